@@ -1,0 +1,120 @@
+//! The one typed API layer for both servers. No UI code lives here: pages get
+//! typed values or an [`ApiError`] and never see JSON or HTTP.
+//!
+//! - [`http`]: requests as data, the [`Transport`] seam, [`Call`] = request + decoder.
+//! - [`paperless`]: Paperless-ngx tasks, API 10 (v3) and API 9 (2.x shape), normalised.
+//! - [`inventree`]: InvenTree background-task queues, API 198 to 477.
+//! - `browser` (wasm only): the gloo-net transport.
+
+/// An enum whose wire values a server may extend: unknown values decode into
+/// `Other(String)` instead of failing, because a new task type on the server
+/// must not blank the console.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $($variant:ident = $wire:literal, $label:literal;)*
+        }
+        $(aliases { $($alias:literal => $alias_variant:ident),* $(,)? })?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($variant,)*
+            Other(String),
+        }
+
+        impl $name {
+            pub const KNOWN: &'static [$name] = &[$($name::$variant),*];
+
+            /// Case-insensitive, so `FAILURE` (API 9) and `failure` (API 10) agree.
+            pub fn from_wire(value: &str) -> Self {
+                $(if value.eq_ignore_ascii_case($wire) { return $name::$variant; })*
+                $($(if value.eq_ignore_ascii_case($alias) { return $name::$alias_variant; })*)?
+                $name::Other(value.to_string())
+            }
+
+            pub fn as_wire(&self) -> &str {
+                match self {
+                    $($name::$variant => $wire,)*
+                    $name::Other(value) => value,
+                }
+            }
+
+            pub fn label(&self) -> &str {
+                match self {
+                    $($name::$variant => $label,)*
+                    $name::Other(value) => value,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Ok($name::from_wire(&value))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_wire())
+            }
+        }
+    };
+}
+
+pub mod error;
+pub mod http;
+pub mod inventree;
+pub mod paperless;
+pub mod time;
+
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+
+pub use error::ApiError;
+pub use http::{BaseUrl, Call, HttpRequest, HttpResponse, Method, Secret, Transport, TransportError};
+
+/// A page of rows plus the total the server reported. `server_paged` is false
+/// when the server ignored paging and sent everything (Paperless API 9,
+/// InvenTree without `limit`): the UI then pages locally.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page<T> {
+    pub count: u64,
+    pub items: Vec<T>,
+    pub server_paged: bool,
+}
+
+/// A list of ids that is never empty, so a bulk action can only ever name rows
+/// the user chose, and can never degrade into "everything".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection<T>(Vec<T>);
+
+#[allow(clippy::len_without_is_empty)]
+impl<T: Eq + std::hash::Hash + Clone> Selection<T> {
+    /// Drops repeated ids (Paperless rejects duplicates with a 400).
+    pub fn new(ids: impl IntoIterator<Item = T>) -> Result<Self, ApiError> {
+        let mut seen = std::collections::HashSet::new();
+        let unique: Vec<T> = ids.into_iter().filter(|id| seen.insert(id.clone())).collect();
+        if unique.is_empty() {
+            Err(ApiError::NothingSelected)
+        } else {
+            Ok(Selection(unique))
+        }
+    }
+
+    pub fn ids(&self) -> &[T] {
+        &self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}

@@ -1,0 +1,643 @@
+//! Paperless-ngx tasks: `/api/tasks/`, status counts, acknowledge, token.
+//!
+//! Two wire shapes are normalised into one [`PaperlessTask`]:
+//! - API 10 (Paperless-ngx 3.x): paginated, lowercase status, `task_type`,
+//!   `trigger_source`, structured `input_data`/`result_data`, durations.
+//! - API 9 (2.x, also emulated by 3.x): a plain array, UPPERCASE status,
+//!   `task_name`, `type`, `task_file_name`, a `result` string.
+//!
+//! The shape is recognised from the body, not from `X-Api-Version`, because
+//! Paperless does not expose that header to cross-origin pages.
+
+use std::cell::Cell;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::http::{
+    BaseUrl, Call, HttpRequest, HttpResponse, Method, Query, Secret, Transport, decode_json,
+};
+use super::{Page, Selection};
+
+/// The REST API version negotiated with `Accept: application/json; version=N`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PaperlessApi {
+    V10,
+    V9,
+}
+
+impl PaperlessApi {
+    pub fn number(self) -> u32 {
+        match self {
+            PaperlessApi::V10 => 10,
+            PaperlessApi::V9 => 9,
+        }
+    }
+
+    fn accept_header(self) -> String {
+        format!("application/json; version={}", self.number())
+    }
+}
+
+wire_enum! {
+    TaskStatus {
+        Pending = "pending", "Pending";
+        Started = "started", "Started";
+        Success = "success", "Success";
+        Failure = "failure", "Failure";
+        Revoked = "revoked", "Revoked";
+    }
+}
+
+/// The three groups the Paperless UI and `status_counts` use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StatusGroup {
+    NeedsAttention,
+    InProgress,
+    Completed,
+}
+
+impl TaskStatus {
+    pub fn group(&self) -> Option<StatusGroup> {
+        match self {
+            TaskStatus::Failure | TaskStatus::Revoked => Some(StatusGroup::NeedsAttention),
+            TaskStatus::Pending | TaskStatus::Started => Some(StatusGroup::InProgress),
+            TaskStatus::Success => Some(StatusGroup::Completed),
+            TaskStatus::Other(_) => None,
+        }
+    }
+}
+
+wire_enum! {
+    TaskType {
+        ConsumeFile = "consume_file", "Consume File";
+        TrainClassifier = "train_classifier", "Train Classifier";
+        SanityCheck = "sanity_check", "Sanity Check";
+        IndexOptimize = "index_optimize", "Index Optimize";
+        MailFetch = "mail_fetch", "Mail Fetch";
+        LlmIndex = "llm_index", "LLM Index";
+        EmptyTrash = "empty_trash", "Empty Trash";
+        CheckWorkflows = "check_workflows", "Check Workflows";
+        BulkUpdate = "bulk_update", "Bulk Update";
+        ReprocessDocument = "reprocess_document", "Reprocess Document";
+        BuildShareLink = "build_share_link", "Build Share Link";
+        BulkDelete = "bulk_delete", "Bulk Delete";
+    }
+    // API 9 names for the same tasks.
+    aliases { "check_sanity" => SanityCheck, "llmindex_update" => LlmIndex }
+}
+
+wire_enum! {
+    /// API 10 `trigger_source`; API 9 only has the coarser `type`, mapped onto
+    /// `Scheduled`, `Manual` and `Auto`.
+    TriggerSource {
+        Scheduled = "scheduled", "Scheduled";
+        WebUi = "web_ui", "Web UI";
+        ApiUpload = "api_upload", "API Upload";
+        FolderConsume = "folder_consume", "Folder Consume";
+        EmailConsume = "email_consume", "Email Consume";
+        System = "system", "System";
+        Manual = "manual", "Manual";
+        Auto = "auto_task", "Automatic";
+    }
+    aliases { "scheduled_task" => Scheduled, "manual_task" => Manual }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocumentRef {
+    pub id: u64,
+    pub title: Option<String>,
+}
+
+/// One task, whichever API version it came from. Fields API 9 does not have
+/// (`started`, durations, structured data) are `None` there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PaperlessTask {
+    pub id: u64,
+    pub task_id: String,
+    pub task_type: TaskType,
+    pub trigger: TriggerSource,
+    pub status: TaskStatus,
+    pub file_name: Option<String>,
+    pub created: Option<DateTime<Utc>>,
+    pub started: Option<DateTime<Utc>>,
+    pub done: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<f64>,
+    pub wait_time_seconds: Option<f64>,
+    /// A one-line result, worded as the Paperless UI words it.
+    pub result_message: Option<String>,
+    pub error_type: Option<String>,
+    pub traceback: Option<String>,
+    pub input_data: Option<Value>,
+    pub result_data: Option<Value>,
+    pub related_document: Option<u64>,
+    pub duplicates: Vec<DocumentRef>,
+    pub acknowledged: bool,
+    pub owner: Option<u64>,
+}
+
+impl PaperlessTask {
+    /// The file name, or the task type for tasks that have no file.
+    pub fn display_name(&self) -> &str {
+        self.file_name.as_deref().unwrap_or(self.task_type.label())
+    }
+}
+
+#[derive(Deserialize)]
+struct TaskV10 {
+    id: u64,
+    task_id: String,
+    task_type: TaskType,
+    trigger_source: TriggerSource,
+    status: TaskStatus,
+    date_created: Option<DateTime<Utc>>,
+    #[serde(default)]
+    date_started: Option<DateTime<Utc>>,
+    #[serde(default)]
+    date_done: Option<DateTime<Utc>>,
+    #[serde(default)]
+    duration_seconds: Option<f64>,
+    #[serde(default)]
+    wait_time_seconds: Option<f64>,
+    #[serde(default)]
+    input_data: Option<Value>,
+    #[serde(default)]
+    result_data: Option<Value>,
+    #[serde(default)]
+    related_document_ids: Vec<u64>,
+    acknowledged: bool,
+    #[serde(default)]
+    owner: Option<u64>,
+}
+
+impl From<TaskV10> for PaperlessTask {
+    fn from(w: TaskV10) -> Self {
+        let result = w.result_data.as_ref();
+        let field = |name: &str| result.and_then(|r| r.get(name));
+        let text = |name: &str| field(name).and_then(Value::as_str).map(str::to_string);
+        let number = |name: &str| field(name).and_then(Value::as_u64);
+
+        let duplicate_of = number("duplicate_of");
+        let result_message = if let Some(doc) = number("document_id") {
+            Some(format!("Success. New document id {doc} created"))
+        } else if let Some(reason) = text("reason") {
+            Some(reason)
+        } else if let Some(doc) = duplicate_of {
+            let in_trash = field("duplicate_in_trash").and_then(Value::as_bool) == Some(true);
+            Some(format!(
+                "Not consuming: It is a duplicate of document #{doc}{}",
+                if in_trash { " (in trash)" } else { "" }
+            ))
+        } else {
+            text("error_message")
+        };
+        let file_name = w
+            .input_data
+            .as_ref()
+            .and_then(|i| i.get("filename"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+
+        PaperlessTask {
+            id: w.id,
+            task_id: w.task_id,
+            task_type: w.task_type,
+            trigger: w.trigger_source,
+            status: w.status,
+            file_name,
+            created: w.date_created,
+            started: w.date_started,
+            done: w.date_done,
+            duration_seconds: w.duration_seconds,
+            wait_time_seconds: w.wait_time_seconds,
+            result_message,
+            error_type: text("error_type"),
+            traceback: text("traceback"),
+            related_document: w.related_document_ids.first().copied(),
+            duplicates: duplicate_of
+                .map(|id| DocumentRef { id, title: None })
+                .into_iter()
+                .collect(),
+            input_data: w.input_data,
+            result_data: w.result_data,
+            acknowledged: w.acknowledged,
+            owner: w.owner,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DuplicateV9 {
+    id: u64,
+    #[serde(default)]
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TaskV9 {
+    id: u64,
+    task_id: String,
+    /// Added in 2.15; older 2.x servers only ran file consumption.
+    #[serde(default)]
+    task_name: Option<TaskType>,
+    #[serde(default)]
+    task_file_name: Option<String>,
+    #[serde(rename = "type", default)]
+    trigger: Option<TriggerSource>,
+    status: TaskStatus,
+    #[serde(default)]
+    date_created: Option<DateTime<Utc>>,
+    #[serde(default)]
+    date_done: Option<DateTime<Utc>>,
+    #[serde(default)]
+    result: Option<String>,
+    acknowledged: bool,
+    #[serde(default, deserialize_with = "lenient_id")]
+    related_document: Option<u64>,
+    #[serde(default)]
+    duplicate_documents: Vec<DuplicateV9>,
+    #[serde(default)]
+    owner: Option<u64>,
+}
+
+impl From<TaskV9> for PaperlessTask {
+    fn from(w: TaskV9) -> Self {
+        PaperlessTask {
+            id: w.id,
+            task_id: w.task_id,
+            task_type: w.task_name.unwrap_or(TaskType::ConsumeFile),
+            trigger: w.trigger.unwrap_or(TriggerSource::Auto),
+            status: w.status,
+            file_name: w.task_file_name,
+            created: w.date_created,
+            started: None,
+            done: w.date_done,
+            duration_seconds: None,
+            wait_time_seconds: None,
+            result_message: w.result,
+            error_type: None,
+            traceback: None,
+            input_data: None,
+            result_data: None,
+            related_document: w.related_document,
+            duplicates: w
+                .duplicate_documents
+                .into_iter()
+                .map(|d| DocumentRef {
+                    id: d.id,
+                    title: d.title,
+                })
+                .collect(),
+            acknowledged: w.acknowledged,
+            owner: w.owner,
+        }
+    }
+}
+
+/// 2.x servers sent `related_document` as a number or a numeric string.
+fn lenient_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Number(u64),
+        Text(String),
+    }
+    Ok(match Option::<Id>::deserialize(d)? {
+        Some(Id::Number(n)) => Some(n),
+        Some(Id::Text(s)) => s.trim().parse().ok(),
+        None => None,
+    })
+}
+
+#[derive(Deserialize)]
+struct PaginatedV10 {
+    count: u64,
+    results: Vec<TaskV10>,
+}
+
+fn decode_task_list(req: &HttpRequest, res: &HttpResponse) -> Result<Page<PaperlessTask>, ApiError> {
+    if res.body.trim_start().starts_with('[') {
+        let rows: Vec<TaskV9> = decode_json(req, &res.body)?;
+        Ok(Page {
+            count: rows.len() as u64,
+            items: rows.into_iter().map(PaperlessTask::from).collect(),
+            server_paged: false,
+        })
+    } else {
+        let page: PaginatedV10 = decode_json(req, &res.body)?;
+        Ok(Page {
+            count: page.count,
+            items: page.results.into_iter().map(PaperlessTask::from).collect(),
+            server_paged: true,
+        })
+    }
+}
+
+fn decode_task(req: &HttpRequest, res: &HttpResponse) -> Result<PaperlessTask, ApiError> {
+    let value: Value = decode_json(req, &res.body)?;
+    if value.get("task_type").is_some() {
+        decode_json::<TaskV10>(req, &res.body).map(Into::into)
+    } else {
+        decode_json::<TaskV9>(req, &res.body).map(Into::into)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct StatusCounts {
+    pub all: u64,
+    pub needs_attention: u64,
+    pub in_progress: u64,
+    pub completed: u64,
+}
+
+#[derive(Deserialize)]
+struct AcknowledgeReply {
+    result: u64,
+}
+
+#[derive(Deserialize)]
+struct TokenReply {
+    token: String,
+}
+
+/// Sortable fields the server accepts in `ordering`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskOrderField {
+    DateCreated,
+    DateDone,
+    Status,
+    TaskType,
+    DurationSeconds,
+    WaitTimeSeconds,
+}
+
+impl TaskOrderField {
+    pub fn as_wire(self) -> &'static str {
+        match self {
+            TaskOrderField::DateCreated => "date_created",
+            TaskOrderField::DateDone => "date_done",
+            TaskOrderField::Status => "status",
+            TaskOrderField::TaskType => "task_type",
+            TaskOrderField::DurationSeconds => "duration_seconds",
+            TaskOrderField::WaitTimeSeconds => "wait_time_seconds",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TaskOrdering {
+    pub field: TaskOrderField,
+    pub descending: bool,
+}
+
+impl TaskOrdering {
+    pub fn to_wire(self) -> String {
+        let sign = if self.descending { "-" } else { "" };
+        format!("{sign}{}", self.field.as_wire())
+    }
+}
+
+/// Server-side filters of `/api/tasks/` (API 10). Multi-valued filters are sent
+/// as repeated parameters, the only form the server understands.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskQuery {
+    pub acknowledged: Option<bool>,
+    pub status: Vec<TaskStatus>,
+    pub task_type: Vec<TaskType>,
+    pub trigger_source: Vec<TriggerSource>,
+    pub is_complete: Option<bool>,
+    pub name: Option<String>,
+    pub result: Option<String>,
+    pub task_id: Option<String>,
+    pub owner: Option<u64>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+    pub ordering: Option<TaskOrdering>,
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+impl TaskQuery {
+    fn push_filters(&self, q: &mut Query, with_status: bool) {
+        q.push_opt("acknowledged", self.acknowledged);
+        if with_status {
+            for s in &self.status {
+                q.push("status", s.as_wire());
+            }
+        }
+        for t in &self.task_type {
+            q.push("task_type", t.as_wire());
+        }
+        for t in &self.trigger_source {
+            q.push("trigger_source", t.as_wire());
+        }
+        if with_status {
+            q.push_opt("is_complete", self.is_complete);
+        }
+        q.push_opt("name", non_blank(&self.name));
+        q.push_opt("result", non_blank(&self.result));
+        q.push_opt("task_id", non_blank(&self.task_id));
+        q.push_opt("owner", self.owner);
+        q.push_opt("date_created_after", self.created_after.map(rfc3339));
+        q.push_opt("date_created_before", self.created_before.map(rfc3339));
+    }
+}
+
+fn non_blank(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// What to acknowledge. `All` is "every unacknowledged task the user can see",
+/// which Paperless applies server-side, so it is a separate, explicit choice.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AckTarget {
+    Tasks(Selection<u64>),
+    All,
+}
+
+/// A client for one Paperless-ngx server. It starts at API 10 and drops to 9
+/// once, when the server answers 406 (a 2.x server).
+#[derive(Debug)]
+pub struct PaperlessClient {
+    base: BaseUrl,
+    token: Option<Secret>,
+    api: Cell<PaperlessApi>,
+}
+
+impl PaperlessClient {
+    pub fn new(base: BaseUrl, token: Option<Secret>) -> Self {
+        PaperlessClient {
+            base,
+            token,
+            api: Cell::new(PaperlessApi::V10),
+        }
+    }
+
+    pub fn with_api(self, api: PaperlessApi) -> Self {
+        self.api.set(api);
+        self
+    }
+
+    pub fn api(&self) -> PaperlessApi {
+        self.api.get()
+    }
+
+    pub fn base(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    fn request(&self, method: Method, path_and_query: String) -> HttpRequest {
+        let req = HttpRequest::new(method, &self.base, path_and_query)
+            .header("Accept", self.api.get().accept_header());
+        match &self.token {
+            Some(token) => req.header("Authorization", format!("Token {}", token.expose())),
+            None => req,
+        }
+    }
+
+    /// API 10 filters and pages on the server. API 9 ignores paging and most
+    /// filters, so only `acknowledged` is sent and the caller filters locally.
+    pub fn list_tasks_call(&self, query: &TaskQuery) -> Call<Page<PaperlessTask>> {
+        let mut q = Query::new();
+        match self.api.get() {
+            PaperlessApi::V10 => {
+                query.push_filters(&mut q, true);
+                q.push_opt("ordering", query.ordering.map(TaskOrdering::to_wire));
+                q.push_opt("page", query.page);
+                q.push_opt("page_size", query.page_size);
+            }
+            PaperlessApi::V9 => {
+                q.push_opt("acknowledged", query.acknowledged);
+            }
+        }
+        Call::new(
+            self.request(Method::Get, q.apply_to("/api/tasks/")),
+            decode_task_list,
+        )
+    }
+
+    pub fn task_call(&self, id: u64) -> Call<PaperlessTask> {
+        Call::new(
+            self.request(Method::Get, format!("/api/tasks/{id}/")),
+            decode_task,
+        )
+    }
+
+    /// Counts per status group. Takes the list filters except status and
+    /// completeness (the server ignores those here). API 10 only.
+    pub fn status_counts_call(&self, query: &TaskQuery) -> Call<StatusCounts> {
+        let mut q = Query::new();
+        query.push_filters(&mut q, false);
+        Call::new(
+            self.request(Method::Get, q.apply_to("/api/tasks/status_counts/")),
+            |req, res| decode_json(req, &res.body),
+        )
+    }
+
+    /// Returns the number of rows the server matched.
+    pub fn acknowledge_call(&self, target: &AckTarget) -> Result<Call<u64>, ApiError> {
+        let body = match target {
+            AckTarget::Tasks(ids) => json!({ "tasks": ids.ids() }),
+            AckTarget::All if self.api.get() == PaperlessApi::V9 => {
+                return Err(ApiError::Unsupported {
+                    detail: "acknowledging all tasks at once needs Paperless-ngx 3 (API 10); \
+                             select the tasks instead"
+                        .into(),
+                });
+            }
+            AckTarget::All => json!({ "all": true }),
+        };
+        let request = self
+            .request(Method::Post, "/api/tasks/acknowledge/".into())
+            .json_body(body);
+        Ok(Call::new(request, |req, res| {
+            decode_json::<AcknowledgeReply>(req, &res.body).map(|r| r.result)
+        }))
+    }
+
+    /// `POST /api/token/`: exchanges a password for a token once. The password is
+    /// only in this request and is never stored.
+    pub fn obtain_token_call(
+        base: &BaseUrl,
+        username: &str,
+        password: &Secret,
+        mfa_code: Option<&str>,
+    ) -> Call<Secret> {
+        let mut body = json!({ "username": username, "password": password.expose() });
+        if let Some(code) = mfa_code.map(str::trim).filter(|c| !c.is_empty()) {
+            body["code"] = Value::String(code.to_string());
+        }
+        let request = HttpRequest::new(Method::Post, base, "/api/token/".into()).json_body(body);
+        Call::new(request, |req, res| {
+            decode_json::<TokenReply>(req, &res.body).map(|r| Secret::new(r.token))
+        })
+    }
+
+    /// Sends a call built for the current API version; on 406 at API 10 it
+    /// switches to API 9 and sends it once more.
+    async fn negotiated<T>(
+        &self,
+        transport: &dyn Transport,
+        build: impl Fn(&Self) -> Result<Call<T>, ApiError>,
+    ) -> Result<T, ApiError> {
+        match build(self)?.send(transport).await {
+            Err(ApiError::VersionNotSupported { .. }) if self.api.get() == PaperlessApi::V10 => {
+                self.api.set(PaperlessApi::V9);
+                build(self)?.send(transport).await
+            }
+            other => other,
+        }
+    }
+
+    pub async fn list_tasks(
+        &self,
+        transport: &dyn Transport,
+        query: &TaskQuery,
+    ) -> Result<Page<PaperlessTask>, ApiError> {
+        self.negotiated(transport, |c| Ok(c.list_tasks_call(query)))
+            .await
+    }
+
+    pub async fn task(&self, transport: &dyn Transport, id: u64) -> Result<PaperlessTask, ApiError> {
+        self.negotiated(transport, |c| Ok(c.task_call(id))).await
+    }
+
+    pub async fn status_counts(
+        &self,
+        transport: &dyn Transport,
+        query: &TaskQuery,
+    ) -> Result<StatusCounts, ApiError> {
+        if self.api.get() == PaperlessApi::V9 {
+            return Err(ApiError::Unsupported {
+                detail: "status counts need Paperless-ngx 3 (API 10)".into(),
+            });
+        }
+        self.status_counts_call(query).send(transport).await
+    }
+
+    pub async fn acknowledge(
+        &self,
+        transport: &dyn Transport,
+        target: &AckTarget,
+    ) -> Result<u64, ApiError> {
+        self.negotiated(transport, |c| c.acknowledge_call(target))
+            .await
+    }
+
+    /// Checks the address, token and view permission with the smallest list
+    /// request, and settles the API version.
+    pub async fn probe(&self, transport: &dyn Transport) -> Result<PaperlessApi, ApiError> {
+        let query = TaskQuery {
+            page_size: Some(1),
+            ..TaskQuery::default()
+        };
+        self.list_tasks(transport, &query).await?;
+        Ok(self.api.get())
+    }
+}

@@ -1,0 +1,7 @@
+//! Taskdeck: a console for the background tasks of Paperless-ngx and InvenTree.
+//!
+//! - [`api`]: typed wire types and calls for both servers, no UI.
+//! - [`app`]: the Leptos UI shell.
+
+pub mod api;
+pub mod app;

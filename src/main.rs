@@ -1,0 +1,11 @@
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(taskdeck::app::App);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("Taskdeck's UI runs in a browser: build it with `trunk build` or run `cargo xtask run`.");
+    std::process::exit(2);
+}

@@ -1,0 +1,146 @@
+//! `cargo xtask <command>`: the project's set-up is code, not prose.
+//!
+//! - `setup`: installs what is missing, skips what is there (idempotent).
+//! - `build-ui`: `trunk build --release` offline, with the pinned tools.
+//! - `run`: setup + build-ui + the demo backend on loopback.
+//! - `test`: setup + every test: native, then the browser tests in Chromium.
+//! - `size`: the WASM, JS and CSS transfer sizes (raw and gzip) of dist/.
+
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = args.first().map(String::as_str).unwrap_or("help");
+    let rest = &args[args.len().min(1)..];
+    let outcome = match command {
+        "setup" => setup::run(),
+        "build-ui" => setup::run().and_then(|()| build_ui()),
+        "run" => run(rest),
+        "test" => test(),
+        "size" => size(),
+        _ => {
+            println!(
+                "usage: cargo xtask <setup|build-ui|run|test|size>\n  \
+                 run  [demo backend args, e.g. --port 9000]"
+            );
+            return if command == "help" { ExitCode::SUCCESS } else { ExitCode::from(2) };
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask {command}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command from the workspace root with the project's tool folders
+/// first on PATH, failing with the command line in the message.
+pub fn run_cmd(cmd: &mut Command) -> Result {
+    cmd.current_dir(root()).env("PATH", setup::tool_path());
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed with {status}"))
+    }
+}
+
+fn build_ui() -> Result {
+    let started = Instant::now();
+    run_cmd(
+        Command::new("trunk")
+            .args(["build", "--release"])
+            .env("TRUNK_SKIP_VERSION_CHECK", "true")
+            .env("NO_COLOR", "true"),
+    )?;
+    println!("UI built into dist/ in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn run(demo_args: &[String]) -> Result {
+    setup::run()?;
+    build_ui()?;
+    run_cmd(
+        Command::new("cargo")
+            .args(["run", "--quiet", "--release", "--package", "taskdeck-demo", "--", "--ui", "dist"])
+            .args(demo_args),
+    )
+}
+
+fn test() -> Result {
+    let started = Instant::now();
+    setup::run()?;
+    let tmp = root().join("target").join("tmp");
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+
+    println!("== native tests (API contract, request building, pure logic)");
+    run_cmd(Command::new("cargo").args(["test", "--workspace", "--locked"]).env("TMPDIR", &tmp))?;
+
+    println!("== WASM build");
+    build_ui()?;
+
+    println!("== browser tests (headless Chromium)");
+    run_cmd(
+        Command::new("cargo")
+            .args(["test", "--locked", "--features", "browser-tests", "--test", "browser"])
+            .env("TMPDIR", &tmp)
+            .env("TASKDECK_DIST", root().join("dist")),
+    )?;
+    println!("all tests passed in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn size() -> Result {
+    let dist = root().join("dist");
+    let entries = std::fs::read_dir(&dist)
+        .map_err(|e| format!("{} unreadable ({e}); run `cargo xtask build-ui` first", dist.display()))?;
+    let (mut raw_total, mut gz_total) = (0usize, 0usize);
+    let mut rows = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "wasm" | "js" | "css" | "html") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let gz = gzip_len(&bytes)?;
+        raw_total += bytes.len();
+        gz_total += gz;
+        rows.push((path.file_name().unwrap().to_string_lossy().to_string(), bytes.len(), gz));
+    }
+    rows.sort();
+    for (name, raw, gz) in &rows {
+        println!("{name:<50} raw {:>8.1} KB   gzip {:>7.1} KB", kb(*raw), kb(*gz));
+    }
+    println!("{:<50} raw {:>8.1} KB   gzip {:>7.1} KB", "total transfer", kb(raw_total), kb(gz_total));
+    Ok(())
+}
+
+fn kb(bytes: usize) -> f64 {
+    bytes as f64 / 1024.0
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<usize> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).map_err(|e| e.to_string())?;
+    encoder.finish().map(|v| v.len()).map_err(|e| e.to_string())
+}
