@@ -1,0 +1,408 @@
+//! Decodes every recorded Paperless-ngx v3.0.5 response the API module handles,
+//! API 10 and API 9, and checks concrete values from them.
+
+mod support;
+
+use chrono::{TimeZone, Utc};
+use support::recorded::{PAPERLESS, paperless_entry, paperless_index, read, response};
+use support::{ScriptedTransport, block_on};
+use taskdeck::api::paperless::{
+    AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusGroup, TaskQuery, TaskStatus,
+    TaskType, TriggerSource,
+};
+use taskdeck::api::{ApiError, BaseUrl, HttpResponse, Page, Secret, Selection};
+
+fn client(api: PaperlessApi) -> PaperlessClient {
+    PaperlessClient::new(
+        BaseUrl::parse("http://127.0.0.1:8010").unwrap(),
+        Some(Secret::new("f6ba261cbdbf9193851c690b641447f4b6ea12af")),
+    )
+    .with_api(api)
+}
+
+fn api_of(entry: &support::recorded::RecordedRequest) -> PaperlessApi {
+    match entry.header("Accept") {
+        Some(accept) if accept.ends_with("version=9") => PaperlessApi::V9,
+        _ => PaperlessApi::V10,
+    }
+}
+
+fn list(name: &str) -> Page<PaperlessTask> {
+    let entry = paperless_entry(name);
+    client(api_of(&entry))
+        .list_tasks_call(&TaskQuery::default())
+        .decode(&response(PAPERLESS, &entry))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn retrieve(name: &str) -> PaperlessTask {
+    let entry = paperless_entry(name);
+    client(api_of(&entry))
+        .task_call(1)
+        .decode(&response(PAPERLESS, &entry))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn error_of(name: &str) -> ApiError {
+    let entry = paperless_entry(name);
+    let res = response(PAPERLESS, &entry);
+    match decode_with_endpoint_call(&entry, &res) {
+        Err(e) => e,
+        Ok(()) => panic!("{name}: decoded a {} response as success", res.status),
+    }
+}
+
+/// Decodes a recorded response with the call for the recorded endpoint.
+fn decode_with_endpoint_call(
+    entry: &support::recorded::RecordedRequest,
+    res: &HttpResponse,
+) -> Result<(), ApiError> {
+    let c = client(api_of(entry));
+    let path = entry.path();
+    if path == "/api/tasks/" {
+        c.list_tasks_call(&TaskQuery::default()).decode(res).map(|page| {
+            assert!(page.count >= page.items.len() as u64, "{}", entry.name);
+        })
+    } else if path == "/api/tasks/status_counts/" {
+        c.status_counts_call(&TaskQuery::default()).decode(res).map(|counts| {
+            assert_eq!(
+                counts.all,
+                counts.needs_attention + counts.in_progress + counts.completed,
+                "{}",
+                entry.name
+            );
+        })
+    } else if path == "/api/tasks/acknowledge/" {
+        let target = AckTarget::Tasks(Selection::new([1]).unwrap());
+        c.acknowledge_call(&target).unwrap().decode(res).map(drop)
+    } else if path == "/api/token/" {
+        PaperlessClient::obtain_token_call(c.base(), "admin", &Secret::new("x"), None)
+            .decode(res)
+            .map(|token| assert!(!token.is_empty()))
+    } else if path.starts_with("/api/tasks/") {
+        c.task_call(1).decode(res).map(|task| assert!(task.id > 0))
+    } else {
+        panic!("{}: {} is neither decoded nor listed as unused", entry.name, path);
+    }
+}
+
+/// Endpoints the console does not call. Everything else in the index is decoded.
+const NOT_USED: &[&str] = &[
+    "/api/",
+    "/api/schema/",
+    "/api/status/",
+    "/api/tasks/summary/",
+    "/api/tasks/active/",
+    "/api/tasks/run/",
+    "/accounts/login/",
+];
+
+#[test]
+fn every_recorded_tasks_response_decodes_or_maps_to_a_typed_error() {
+    let mut decoded = 0;
+    for entry in paperless_index() {
+        if NOT_USED.contains(&entry.path()) || entry.method == "OPTIONS" {
+            continue;
+        }
+        let res = response(PAPERLESS, &entry);
+        let outcome = decode_with_endpoint_call(&entry, &res);
+        match (res.is_success(), outcome) {
+            (true, Ok(())) => {}
+            (true, Err(e)) => panic!("{}: {e}", entry.name),
+            (false, Ok(())) => panic!("{}: HTTP {} decoded as success", entry.name, res.status),
+            (false, Err(e)) => {
+                assert!(
+                    !matches!(e, ApiError::Decode { .. }),
+                    "{}: error body not understood: {e}",
+                    entry.name
+                );
+                let message = e.server_message().unwrap_or_default();
+                assert!(!message.is_empty(), "{}: no server message in {e:?}", entry.name);
+            }
+        }
+        decoded += 1;
+    }
+    assert!(decoded >= 95, "only {decoded} captures decoded");
+}
+
+#[test]
+fn api10_list_page_has_the_recorded_values() {
+    let page = list("tasks_list");
+    assert!(page.server_paged);
+    assert_eq!(page.count, 32);
+    assert_eq!(page.items.len(), 25);
+    let first = &page.items[0];
+    assert_eq!(first.id, 16);
+    assert_eq!(first.task_id, "86b5b247-fbe5-50d3-8b96-efe238d73ca3");
+    assert_eq!(first.status, TaskStatus::Pending);
+    assert_eq!(first.task_type, TaskType::ConsumeFile);
+    assert_eq!(first.trigger, TriggerSource::ApiUpload);
+    assert_eq!(first.file_name.as_deref(), Some("queued-upload-2.pdf"));
+    assert_eq!(first.created, Some(Utc.with_ymd_and_hms(2026, 11, 22, 13, 23, 4).unwrap()));
+    assert_eq!(first.done, None);
+
+    let second_page = list("tasks_list_page2");
+    assert_eq!(second_page.items.len(), 7);
+}
+
+#[test]
+fn api10_duplicate_failure_is_worded_like_the_paperless_ui() {
+    let task = retrieve("tasks_retrieve_6_duplicate");
+    assert_eq!(task.status, TaskStatus::Failure);
+    assert_eq!(task.status.group(), Some(StatusGroup::NeedsAttention));
+    assert_eq!(task.file_name.as_deref(), Some("Rechnung_Müller_2024-03 (1).pdf"));
+    assert_eq!(
+        task.result_message.as_deref(),
+        Some("Not consuming: It is a duplicate of document #12")
+    );
+    assert_eq!(task.related_document, Some(12));
+    assert_eq!(task.duplicates[0].id, 12);
+    assert_eq!(task.duration_seconds, Some(3.2));
+    assert_eq!(task.wait_time_seconds, Some(0.5));
+    // Fractional seconds parse: 2026-11-20T23:04:07.700000Z.
+    assert_eq!(
+        task.done,
+        Some(Utc.with_ymd_and_hms(2026, 11, 20, 23, 4, 7).unwrap() + chrono::Duration::milliseconds(700))
+    );
+}
+
+#[test]
+fn api10_exception_keeps_error_type_and_traceback() {
+    let page = list("tasks_list_page_size_100");
+    let failed = page.items.iter().find(|t| t.id == 20).expect("task 20");
+    assert_eq!(failed.task_type, TaskType::TrainClassifier);
+    assert_eq!(failed.trigger, TriggerSource::Manual);
+    assert_eq!(failed.error_type.as_deref(), Some("ValueError"));
+    assert_eq!(
+        failed.result_message.as_deref(),
+        Some("The least populated class in y has only 1 member, which is too few.")
+    );
+    assert!(failed.traceback.as_deref().unwrap().starts_with("Traceback (most recent call last):"));
+    assert_eq!(failed.display_name(), "Train Classifier");
+}
+
+#[test]
+fn hostile_file_name_is_kept_verbatim_as_data() {
+    let v10 = retrieve("tasks_retrieve_8_xss_filename");
+    let v9 = retrieve("v9_tasks_retrieve_8");
+    assert_eq!(v10.file_name.as_deref(), Some("<img src=x onerror=alert(1)>.pdf"));
+    assert_eq!(v9.file_name, v10.file_name);
+}
+
+#[test]
+fn api9_list_is_a_plain_array_normalised_to_the_same_tasks() {
+    let v9 = list("v9_tasks_list");
+    let v10 = list("tasks_list_page_size_100");
+    assert!(!v9.server_paged);
+    assert_eq!(v9.count, 32);
+    assert_eq!(v9.items.len(), v10.items.len());
+    for old in &v9.items {
+        let new = v10.items.iter().find(|t| t.id == old.id).expect("same ids");
+        assert_eq!(old.task_id, new.task_id, "task {}", old.id);
+        assert_eq!(old.status, new.status, "task {}: UPPERCASE status", old.id);
+        assert_eq!(old.task_type, new.task_type, "task {}: check_sanity/llmindex_update", old.id);
+        assert_eq!(old.file_name, new.file_name, "task {}", old.id);
+        assert_eq!(old.created, new.created, "task {}", old.id);
+        assert_eq!(old.done, new.done, "task {}", old.id);
+        assert_eq!(old.acknowledged, new.acknowledged, "task {}", old.id);
+        assert_eq!(old.related_document, new.related_document, "task {}", old.id);
+        assert_eq!(old.owner, new.owner, "task {}", old.id);
+        assert_eq!(old.started, None, "API 9 has no start time");
+    }
+    let scheduled = v9.items.iter().filter(|t| t.trigger == TriggerSource::Scheduled).count();
+    assert!(scheduled > 0, "scheduled_task maps onto Scheduled");
+}
+
+#[test]
+fn api9_duplicate_keeps_the_result_string_and_document_title() {
+    let task = retrieve("v9_tasks_retrieve_6_duplicate");
+    assert_eq!(task.status, TaskStatus::Failure);
+    assert_eq!(task.trigger, TriggerSource::Manual);
+    assert_eq!(
+        task.result_message.as_deref(),
+        Some("Not consuming: It is a duplicate of document #12")
+    );
+    assert_eq!(task.duplicates[0].title.as_deref(), Some("Rechnung Müller März 2024"));
+}
+
+#[test]
+fn status_counts_and_acknowledge_replies() {
+    let c = client(PaperlessApi::V10);
+    let counts = c
+        .status_counts_call(&TaskQuery::default())
+        .decode(&response(PAPERLESS, &paperless_entry("tasks_status_counts")))
+        .unwrap();
+    assert_eq!((counts.all, counts.needs_attention, counts.in_progress, counts.completed), (32, 10, 5, 17));
+
+    let target = AckTarget::Tasks(Selection::new([1, 6, 8]).unwrap());
+    let acknowledged = c
+        .acknowledge_call(&target)
+        .unwrap()
+        .decode(&response(PAPERLESS, &paperless_entry("acknowledge")))
+        .unwrap();
+    assert_eq!(acknowledged, 3);
+
+    let token = PaperlessClient::obtain_token_call(c.base(), "admin", &Secret::new("pw"), None)
+        .decode(&response(PAPERLESS, &paperless_entry("token_obtain")))
+        .unwrap();
+    assert_eq!(token.expose(), "f6ba261cbdbf9193851c690b641447f4b6ea12af");
+}
+
+#[test]
+fn error_bodies_become_typed_errors_with_the_servers_words() {
+    match error_of("error_401_no_auth") {
+        ApiError::Unauthorized { message } => {
+            assert_eq!(message, "Authentication credentials were not provided.")
+        }
+        other => panic!("{other:?}"),
+    }
+    match error_of("error_401_bad_token") {
+        ApiError::Unauthorized { message } => assert_eq!(message, "Invalid token."),
+        other => panic!("{other:?}"),
+    }
+    match error_of("acknowledge_error_403_taskviewer") {
+        ApiError::Forbidden { message, required } => {
+            assert_eq!(message, "You do not have permission to perform this action.");
+            assert_eq!(required, Some("the Paperless permission documents.change_paperlesstask"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match error_of("tasks_list_page_out_of_range") {
+        ApiError::NotFound { message } => assert_eq!(message, "Invalid page."),
+        other => panic!("{other:?}"),
+    }
+    match error_of("version_11_406") {
+        ApiError::VersionNotSupported { message } => {
+            assert_eq!(message, "Invalid version in \"Accept\" header.")
+        }
+        other => panic!("{other:?}"),
+    }
+    match error_of("token_obtain_throttled_429") {
+        ApiError::Throttled { retry_after_secs, .. } => assert_eq!(retry_after_secs, Some(29)),
+        other => panic!("{other:?}"),
+    }
+    match error_of("acknowledge_error_unknown_ids") {
+        ApiError::Validation { status, messages } => {
+            assert_eq!(status, 400);
+            assert_eq!(messages, ["tasks: Some tasks in tasks don't exist or were specified twice."]);
+        }
+        other => panic!("{other:?}"),
+    }
+    match error_of("tasks_list_status_FAILURE_uppercase_400") {
+        ApiError::Validation { messages, .. } => assert_eq!(
+            messages,
+            ["status: Select a valid choice. FAILURE is not one of the available choices."]
+        ),
+        other => panic!("{other:?}"),
+    }
+    // An HTML 403 page (from /api/tasks/run/) is reduced to its words.
+    let html = read(PAPERLESS, "run_error_403_taskadmin_not_superuser.html");
+    let call = client(PaperlessApi::V10).list_tasks_call(&TaskQuery::default());
+    match call.decode(&HttpResponse::new(403, html)).unwrap_err() {
+        ApiError::Forbidden { message, .. } => assert_eq!(message, "Insufficient permissions"),
+        other => panic!("{other:?}"),
+    }
+    match error_of("token_obtain_bad_password") {
+        ApiError::Validation { messages, .. } => {
+            assert_eq!(messages, ["Unable to log in with provided credentials."])
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn throttle_wait_is_read_from_the_body_when_the_header_is_hidden_by_cors() {
+    let c = client(PaperlessApi::V10);
+    let body = read(PAPERLESS, "token_obtain_throttled_429.json");
+    let err = c
+        .list_tasks_call(&TaskQuery::default())
+        .decode(&HttpResponse::new(429, body))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ApiError::Throttled {
+            message: "Request was throttled. Expected available in 29 seconds.".into(),
+            retry_after_secs: Some(29)
+        }
+    );
+}
+
+#[test]
+fn unknown_task_types_and_statuses_decode_as_other() {
+    let body = read(PAPERLESS, "tasks_retrieve_1.json")
+        .replace("\"task_type\":\"consume_file\"", "\"task_type\":\"ocr_everything\"")
+        .replace("\"status\":\"success\"", "\"status\":\"exploded\"")
+        .replace("\"trigger_source\":\"web_ui\"", "\"trigger_source\":\"carrier_pigeon\"");
+    assert!(body.contains("ocr_everything") && body.contains("exploded"), "fixture changed");
+    let task = client(PaperlessApi::V10).task_call(1).decode(&HttpResponse::new(200, body)).unwrap();
+    assert_eq!(task.task_type, TaskType::Other("ocr_everything".into()));
+    assert_eq!(task.status, TaskStatus::Other("exploded".into()));
+    assert_eq!(task.status.group(), None);
+    assert_eq!(task.task_type.label(), "ocr_everything");
+}
+
+#[test]
+fn a_changed_field_type_is_reported_with_field_and_endpoint() {
+    let body = read(PAPERLESS, "tasks_list.json").replacen("\"acknowledged\":false", "\"acknowledged\":\"no\"", 1);
+    let err = client(PaperlessApi::V10)
+        .list_tasks_call(&TaskQuery::default())
+        .decode(&HttpResponse::new(200, body))
+        .unwrap_err();
+    match err {
+        ApiError::Decode { endpoint, field, .. } => {
+            assert_eq!(endpoint, "GET /api/tasks/");
+            assert_eq!(field, "results[0].acknowledged");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_2x_server_is_negotiated_down_to_api_9_once() {
+    // A 2.x server rejects version=10 with the 406 recorded for an unknown version.
+    let refused = response(PAPERLESS, &paperless_entry("version_11_406"));
+    let v9_list = response(PAPERLESS, &paperless_entry("v9_tasks_list"));
+    let transport = ScriptedTransport::new([refused, v9_list.clone(), v9_list]);
+    let c = PaperlessClient::new(BaseUrl::parse("http://127.0.0.1:8010").unwrap(), Some(Secret::new("t")));
+
+    let page = block_on(c.list_tasks(&transport, &TaskQuery::default())).unwrap();
+    assert_eq!(c.api(), PaperlessApi::V9);
+    assert_eq!(page.count, 32);
+    assert!(!page.server_paged);
+    let accepts: Vec<String> = transport
+        .sent
+        .borrow()
+        .iter()
+        .map(|r| r.header_value("Accept").unwrap().to_string())
+        .collect();
+    assert_eq!(accepts, ["application/json; version=10", "application/json; version=9"]);
+
+    // Later calls go straight to API 9.
+    block_on(c.list_tasks(&transport, &TaskQuery::default())).unwrap();
+    assert_eq!(transport.sent.borrow().len(), 3);
+    assert_eq!(
+        transport.sent.borrow()[2].header_value("Accept"),
+        Some("application/json; version=9")
+    );
+}
+
+#[test]
+fn acknowledge_all_is_refused_locally_on_api_9() {
+    let transport = ScriptedTransport::new([]);
+    let c = client(PaperlessApi::V9);
+    let err = block_on(c.acknowledge(&transport, &AckTarget::All)).unwrap_err();
+    assert!(matches!(err, ApiError::Unsupported { .. }), "{err:?}");
+    assert!(transport.sent.borrow().is_empty(), "nothing may be sent");
+}
+
+#[test]
+fn an_unreachable_server_is_a_typed_error_naming_the_server() {
+    let transport = ScriptedTransport::new([]);
+    let err = block_on(client(PaperlessApi::V10).list_tasks(&transport, &TaskQuery::default())).unwrap_err();
+    match &err {
+        ApiError::Unreachable { url, .. } => assert_eq!(url, "http://127.0.0.1:8010"),
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("CORS"));
+    assert!(err.is_transient());
+}
