@@ -6,6 +6,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("Taskdeck's UI runs in a browser: build it with `trunk build` or run `cargo xtask run`.");
+    eprintln!(
+        "Taskdeck's UI runs in a browser: build it with `trunk build` or run `cargo xtask run`."
+    );
     std::process::exit(2);
 }

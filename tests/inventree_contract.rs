@@ -3,7 +3,9 @@
 
 mod support;
 
-use support::recorded::{INVENTREE_198, INVENTREE_477, RecordedRequest, inventree_entry, inventree_manifest, response};
+use support::recorded::{
+    INVENTREE_198, INVENTREE_477, RecordedRequest, inventree_entry, inventree_manifest, response,
+};
 use taskdeck::api::inventree::{
     FailedQuery, InvenTreeClient, PendingQuery, ScheduleType, ScheduledQuery,
 };
@@ -13,7 +15,9 @@ use taskdeck::api::{ApiError, BaseUrl, HttpResponse, Secret, Selection};
 fn client() -> InvenTreeClient {
     InvenTreeClient::new(
         BaseUrl::parse("http://127.0.0.1:8020").unwrap(),
-        Some(Secret::new("inv-a8b367885bb893982c75bb3754a60b0ab6ece288-20261122")),
+        Some(Secret::new(
+            "inv-a8b367885bb893982c75bb3754a60b0ab6ece288-20261122",
+        )),
     )
 }
 
@@ -35,23 +39,37 @@ fn is_unused(entry: &RecordedRequest) -> bool {
 fn decode(entry: &RecordedRequest, res: &HttpResponse) -> Result<(), ApiError> {
     let c = client();
     match (entry.method.as_str(), entry.path()) {
-        ("GET", "/api/") => c.api_root_call().decode(res).map(|root| assert!(root.api_version > 0)),
+        ("GET", "/api/") => c
+            .api_root_call()
+            .decode(res)
+            .map(|root| assert!(root.api_version > 0)),
         ("GET", "/api/background-task/") => c.overview_call().decode(res).map(drop),
-        ("GET", "/api/background-task/pending/") => c.pending_call(&PendingQuery::default()).decode(res).map(|p| {
-            assert!(p.count >= p.items.len() as u64);
-        }),
-        ("GET", "/api/background-task/scheduled/") => {
-            c.scheduled_call(&ScheduledQuery::default()).decode(res).map(|p| assert!(p.count >= p.items.len() as u64))
-        }
-        ("GET", "/api/background-task/failed/") => {
-            c.failed_call(&FailedQuery::default()).decode(res).map(|p| assert!(p.count >= p.items.len() as u64))
-        }
+        ("GET", "/api/background-task/pending/") => c
+            .pending_call(&PendingQuery::default())
+            .decode(res)
+            .map(|p| {
+                assert!(p.count >= p.items.len() as u64);
+            }),
+        ("GET", "/api/background-task/scheduled/") => c
+            .scheduled_call(&ScheduledQuery::default())
+            .decode(res)
+            .map(|p| assert!(p.count >= p.items.len() as u64)),
+        ("GET", "/api/background-task/failed/") => c
+            .failed_call(&FailedQuery::default())
+            .decode(res)
+            .map(|p| assert!(p.count >= p.items.len() as u64)),
         ("DELETE", "/api/background-task/failed/") => c
             .delete_failed_call(&Selection::new(["x".to_string()]).unwrap())
             .decode(res)
             .map(drop),
-        ("DELETE", _) => c.delete_pending_call(&Selection::new([1]).unwrap()).decode(res).map(drop),
-        (method, path) => panic!("{}: {method} {path} is neither decoded nor listed as unused", entry.name),
+        ("DELETE", _) => c
+            .delete_pending_call(&Selection::new([1]).unwrap())
+            .decode(res)
+            .map(drop),
+        (method, path) => panic!(
+            "{}: {method} {path} is neither decoded nor listed as unused",
+            entry.name
+        ),
     }
 }
 
@@ -65,9 +83,16 @@ fn every_capture_decodes(set: &str) -> usize {
         match (res.is_success(), decode(&entry, &res)) {
             (true, Ok(())) => {}
             (true, Err(e)) => panic!("{set} {}: {e}", entry.name),
-            (false, Ok(())) => panic!("{set} {}: HTTP {} decoded as success", entry.name, res.status),
+            (false, Ok(())) => panic!(
+                "{set} {}: HTTP {} decoded as success",
+                entry.name, res.status
+            ),
             (false, Err(e)) => {
-                assert!(!matches!(e, ApiError::Decode { .. }), "{set} {}: {e}", entry.name);
+                assert!(
+                    !matches!(e, ApiError::Decode { .. }),
+                    "{set} {}: {e}",
+                    entry.name
+                );
                 assert!(
                     !e.server_message().unwrap_or_default().is_empty(),
                     "{set} {}: no server message in {e:?}",
@@ -102,7 +127,10 @@ fn pending_rows_and_paging() {
     let c = client();
     let page = c
         .pending_call(&PendingQuery::default())
-        .decode(&response(INVENTREE_477, &inventree_entry(INVENTREE_477, "pending_limit25")))
+        .decode(&response(
+            INVENTREE_477,
+            &inventree_entry(INVENTREE_477, "pending_limit25"),
+        ))
         .unwrap();
     assert!(page.server_paged);
     assert_eq!((page.count, page.items.len()), (30, 25));
@@ -117,7 +145,10 @@ fn pending_rows_and_paging() {
     // Without `limit` the server sends a bare array of every row.
     let all = c
         .pending_call(&PendingQuery::default())
-        .decode(&response(INVENTREE_198, &inventree_entry(INVENTREE_198, "pending_default")))
+        .decode(&response(
+            INVENTREE_198,
+            &inventree_entry(INVENTREE_198, "pending_default"),
+        ))
         .unwrap();
     assert!(!all.server_paged);
     assert_eq!((all.count, all.items.len()), (31, 31));
@@ -127,7 +158,10 @@ fn pending_rows_and_paging() {
 fn undecodable_pending_payloads_have_null_fields() {
     // The shape the docs record for a row whose payload fails its signature.
     let body = r#"{"count":1,"next":null,"previous":null,"results":[{"pk":9,"key":"InvenTree","lock":null,"task_id":"*BadSignature","name":null,"func":null,"args":null,"kwargs":null}]}"#;
-    let page = client().pending_call(&PendingQuery::default()).decode(&HttpResponse::new(200, body)).unwrap();
+    let page = client()
+        .pending_call(&PendingQuery::default())
+        .decode(&HttpResponse::new(200, body))
+        .unwrap();
     assert!(page.items[0].is_undecodable());
     assert_eq!(page.items[0].func, None);
 }
@@ -136,12 +170,18 @@ fn undecodable_pending_payloads_have_null_fields() {
 fn failed_rows_have_string_pks_and_tracebacks() {
     let page = client()
         .failed_call(&FailedQuery::default())
-        .decode(&response(INVENTREE_477, &inventree_entry(INVENTREE_477, "failed_limit25")))
+        .decode(&response(
+            INVENTREE_477,
+            &inventree_entry(INVENTREE_477, "failed_limit25"),
+        ))
         .unwrap();
     assert_eq!((page.count, page.items.len()), (121, 25));
     let first = &page.items[0];
     assert_eq!(first.pk, "000119ec2da34b018e4cb3f1f4b91163");
-    assert_eq!(first.func.as_deref(), Some("plugin.builtin.labels.label_sheet.print_labels"));
+    assert_eq!(
+        first.func.as_deref(),
+        Some("plugin.builtin.labels.label_sheet.print_labels")
+    );
     assert_eq!(first.started, time("2026-11-22 13:01"));
     assert_eq!(first.stopped, time("2026-11-22 13:02"));
     assert_eq!(first.attempt_count, 1);
@@ -150,11 +190,20 @@ fn failed_rows_have_string_pks_and_tracebacks() {
         first.error_summary(),
         Some("Function plugin.builtin.labels.label_sheet.print_labels is not defined")
     );
-    assert!(first.result.as_deref().unwrap().contains("Traceback (most recent call last):"));
+    assert!(
+        first
+            .result
+            .as_deref()
+            .unwrap()
+            .contains("Traceback (most recent call last):")
+    );
 
     let api198 = client()
         .failed_call(&FailedQuery::default())
-        .decode(&response(INVENTREE_198, &inventree_entry(INVENTREE_198, "failed_limit25")))
+        .decode(&response(
+            INVENTREE_198,
+            &inventree_entry(INVENTREE_198, "failed_limit25"),
+        ))
         .unwrap();
     assert_eq!(api198.count, 120);
     assert!(api198.items.iter().all(|t| t.pk.len() == 32));
@@ -164,7 +213,10 @@ fn failed_rows_have_string_pks_and_tracebacks() {
 fn scheduled_rows_tolerate_nulls_the_schema_forbids() {
     let page = client()
         .scheduled_call(&ScheduledQuery::default())
-        .decode(&response(INVENTREE_477, &inventree_entry(INVENTREE_477, "scheduled_default")))
+        .decode(&response(
+            INVENTREE_477,
+            &inventree_entry(INVENTREE_477, "scheduled_default"),
+        ))
         .unwrap();
     assert_eq!(page.items.len(), 45);
     let never_ran = page.items.iter().find(|t| t.pk == 34).unwrap();
@@ -176,18 +228,38 @@ fn scheduled_rows_tolerate_nulls_the_schema_forbids() {
     assert_eq!(never_ran.repeats_label(), "Forever");
     // Every schedule type InvenTree has is in the recording and known here.
     for task in &page.items {
-        assert!(!matches!(task.schedule_type, ScheduleType::Other(_)), "{:?}", task.schedule_type);
+        assert!(
+            !matches!(task.schedule_type, ScheduleType::Other(_)),
+            "{:?}",
+            task.schedule_type
+        );
     }
     let unicode = client()
         .scheduled_call(&ScheduledQuery::default())
-        .decode(&response(INVENTREE_477, &inventree_entry(INVENTREE_477, "scheduled_search_unicode")))
+        .decode(&response(
+            INVENTREE_477,
+            &inventree_entry(INVENTREE_477, "scheduled_search_unicode"),
+        ))
         .unwrap();
-    assert!(unicode.items.iter().any(|t| t.name.as_deref().unwrap_or("").contains("低库存")));
+    assert!(
+        unicode
+            .items
+            .iter()
+            .any(|t| t.name.as_deref().unwrap_or("").contains("低库存"))
+    );
     let hostile = client()
         .scheduled_call(&ScheduledQuery::default())
-        .decode(&response(INVENTREE_477, &inventree_entry(INVENTREE_477, "scheduled_search_xss")))
+        .decode(&response(
+            INVENTREE_477,
+            &inventree_entry(INVENTREE_477, "scheduled_search_xss"),
+        ))
         .unwrap();
-    assert!(hostile.items.iter().any(|t| t.name.as_deref().unwrap_or("").contains("<img")));
+    assert!(
+        hostile
+            .items
+            .iter()
+            .any(|t| t.name.as_deref().unwrap_or("").contains("<img"))
+    );
 }
 
 #[test]
@@ -197,16 +269,33 @@ fn overview_and_api_root_of_both_versions() {
         (INVENTREE_477, (true, 30, 45, 121), 477, "1.3.0 dev"),
         (INVENTREE_198, (true, 31, 38, 120), 198, "0.16.0 dev"),
     ] {
-        let o = c.overview_call().decode(&response(set, &inventree_entry(set, "overview"))).unwrap();
-        assert_eq!((o.is_running, o.pending_tasks, o.scheduled_tasks, o.failed_tasks), expected);
-        let root = c.api_root_call().decode(&response(set, &inventree_entry(set, "api_root_admin"))).unwrap();
+        let o = c
+            .overview_call()
+            .decode(&response(set, &inventree_entry(set, "overview")))
+            .unwrap();
+        assert_eq!(
+            (
+                o.is_running,
+                o.pending_tasks,
+                o.scheduled_tasks,
+                o.failed_tasks
+            ),
+            expected
+        );
+        let root = c
+            .api_root_call()
+            .decode(&response(set, &inventree_entry(set, "api_root_admin")))
+            .unwrap();
         assert_eq!(root.api_version, api);
         assert_eq!(root.version.as_deref(), Some(version));
         assert_eq!(root.server, "InvenTree");
     }
     let stopped = c
         .overview_call()
-        .decode(&response(INVENTREE_477, &inventree_entry(INVENTREE_477, "overview_worker_not_running")))
+        .decode(&response(
+            INVENTREE_477,
+            &inventree_entry(INVENTREE_477, "overview_worker_not_running"),
+        ))
         .unwrap();
     assert!(!stopped.is_running);
 }
@@ -217,18 +306,27 @@ fn delete_replies_differ_between_versions() {
     let ids = Selection::new(["4af2b04812d04dc68ae7a95292c3f4f0".to_string()]).unwrap();
     let api477 = c
         .delete_failed_call(&ids)
-        .decode(&response(INVENTREE_477, &inventree_entry(INVENTREE_477, "delete_failed_2_items")))
+        .decode(&response(
+            INVENTREE_477,
+            &inventree_entry(INVENTREE_477, "delete_failed_2_items"),
+        ))
         .unwrap();
     assert_eq!(api477.deleted, Some(2));
     // API 198: 204 No Content, nothing counted.
     let api198 = c
         .delete_failed_call(&ids)
-        .decode(&response(INVENTREE_198, &inventree_entry(INVENTREE_198, "delete_failed_2_items")))
+        .decode(&response(
+            INVENTREE_198,
+            &inventree_entry(INVENTREE_198, "delete_failed_2_items"),
+        ))
         .unwrap();
     assert_eq!(api198.deleted, None);
     let pending198 = c
         .delete_pending_call(&Selection::new([141, 154]).unwrap())
-        .decode(&response(INVENTREE_198, &inventree_entry(INVENTREE_198, "headers_delete_pending_2_items")))
+        .decode(&response(
+            INVENTREE_198,
+            &inventree_entry(INVENTREE_198, "headers_delete_pending_2_items"),
+        ))
         .unwrap();
     assert_eq!(pending198.deleted, None);
 }
@@ -270,13 +368,18 @@ fn error_shapes_of_both_versions_give_the_servers_message() {
     }
     match error(INVENTREE_477, "pending_403_viewer") {
         ApiError::Forbidden { message, required } => {
-            assert_eq!(message, "You do not have permission to perform this action.");
+            assert_eq!(
+                message,
+                "You do not have permission to perform this action."
+            );
             assert_eq!(required, Some("a staff account (is_staff) on InvenTree"));
         }
         other => panic!("{other:?}"),
     }
     match error(INVENTREE_477, "delete_scheduled_405") {
-        ApiError::MethodNotAllowed { message } => assert_eq!(message, "Method \"DELETE\" not allowed."),
+        ApiError::MethodNotAllowed { message } => {
+            assert_eq!(message, "Method \"DELETE\" not allowed.")
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -284,7 +387,10 @@ fn error_shapes_of_both_versions_give_the_servers_message() {
 #[test]
 fn inventree_times_are_zoneless_minutes() {
     let t = ServerTime::parse("2026-11-23 13:00").unwrap();
-    assert_eq!(t.0.format("%Y-%m-%dT%H:%M:%S").to_string(), "2026-11-23T13:00:00");
+    assert_eq!(
+        t.0.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        "2026-11-23T13:00:00"
+    );
     assert!(serde_json::from_str::<ServerTime>("\"2026-11-23T13:00:00+01:00\"").is_ok());
     let err = serde_json::from_str::<ServerTime>("\"yesterday\"").unwrap_err();
     assert!(err.to_string().contains("YYYY-MM-DD HH:MM"), "{err}");

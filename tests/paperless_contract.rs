@@ -60,18 +60,22 @@ fn decode_with_endpoint_call(
     let c = client(api_of(entry));
     let path = entry.path();
     if path == "/api/tasks/" {
-        c.list_tasks_call(&TaskQuery::default()).decode(res).map(|page| {
-            assert!(page.count >= page.items.len() as u64, "{}", entry.name);
-        })
+        c.list_tasks_call(&TaskQuery::default())
+            .decode(res)
+            .map(|page| {
+                assert!(page.count >= page.items.len() as u64, "{}", entry.name);
+            })
     } else if path == "/api/tasks/status_counts/" {
-        c.status_counts_call(&TaskQuery::default()).decode(res).map(|counts| {
-            assert_eq!(
-                counts.all,
-                counts.needs_attention + counts.in_progress + counts.completed,
-                "{}",
-                entry.name
-            );
-        })
+        c.status_counts_call(&TaskQuery::default())
+            .decode(res)
+            .map(|counts| {
+                assert_eq!(
+                    counts.all,
+                    counts.needs_attention + counts.in_progress + counts.completed,
+                    "{}",
+                    entry.name
+                );
+            })
     } else if path == "/api/tasks/acknowledge/" {
         let target = AckTarget::Tasks(Selection::new([1]).unwrap());
         c.acknowledge_call(&target).unwrap().decode(res).map(drop)
@@ -82,7 +86,10 @@ fn decode_with_endpoint_call(
     } else if path.starts_with("/api/tasks/") {
         c.task_call(1).decode(res).map(|task| assert!(task.id > 0))
     } else {
-        panic!("{}: {} is neither decoded nor listed as unused", entry.name, path);
+        panic!(
+            "{}: {} is neither decoded nor listed as unused",
+            entry.name, path
+        );
     }
 }
 
@@ -117,7 +124,11 @@ fn every_recorded_tasks_response_decodes_or_maps_to_a_typed_error() {
                     entry.name
                 );
                 let message = e.server_message().unwrap_or_default();
-                assert!(!message.is_empty(), "{}: no server message in {e:?}", entry.name);
+                assert!(
+                    !message.is_empty(),
+                    "{}: no server message in {e:?}",
+                    entry.name
+                );
             }
         }
         decoded += 1;
@@ -138,7 +149,10 @@ fn api10_list_page_has_the_recorded_values() {
     assert_eq!(first.task_type, TaskType::ConsumeFile);
     assert_eq!(first.trigger, TriggerSource::ApiUpload);
     assert_eq!(first.file_name.as_deref(), Some("queued-upload-2.pdf"));
-    assert_eq!(first.created, Some(Utc.with_ymd_and_hms(2026, 11, 22, 13, 23, 4).unwrap()));
+    assert_eq!(
+        first.created,
+        Some(Utc.with_ymd_and_hms(2026, 11, 22, 13, 23, 4).unwrap())
+    );
     assert_eq!(first.done, None);
 
     let second_page = list("tasks_list_page2");
@@ -150,7 +164,10 @@ fn api10_duplicate_failure_is_worded_like_the_paperless_ui() {
     let task = retrieve("tasks_retrieve_6_duplicate");
     assert_eq!(task.status, TaskStatus::Failure);
     assert_eq!(task.status.group(), Some(StatusGroup::NeedsAttention));
-    assert_eq!(task.file_name.as_deref(), Some("Rechnung_Müller_2024-03 (1).pdf"));
+    assert_eq!(
+        task.file_name.as_deref(),
+        Some("Rechnung_Müller_2024-03 (1).pdf")
+    );
     assert_eq!(
         task.result_message.as_deref(),
         Some("Not consuming: It is a duplicate of document #12")
@@ -162,7 +179,10 @@ fn api10_duplicate_failure_is_worded_like_the_paperless_ui() {
     // Fractional seconds parse: 2026-11-20T23:04:07.700000Z.
     assert_eq!(
         task.done,
-        Some(Utc.with_ymd_and_hms(2026, 11, 20, 23, 4, 7).unwrap() + chrono::Duration::milliseconds(700))
+        Some(
+            Utc.with_ymd_and_hms(2026, 11, 20, 23, 4, 7).unwrap()
+                + chrono::Duration::milliseconds(700)
+        )
     );
 }
 
@@ -177,7 +197,13 @@ fn api10_exception_keeps_error_type_and_traceback() {
         failed.result_message.as_deref(),
         Some("The least populated class in y has only 1 member, which is too few.")
     );
-    assert!(failed.traceback.as_deref().unwrap().starts_with("Traceback (most recent call last):"));
+    assert!(
+        failed
+            .traceback
+            .as_deref()
+            .unwrap()
+            .starts_with("Traceback (most recent call last):")
+    );
     assert_eq!(failed.display_name(), "Train Classifier");
 }
 
@@ -185,7 +211,10 @@ fn api10_exception_keeps_error_type_and_traceback() {
 fn hostile_file_name_is_kept_verbatim_as_data() {
     let v10 = retrieve("tasks_retrieve_8_xss_filename");
     let v9 = retrieve("v9_tasks_retrieve_8");
-    assert_eq!(v10.file_name.as_deref(), Some("<img src=x onerror=alert(1)>.pdf"));
+    assert_eq!(
+        v10.file_name.as_deref(),
+        Some("<img src=x onerror=alert(1)>.pdf")
+    );
     assert_eq!(v9.file_name, v10.file_name);
 }
 
@@ -200,16 +229,28 @@ fn api9_list_is_a_plain_array_normalised_to_the_same_tasks() {
         let new = v10.items.iter().find(|t| t.id == old.id).expect("same ids");
         assert_eq!(old.task_id, new.task_id, "task {}", old.id);
         assert_eq!(old.status, new.status, "task {}: UPPERCASE status", old.id);
-        assert_eq!(old.task_type, new.task_type, "task {}: check_sanity/llmindex_update", old.id);
+        assert_eq!(
+            old.task_type, new.task_type,
+            "task {}: check_sanity/llmindex_update",
+            old.id
+        );
         assert_eq!(old.file_name, new.file_name, "task {}", old.id);
         assert_eq!(old.created, new.created, "task {}", old.id);
         assert_eq!(old.done, new.done, "task {}", old.id);
         assert_eq!(old.acknowledged, new.acknowledged, "task {}", old.id);
-        assert_eq!(old.related_document, new.related_document, "task {}", old.id);
+        assert_eq!(
+            old.related_document, new.related_document,
+            "task {}",
+            old.id
+        );
         assert_eq!(old.owner, new.owner, "task {}", old.id);
         assert_eq!(old.started, None, "API 9 has no start time");
     }
-    let scheduled = v9.items.iter().filter(|t| t.trigger == TriggerSource::Scheduled).count();
+    let scheduled = v9
+        .items
+        .iter()
+        .filter(|t| t.trigger == TriggerSource::Scheduled)
+        .count();
     assert!(scheduled > 0, "scheduled_task maps onto Scheduled");
 }
 
@@ -222,7 +263,10 @@ fn api9_duplicate_keeps_the_result_string_and_document_title() {
         task.result_message.as_deref(),
         Some("Not consuming: It is a duplicate of document #12")
     );
-    assert_eq!(task.duplicates[0].title.as_deref(), Some("Rechnung Müller März 2024"));
+    assert_eq!(
+        task.duplicates[0].title.as_deref(),
+        Some("Rechnung Müller März 2024")
+    );
 }
 
 #[test]
@@ -230,9 +274,20 @@ fn status_counts_and_acknowledge_replies() {
     let c = client(PaperlessApi::V10);
     let counts = c
         .status_counts_call(&TaskQuery::default())
-        .decode(&response(PAPERLESS, &paperless_entry("tasks_status_counts")))
+        .decode(&response(
+            PAPERLESS,
+            &paperless_entry("tasks_status_counts"),
+        ))
         .unwrap();
-    assert_eq!((counts.all, counts.needs_attention, counts.in_progress, counts.completed), (32, 10, 5, 17));
+    assert_eq!(
+        (
+            counts.all,
+            counts.needs_attention,
+            counts.in_progress,
+            counts.completed
+        ),
+        (32, 10, 5, 17)
+    );
 
     let target = AckTarget::Tasks(Selection::new([1, 6, 8]).unwrap());
     let acknowledged = c
@@ -262,8 +317,14 @@ fn error_bodies_become_typed_errors_with_the_servers_words() {
     }
     match error_of("acknowledge_error_403_taskviewer") {
         ApiError::Forbidden { message, required } => {
-            assert_eq!(message, "You do not have permission to perform this action.");
-            assert_eq!(required, Some("the Paperless permission documents.change_paperlesstask"));
+            assert_eq!(
+                message,
+                "You do not have permission to perform this action."
+            );
+            assert_eq!(
+                required,
+                Some("the Paperless permission documents.change_paperlesstask")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -278,13 +339,18 @@ fn error_bodies_become_typed_errors_with_the_servers_words() {
         other => panic!("{other:?}"),
     }
     match error_of("token_obtain_throttled_429") {
-        ApiError::Throttled { retry_after_secs, .. } => assert_eq!(retry_after_secs, Some(29)),
+        ApiError::Throttled {
+            retry_after_secs, ..
+        } => assert_eq!(retry_after_secs, Some(29)),
         other => panic!("{other:?}"),
     }
     match error_of("acknowledge_error_unknown_ids") {
         ApiError::Validation { status, messages } => {
             assert_eq!(status, 400);
-            assert_eq!(messages, ["tasks: Some tasks in tasks don't exist or were specified twice."]);
+            assert_eq!(
+                messages,
+                ["tasks: Some tasks in tasks don't exist or were specified twice."]
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -330,11 +396,23 @@ fn throttle_wait_is_read_from_the_body_when_the_header_is_hidden_by_cors() {
 #[test]
 fn unknown_task_types_and_statuses_decode_as_other() {
     let body = read(PAPERLESS, "tasks_retrieve_1.json")
-        .replace("\"task_type\":\"consume_file\"", "\"task_type\":\"ocr_everything\"")
+        .replace(
+            "\"task_type\":\"consume_file\"",
+            "\"task_type\":\"ocr_everything\"",
+        )
         .replace("\"status\":\"success\"", "\"status\":\"exploded\"")
-        .replace("\"trigger_source\":\"web_ui\"", "\"trigger_source\":\"carrier_pigeon\"");
-    assert!(body.contains("ocr_everything") && body.contains("exploded"), "fixture changed");
-    let task = client(PaperlessApi::V10).task_call(1).decode(&HttpResponse::new(200, body)).unwrap();
+        .replace(
+            "\"trigger_source\":\"web_ui\"",
+            "\"trigger_source\":\"carrier_pigeon\"",
+        );
+    assert!(
+        body.contains("ocr_everything") && body.contains("exploded"),
+        "fixture changed"
+    );
+    let task = client(PaperlessApi::V10)
+        .task_call(1)
+        .decode(&HttpResponse::new(200, body))
+        .unwrap();
     assert_eq!(task.task_type, TaskType::Other("ocr_everything".into()));
     assert_eq!(task.status, TaskStatus::Other("exploded".into()));
     assert_eq!(task.status.group(), None);
@@ -343,13 +421,19 @@ fn unknown_task_types_and_statuses_decode_as_other() {
 
 #[test]
 fn a_changed_field_type_is_reported_with_field_and_endpoint() {
-    let body = read(PAPERLESS, "tasks_list.json").replacen("\"acknowledged\":false", "\"acknowledged\":\"no\"", 1);
+    let body = read(PAPERLESS, "tasks_list.json").replacen(
+        "\"acknowledged\":false",
+        "\"acknowledged\":\"no\"",
+        1,
+    );
     let err = client(PaperlessApi::V10)
         .list_tasks_call(&TaskQuery::default())
         .decode(&HttpResponse::new(200, body))
         .unwrap_err();
     match err {
-        ApiError::Decode { endpoint, field, .. } => {
+        ApiError::Decode {
+            endpoint, field, ..
+        } => {
             assert_eq!(endpoint, "GET /api/tasks/");
             assert_eq!(field, "results[0].acknowledged");
         }
@@ -363,7 +447,10 @@ fn a_2x_server_is_negotiated_down_to_api_9_once() {
     let refused = response(PAPERLESS, &paperless_entry("version_11_406"));
     let v9_list = response(PAPERLESS, &paperless_entry("v9_tasks_list"));
     let transport = ScriptedTransport::new([refused, v9_list.clone(), v9_list]);
-    let c = PaperlessClient::new(BaseUrl::parse("http://127.0.0.1:8010").unwrap(), Some(Secret::new("t")));
+    let c = PaperlessClient::new(
+        BaseUrl::parse("http://127.0.0.1:8010").unwrap(),
+        Some(Secret::new("t")),
+    );
 
     let page = block_on(c.list_tasks(&transport, &TaskQuery::default())).unwrap();
     assert_eq!(c.api(), PaperlessApi::V9);
@@ -375,7 +462,13 @@ fn a_2x_server_is_negotiated_down_to_api_9_once() {
         .iter()
         .map(|r| r.header_value("Accept").unwrap().to_string())
         .collect();
-    assert_eq!(accepts, ["application/json; version=10", "application/json; version=9"]);
+    assert_eq!(
+        accepts,
+        [
+            "application/json; version=10",
+            "application/json; version=9"
+        ]
+    );
 
     // Later calls go straight to API 9.
     block_on(c.list_tasks(&transport, &TaskQuery::default())).unwrap();
@@ -398,7 +491,8 @@ fn acknowledge_all_is_refused_locally_on_api_9() {
 #[test]
 fn an_unreachable_server_is_a_typed_error_naming_the_server() {
     let transport = ScriptedTransport::new([]);
-    let err = block_on(client(PaperlessApi::V10).list_tasks(&transport, &TaskQuery::default())).unwrap_err();
+    let err = block_on(client(PaperlessApi::V10).list_tasks(&transport, &TaskQuery::default()))
+        .unwrap_err();
     match &err {
         ApiError::Unreachable { url, .. } => assert_eq!(url, "http://127.0.0.1:8010"),
         other => panic!("{other:?}"),

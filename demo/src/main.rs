@@ -60,7 +60,10 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(host, port)).await?;
-        println!("Taskdeck is running at http://{}/  (Ctrl+C to stop)", listener.local_addr()?);
+        println!(
+            "Taskdeck is running at http://{}/  (Ctrl+C to stop)",
+            listener.local_addr()?
+        );
         tokio::select! {
             served = taskdeck_demo::serve(listener, DemoConfig { ui_dir }) => served,
             _ = tokio::signal::ctrl_c() => Ok(()),

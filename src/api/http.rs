@@ -297,10 +297,7 @@ impl<T> Call<T> {
 /// Decodes JSON with the path of the offending field in the error, because
 /// "invalid type: null, expected a string" alone does not say which of forty
 /// fields a server changed.
-pub fn decode_json<T: DeserializeOwned>(
-    request: &HttpRequest,
-    body: &str,
-) -> Result<T, ApiError> {
+pub fn decode_json<T: DeserializeOwned>(request: &HttpRequest, body: &str) -> Result<T, ApiError> {
     let to_error = |field: String, detail: String| ApiError::Decode {
         endpoint: request.endpoint(),
         field,
@@ -309,8 +306,7 @@ pub fn decode_json<T: DeserializeOwned>(
     let mut de = serde_json::Deserializer::from_str(body);
     let value: T = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| to_error(e.path().to_string(), e.inner().to_string()))?;
-    de.end()
-        .map_err(|e| to_error(".".into(), e.to_string()))?;
+    de.end().map_err(|e| to_error(".".into(), e.to_string()))?;
     Ok(value)
 }
 
@@ -373,7 +369,9 @@ mod tests {
     #[test]
     fn base_url_normalises_what_users_paste() {
         assert_eq!(
-            BaseUrl::parse(" https://docs.example.org/api/ ").unwrap().as_str(),
+            BaseUrl::parse(" https://docs.example.org/api/ ")
+                .unwrap()
+                .as_str(),
             "https://docs.example.org"
         );
         assert_eq!(
@@ -381,7 +379,9 @@ mod tests {
             "http://127.0.0.1:8010"
         );
         assert_eq!(
-            BaseUrl::parse("https://host/paperless").unwrap().join("/api/tasks/"),
+            BaseUrl::parse("https://host/paperless")
+                .unwrap()
+                .join("/api/tasks/"),
             "https://host/paperless/api/tasks/"
         );
         assert!(BaseUrl::parse("paperless.local").is_err());
@@ -396,7 +396,10 @@ mod tests {
         assert_eq!(percent_encode("^math\\."), "%5Emath%5C.");
         assert_eq!(percent_encode("tasks stock"), "tasks%20stock");
         assert_eq!(percent_encode("a+b&c=d"), "a%2Bb%26c%3Dd");
-        assert_eq!(percent_encode("2026-11-21T13:25:10Z"), "2026-11-21T13:25:10Z");
+        assert_eq!(
+            percent_encode("2026-11-21T13:25:10Z"),
+            "2026-11-21T13:25:10Z"
+        );
     }
 
     #[test]
@@ -423,7 +426,9 @@ mod tests {
         let req = HttpRequest::new(Method::Get, &base, "/api/x/?limit=1".into());
         let err = decode_json::<Vec<Row>>(&req, r#"[{"name":"a"},{"name":null}]"#).unwrap_err();
         match err {
-            ApiError::Decode { endpoint, field, .. } => {
+            ApiError::Decode {
+                endpoint, field, ..
+            } => {
                 assert_eq!(endpoint, "GET /api/x/");
                 assert_eq!(field, "[1].name");
             }

@@ -285,7 +285,11 @@ impl<F: OrderField> SearchQuery<F> {
                 SortDirection::Descending => format!("-{}", field.as_wire()),
             }),
         );
-        let search = self.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let search = self
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         q.push_opt("search", search);
         if search.is_some() && self.search_regex {
             q.push("search_regex", "true");
@@ -304,7 +308,10 @@ struct Paginated<T> {
 }
 
 /// Accepts the paginated object (with `limit`) and the bare array (without).
-fn decode_page<T: DeserializeOwned>(req: &HttpRequest, res: &HttpResponse) -> Result<Page<T>, ApiError> {
+fn decode_page<T: DeserializeOwned>(
+    req: &HttpRequest,
+    res: &HttpResponse,
+) -> Result<Page<T>, ApiError> {
     if res.body.trim_start().starts_with('[') {
         let items: Vec<T> = decode_json(req, &res.body)?;
         Ok(Page {
@@ -352,7 +359,8 @@ impl InvenTreeClient {
     }
 
     fn request(&self, method: Method, path_and_query: String) -> HttpRequest {
-        let req = HttpRequest::new(method, &self.base, path_and_query).header("Accept", "application/json");
+        let req = HttpRequest::new(method, &self.base, path_and_query)
+            .header("Accept", "application/json");
         match &self.token {
             Some(token) => req.header("Authorization", format!("Token {}", token.expose())),
             None => req,

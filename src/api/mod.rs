@@ -80,7 +80,9 @@ pub mod time;
 pub mod browser;
 
 pub use error::ApiError;
-pub use http::{BaseUrl, Call, HttpRequest, HttpResponse, Method, Secret, Transport, TransportError};
+pub use http::{
+    BaseUrl, Call, HttpRequest, HttpResponse, Method, Secret, Transport, TransportError,
+};
 
 /// A page of rows plus the total the server reported. `server_paged` is false
 /// when the server ignored paging and sent everything (Paperless API 9,
@@ -102,7 +104,10 @@ impl<T: Eq + std::hash::Hash + Clone> Selection<T> {
     /// Drops repeated ids (Paperless rejects duplicates with a 400).
     pub fn new(ids: impl IntoIterator<Item = T>) -> Result<Self, ApiError> {
         let mut seen = std::collections::HashSet::new();
-        let unique: Vec<T> = ids.into_iter().filter(|id| seen.insert(id.clone())).collect();
+        let unique: Vec<T> = ids
+            .into_iter()
+            .filter(|id| seen.insert(id.clone()))
+            .collect();
         if unique.is_empty() {
             Err(ApiError::NothingSelected)
         } else {

@@ -317,7 +317,10 @@ struct PaginatedV10 {
     results: Vec<TaskV10>,
 }
 
-fn decode_task_list(req: &HttpRequest, res: &HttpResponse) -> Result<Page<PaperlessTask>, ApiError> {
+fn decode_task_list(
+    req: &HttpRequest,
+    res: &HttpResponse,
+) -> Result<Page<PaperlessTask>, ApiError> {
     if res.body.trim_start().starts_with('[') {
         let rows: Vec<TaskV9> = decode_json(req, &res.body)?;
         Ok(Page {
@@ -604,7 +607,11 @@ impl PaperlessClient {
             .await
     }
 
-    pub async fn task(&self, transport: &dyn Transport, id: u64) -> Result<PaperlessTask, ApiError> {
+    pub async fn task(
+        &self,
+        transport: &dyn Transport,
+        id: u64,
+    ) -> Result<PaperlessTask, ApiError> {
         self.negotiated(transport, |c| Ok(c.task_call(id))).await
     }
 

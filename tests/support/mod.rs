@@ -51,3 +51,4 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         }
     }
 }
+pub mod webdriver;

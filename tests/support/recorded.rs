@@ -52,7 +52,9 @@ impl RecordedRequest {
     }
 
     pub fn json_body(&self) -> Option<Value> {
-        self.body.as_deref().and_then(|b| serde_json::from_str(b).ok())
+        self.body
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok())
     }
 }
 
@@ -158,7 +160,10 @@ pub fn inventree_manifest(set: &str) -> Vec<RecordedRequest> {
             let file = cols[0].to_string();
             let is_headers = file.ends_with(".txt");
             RecordedRequest {
-                name: file.trim_end_matches(".json").trim_end_matches(".txt").to_string(),
+                name: file
+                    .trim_end_matches(".json")
+                    .trim_end_matches(".txt")
+                    .to_string(),
                 method: cols[1].to_string(),
                 path_and_query: cols[2].to_string(),
                 headers: Vec::new(),
@@ -210,7 +215,11 @@ pub fn response(set: &str, entry: &RecordedRequest) -> HttpResponse {
         (None, Some(headers)) => parse_header_dump(&read(set, headers)),
         (None, None) => HttpResponse::new(entry.status, ""),
     };
-    assert_eq!(response.status, entry.status, "{}: recorded status", entry.name);
+    assert_eq!(
+        response.status, entry.status,
+        "{}: recorded status",
+        entry.name
+    );
     response.status = entry.status;
     response
 }

@@ -29,7 +29,11 @@ fn main() -> ExitCode {
                 "usage: cargo xtask <setup|build-ui|run|test|size>\n  \
                  run  [demo backend args, e.g. --port 9000]"
             );
-            return if command == "help" { ExitCode::SUCCESS } else { ExitCode::from(2) };
+            return if command == "help" {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
         }
     };
     match outcome {
@@ -71,7 +75,10 @@ fn build_ui() -> Result {
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .env("NO_COLOR", "true"),
     )?;
-    println!("UI built into dist/ in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "UI built into dist/ in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -80,7 +87,16 @@ fn run(demo_args: &[String]) -> Result {
     build_ui()?;
     run_cmd(
         Command::new("cargo")
-            .args(["run", "--quiet", "--release", "--package", "taskdeck-demo", "--", "--ui", "dist"])
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "--package",
+                "taskdeck-demo",
+                "--",
+                "--ui",
+                "dist",
+            ])
             .args(demo_args),
     )
 }
@@ -92,7 +108,11 @@ fn test() -> Result {
     std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
 
     println!("== native tests (API contract, request building, pure logic)");
-    run_cmd(Command::new("cargo").args(["test", "--workspace", "--locked"]).env("TMPDIR", &tmp))?;
+    run_cmd(
+        Command::new("cargo")
+            .args(["test", "--workspace", "--locked"])
+            .env("TMPDIR", &tmp),
+    )?;
 
     println!("== WASM build");
     build_ui()?;
@@ -100,18 +120,32 @@ fn test() -> Result {
     println!("== browser tests (headless Chromium)");
     run_cmd(
         Command::new("cargo")
-            .args(["test", "--locked", "--features", "browser-tests", "--test", "browser"])
+            .args([
+                "test",
+                "--locked",
+                "--features",
+                "browser-tests",
+                "--test",
+                "browser",
+            ])
             .env("TMPDIR", &tmp)
             .env("TASKDECK_DIST", root().join("dist")),
     )?;
-    println!("all tests passed in {:.0} s", started.elapsed().as_secs_f64());
+    println!(
+        "all tests passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 fn size() -> Result {
     let dist = root().join("dist");
-    let entries = std::fs::read_dir(&dist)
-        .map_err(|e| format!("{} unreadable ({e}); run `cargo xtask build-ui` first", dist.display()))?;
+    let entries = std::fs::read_dir(&dist).map_err(|e| {
+        format!(
+            "{} unreadable ({e}); run `cargo xtask build-ui` first",
+            dist.display()
+        )
+    })?;
     let (mut raw_total, mut gz_total) = (0usize, 0usize);
     let mut rows = Vec::new();
     for entry in entries.flatten() {
@@ -124,13 +158,26 @@ fn size() -> Result {
         let gz = gzip_len(&bytes)?;
         raw_total += bytes.len();
         gz_total += gz;
-        rows.push((path.file_name().unwrap().to_string_lossy().to_string(), bytes.len(), gz));
+        rows.push((
+            path.file_name().unwrap().to_string_lossy().to_string(),
+            bytes.len(),
+            gz,
+        ));
     }
     rows.sort();
     for (name, raw, gz) in &rows {
-        println!("{name:<50} raw {:>8.1} KB   gzip {:>7.1} KB", kb(*raw), kb(*gz));
+        println!(
+            "{name:<50} raw {:>8.1} KB   gzip {:>7.1} KB",
+            kb(*raw),
+            kb(*gz)
+        );
     }
-    println!("{:<50} raw {:>8.1} KB   gzip {:>7.1} KB", "total transfer", kb(raw_total), kb(gz_total));
+    println!(
+        "{:<50} raw {:>8.1} KB   gzip {:>7.1} KB",
+        "total transfer",
+        kb(raw_total),
+        kb(gz_total)
+    );
     Ok(())
 }
 

@@ -36,9 +36,9 @@ fn output_of(program: &str, args: &[&str]) -> Option<String> {
         .env("PATH", tool_path())
         .output()
         .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    })
 }
 
 fn step(name: &str, present: impl Fn() -> bool, install: impl FnOnce() -> Result) -> Result {
@@ -52,7 +52,10 @@ fn step(name: &str, present: impl Fn() -> bool, install: impl FnOnce() -> Result
     if !present() {
         return Err(format!("{name}: still missing after installing"));
     }
-    println!("setup: {name}: installed in {:.0} s", started.elapsed().as_secs_f64());
+    println!(
+        "setup: {name}: installed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -62,14 +65,13 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
         .map_err(|e| format!("Cargo.lock unreadable: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(version) = lines
                 .next()
                 .and_then(|l| l.trim().strip_prefix("version = \""))
                 .and_then(|v| v.strip_suffix('"'))
-            {
-                return Ok(version.to_string());
-            }
+        {
+            return Ok(version.to_string());
         }
     }
     Err("Cargo.lock has no wasm-bindgen entry".into())
@@ -133,15 +135,29 @@ pub fn run() -> Result {
     let bindgen = locked_wasm_bindgen_version()?;
     step(
         &format!("wasm-bindgen-cli {bindgen}"),
-        || output_of("wasm-bindgen", &["--version"]).is_some_and(|v| v.split_whitespace().any(|w| w == bindgen)),
+        || {
+            output_of("wasm-bindgen", &["--version"])
+                .is_some_and(|v| v.split_whitespace().any(|w| w == bindgen))
+        },
         // Without --locked: the CLI's own lock file pins crates this toolchain rejects.
-        || run_cmd(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &bindgen, "--force"])),
+        || {
+            run_cmd(Command::new("cargo").args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &bindgen,
+                "--force",
+            ]))
+        },
     )?;
     step(
         &format!("binaryen {BINARYEN_VERSION} (npm, wasm-opt)"),
         || {
             output_of(
-                tools_dir().join("node_modules/.bin/wasm-opt").to_str().unwrap_or("wasm-opt"),
+                tools_dir()
+                    .join("node_modules/.bin/wasm-opt")
+                    .to_str()
+                    .unwrap_or("wasm-opt"),
                 &["--version"],
             )
             .is_some_and(|v| v.contains(&format!("version {BINARYEN_VERSION}")))
@@ -160,7 +176,10 @@ pub fn run() -> Result {
     )?;
     step(
         "chromium and chromedriver (browser tests)",
-        || output_of("chromium", &["--version"]).is_some() && output_of("chromedriver", &["--version"]).is_some(),
+        || {
+            output_of("chromium", &["--version"]).is_some()
+                && output_of("chromedriver", &["--version"]).is_some()
+        },
         || apt_install(&["chromium", "chromium-driver"]),
     )?;
     println!("setup: done in {:.0} s", started.elapsed().as_secs_f64());

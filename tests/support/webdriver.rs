@@ -1,0 +1,259 @@
+//! A small W3C WebDriver client for headless Chromium through chromedriver.
+//! Each [`Browser`] owns its chromedriver process and a fresh profile folder,
+//! and removes both when dropped.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// Flags Chromium needs here: running as root in a container, no GPU, no
+/// network beyond loopback.
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--window-size=1366,900",
+];
+
+pub struct Element(String);
+
+pub struct Browser {
+    driver: Child,
+    endpoint: String,
+    session: String,
+    http: ureq::Agent,
+    profile: PathBuf,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn scratch_dir() -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let base = std::env::var_os("TMPDIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tmp"));
+    let dir = base.join(format!(
+        "chromium-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Browser {
+    pub fn launch() -> Browser {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver not found: run `cargo xtask setup`");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let http: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(90)))
+            .build()
+            .into();
+        let started = Instant::now();
+        while http.get(&format!("{endpoint}/status")).call().is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let profile = scratch_dir();
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let capabilities = json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
+                "goog:loggingPrefs": { "browser": "ALL" }
+            }}
+        });
+        let mut browser = Browser {
+            driver,
+            endpoint,
+            session: String::new(),
+            http,
+            profile,
+        };
+        let reply = browser.command("POST", "/session", Some(capabilities));
+        browser.session = reply["sessionId"].as_str().expect("session id").to_string();
+        browser
+    }
+
+    fn command(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.endpoint);
+        let response = match (method, body) {
+            ("GET", _) => self.http.get(&url).call(),
+            ("DELETE", _) => self.http.delete(&url).call(),
+            (_, body) => self
+                .http
+                .post(&url)
+                .send_json(body.unwrap_or_else(|| json!({}))),
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
+        let status = response.status().as_u16();
+        let reply: Value = response.body_mut().read_json().unwrap_or(Value::Null);
+        assert!(status < 400, "WebDriver {method} {path}: {status} {reply}");
+        reply
+            .get("sessionId")
+            .map(|_| reply.clone())
+            .unwrap_or_else(|| reply["value"].clone())
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub fn goto(&self, url: &str) {
+        self.command(
+            "POST",
+            &self.session_path("/url"),
+            Some(json!({ "url": url })),
+        );
+    }
+
+    pub fn find_all(&self, css: &str) -> Vec<Element> {
+        let found = self.command(
+            "POST",
+            &self.session_path("/elements"),
+            Some(json!({ "using": "css selector", "value": css })),
+        );
+        found
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| item[ELEMENT_KEY].as_str().map(|id| Element(id.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Polls until an element matches, failing the test with a screenshot path.
+    pub fn wait_for(&self, css: &str, timeout: Duration) -> Element {
+        let started = Instant::now();
+        loop {
+            if let Some(found) = self.find_all(css).into_iter().next() {
+                return found;
+            }
+            if started.elapsed() > timeout {
+                let shot = self.screenshot("timeout");
+                panic!(
+                    "no element matches `{css}` after {timeout:?}; page: {}",
+                    shot.display()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn text(&self, element: &Element) -> String {
+        self.command(
+            "GET",
+            &self.session_path(&format!("/element/{}/text", element.0)),
+            None,
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    pub fn click(&self, element: &Element) {
+        self.command(
+            "POST",
+            &self.session_path(&format!("/element/{}/click", element.0)),
+            None,
+        );
+    }
+
+    pub fn type_text(&self, element: &Element, text: &str) {
+        self.command(
+            "POST",
+            &self.session_path(&format!("/element/{}/value", element.0)),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    pub fn execute(&self, script: &str) -> Value {
+        self.command(
+            "POST",
+            &self.session_path("/execute/sync"),
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
+    /// Browser console messages so far (Chromium's logging extension).
+    pub fn console_log(&self) -> Vec<String> {
+        self.command(
+            "POST",
+            &self.session_path("/se/log"),
+            Some(json!({ "type": "browser" })),
+        )
+        .as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e["level"].as_str().unwrap_or(""),
+                        e["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
+    /// Saves a PNG under target/screenshots/ and returns its path.
+    pub fn screenshot(&self, name: &str) -> PathBuf {
+        let data = self.command("GET", &self.session_path("/screenshot"), None);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap_or_default())
+            .expect("screenshot is base64");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = self
+                .http
+                .delete(&format!("{}/session/{}", self.endpoint, self.session))
+                .call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
