@@ -4,12 +4,11 @@
 
 mod support;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use support::webdriver::Browser;
-use taskdeck_demo::{DemoConfig, RunningServer};
+use taskdeck_demo::{Demo, DemoConfig};
 
 fn dist() -> PathBuf {
     let dist = std::env::var_os("TASKDECK_DIST")
@@ -23,9 +22,8 @@ fn dist() -> PathBuf {
     dist
 }
 
-fn serve_ui() -> RunningServer {
-    let loopback: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    taskdeck_demo::spawn(loopback, DemoConfig { ui_dir: dist() }).expect("demo backend starts")
+fn serve_ui() -> Demo {
+    taskdeck_demo::start(DemoConfig::ephemeral(Some(dist()))).expect("demo backend starts")
 }
 
 #[test]
@@ -38,7 +36,7 @@ fn the_built_app_renders_in_chromium() {
     );
 
     let browser = Browser::launch();
-    browser.goto(&server.url());
+    browser.goto(&server.ui_url().unwrap());
     let heading = browser.wait_for("[data-testid=no-connections] h1", Duration::from_secs(30));
     assert_eq!(browser.text(&heading), "No servers connected");
     let brand = browser.wait_for(".topbar .brand", Duration::from_secs(1));

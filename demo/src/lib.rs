@@ -1,52 +1,362 @@
-//! Taskdeck's demo backend. It serves the Trunk-built UI from one loopback
-//! address so the console can be opened without any real server.
+//! Taskdeck's demo backend: local stand-ins for Paperless-ngx and InvenTree
+//! servers that answer the way the recorded real servers do, plus the built UI
+//! preconfigured to talk to them. Everything listens on loopback by default.
+//!
+//! Each API instance has its own port, like a real server, so the browser UI
+//! talks to it cross-origin, through CORS, exactly as it would in production.
+
+// Handlers short-circuit with a ready `Response` as their error, the axum idiom;
+// its size does not matter on this path.
+#![allow(clippy::result_large_err)]
+
+mod cors;
+mod drf;
+pub mod faults;
+pub mod inventree;
+pub mod paperless;
+pub mod seed;
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::services::{ServeDir, ServeFile};
 
+pub use faults::Fault;
+pub use inventree::InvenTreeApi;
+pub use seed::Scale;
+
+/// Which real server an instance imitates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// Paperless-ngx 3.0.5: API 10, and API 9 on request.
+    Paperless3,
+    /// Paperless-ngx 2.x: API 9 only (406 for version 10).
+    Paperless2,
+    InvenTree477,
+    InvenTree198,
+}
+
+impl Flavor {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Flavor::Paperless3 | Flavor::Paperless2 => "paperless",
+            Flavor::InvenTree477 | Flavor::InvenTree198 => "inventree",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct InstanceConfig {
+    pub name: String,
+    pub flavor: Flavor,
+    /// 0 picks a free port.
+    pub port: u16,
+}
+
 #[derive(Clone, Debug)]
 pub struct DemoConfig {
-    /// The Trunk `dist/` folder.
-    pub ui_dir: PathBuf,
+    /// The Trunk `dist/` folder; `None` runs the APIs only.
+    pub ui_dir: Option<PathBuf>,
+    pub host: IpAddr,
+    pub ui_port: u16,
+    pub instances: Vec<InstanceConfig>,
+    pub scale: Scale,
+    pub seed: u64,
+    /// Origins allowed by CORS besides the UI's own (`http://127.0.0.1:<ui>` and
+    /// `http://localhost:<ui>`).
+    pub extra_origins: Vec<String>,
+    pub worker_running: bool,
 }
 
-pub fn router(config: &DemoConfig) -> Router {
-    // Unknown paths get index.html so client-side routes survive a reload.
-    let index = ServeFile::new(config.ui_dir.join("index.html"));
-    Router::new().fallback_service(ServeDir::new(&config.ui_dir).fallback(index))
+impl DemoConfig {
+    /// The ports of the recordings: UI 8080, Paperless 8010/8011, InvenTree 8020/8021.
+    pub fn standard(ui_dir: Option<PathBuf>) -> DemoConfig {
+        DemoConfig {
+            ui_dir,
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ui_port: 8080,
+            instances: vec![
+                InstanceConfig {
+                    name: "Paperless-ngx 3 (demo)".into(),
+                    flavor: Flavor::Paperless3,
+                    port: 8010,
+                },
+                InstanceConfig {
+                    name: "InvenTree 1.3 (demo)".into(),
+                    flavor: Flavor::InvenTree477,
+                    port: 8020,
+                },
+                InstanceConfig {
+                    name: "Paperless-ngx 2 (demo)".into(),
+                    flavor: Flavor::Paperless2,
+                    port: 8011,
+                },
+                InstanceConfig {
+                    name: "InvenTree 0.16 (demo)".into(),
+                    flavor: Flavor::InvenTree198,
+                    port: 8021,
+                },
+            ],
+            scale: Scale::DEFAULT,
+            seed: 2026,
+            extra_origins: Vec::new(),
+            worker_running: true,
+        }
+    }
+
+    /// Same instances on free ports: for tests running side by side.
+    pub fn ephemeral(ui_dir: Option<PathBuf>) -> DemoConfig {
+        let mut config = DemoConfig::standard(ui_dir);
+        config.ui_port = 0;
+        for instance in &mut config.instances {
+            instance.port = 0;
+        }
+        config
+    }
 }
 
-pub async fn serve(listener: TcpListener, config: DemoConfig) -> io::Result<()> {
-    axum::serve(listener, router(&config)).await
+/// The live state of one instance, for tests to inspect and change.
+#[derive(Clone)]
+pub enum InstanceState {
+    Paperless(paperless::Shared),
+    InvenTree(inventree::Shared),
 }
 
-/// A server on its own thread and runtime, for tests and tools that are not
-/// async themselves. Stops when dropped.
-pub struct RunningServer {
+#[derive(Clone)]
+pub struct Instance {
+    pub name: String,
+    pub flavor: Flavor,
     pub addr: SocketAddr,
+    pub state: InstanceState,
+    pub faults: faults::SharedFaults,
+}
+
+impl Instance {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The admin token a real server's admin would paste into Taskdeck.
+    pub fn admin_token(&self) -> &'static str {
+        match self.flavor.kind() {
+            "paperless" => paperless::ADMIN_TOKEN,
+            _ => inventree::ADMIN_TOKEN,
+        }
+    }
+
+    pub fn paperless(&self) -> &paperless::Shared {
+        match &self.state {
+            InstanceState::Paperless(s) => s,
+            InstanceState::InvenTree(_) => panic!("{} is not a Paperless instance", self.name),
+        }
+    }
+
+    pub fn inventree(&self) -> &inventree::Shared {
+        match &self.state {
+            InstanceState::InvenTree(s) => s,
+            InstanceState::Paperless(_) => panic!("{} is not an InvenTree instance", self.name),
+        }
+    }
+
+    pub fn set_fault(&self, path_prefix: &str, fault: Fault) {
+        self.faults.lock().unwrap().set(path_prefix, fault);
+    }
+}
+
+/// A running demo: UI plus API instances on one runtime thread. Stops when dropped.
+pub struct Demo {
+    pub ui: Option<SocketAddr>,
+    pub instances: Vec<Instance>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<io::Result<()>>>,
 }
 
-impl RunningServer {
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+impl Demo {
+    pub fn ui_url(&self) -> Option<String> {
+        self.ui.map(|a| format!("http://{a}"))
+    }
+
+    pub fn instance(&self, flavor: Flavor) -> &Instance {
+        self.instances
+            .iter()
+            .find(|i| i.flavor == flavor)
+            .expect("instance of that flavor")
+    }
+
+    /// Blocks until the server thread ends (Ctrl+C in the binary).
+    pub fn wait(mut self) -> io::Result<()> {
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("server thread panicked"))),
+            None => Ok(()),
+        }
     }
 }
 
-/// Binds `addr` (use port 0 for any free port) before returning, so the
-/// server accepts connections as soon as this returns.
-pub fn spawn(addr: SocketAddr, config: DemoConfig) -> io::Result<RunningServer> {
-    let std_listener = std::net::TcpListener::bind(addr)?;
-    std_listener.set_nonblocking(true)?;
-    let addr = std_listener.local_addr()?;
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn bind(host: IpAddr, port: u16) -> io::Result<std::net::TcpListener> {
+    let listener = std::net::TcpListener::bind(SocketAddr::new(host, port))
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {host}:{port}: {e}")))?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+fn instance_router(instance: &Instance, origins: &[String]) -> Router {
+    let (api, policy) = match &instance.state {
+        InstanceState::Paperless(state) => (
+            paperless::router(state.clone()),
+            cors::CorsPolicy {
+                allowed_origins: origins.to_vec(),
+                allow_headers: cors::PAPERLESS_ALLOW_HEADERS,
+                expose_headers: Some("Content-Disposition"),
+            },
+        ),
+        InstanceState::InvenTree(state) => (
+            inventree::router(state.clone()),
+            cors::CorsPolicy {
+                allowed_origins: origins.to_vec(),
+                allow_headers: cors::INVENTREE_ALLOW_HEADERS,
+                expose_headers: None,
+            },
+        ),
+    };
+    // Faults apply inside CORS, so an injected error still carries CORS headers
+    // and the browser shows it as an error response, not as a CORS failure.
+    api.layer(axum::middleware::from_fn_with_state(
+        instance.faults.clone(),
+        faults::middleware,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        Arc::new(policy),
+        cors::middleware,
+    ))
+}
+
+fn ui_router(ui_dir: PathBuf, instances: &[Instance]) -> Router {
+    // The UI reads this on first start to offer the demo servers as connections.
+    let connections: Vec<_> = instances
+        .iter()
+        .map(|i| json!({ "kind": i.flavor.kind(), "name": i.name, "base_url": i.url(), "token": i.admin_token() }))
+        .collect();
+    let body = serde_json::to_string(&connections).expect("serialisable");
+    let index = ServeFile::new(ui_dir.join("index.html"));
+    Router::new()
+        .route(
+            "/demo-connections.json",
+            get(move || {
+                let body = body.clone();
+                async move {
+                    (
+                        [(
+                            header::CONTENT_TYPE,
+                            HeaderValue::from_static("application/json"),
+                        )],
+                        body,
+                    )
+                        .into_response()
+                }
+            }),
+        )
+        .fallback_service(ServeDir::new(&ui_dir).fallback(index))
+}
+
+/// Binds every listener, seeds every instance, and serves on a background thread.
+pub fn start(config: DemoConfig) -> io::Result<Demo> {
+    let ui_listener = match &config.ui_dir {
+        Some(dir) => {
+            if !dir.join("index.html").is_file() {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("{} has no index.html: build the UI first", dir.display()),
+                ));
+            }
+            Some(bind(config.host, config.ui_port)?)
+        }
+        None => None,
+    };
+    let ui = ui_listener.as_ref().map(|l| l.local_addr()).transpose()?;
+    let mut origins = config.extra_origins.clone();
+    if let Some(ui) = ui {
+        origins.push(format!("http://127.0.0.1:{}", ui.port()));
+        origins.push(format!("http://localhost:{}", ui.port()));
+    }
+
+    let now = chrono::Utc::now();
+    let mut listeners = Vec::new();
+    let mut instances = Vec::new();
+    for (index, spec) in config.instances.iter().enumerate() {
+        let listener = bind(config.host, spec.port)?;
+        let addr = listener.local_addr()?;
+        let mut rng = seed::Rng::new(config.seed.wrapping_add(index as u64 * 7919));
+        let state = match spec.flavor {
+            Flavor::Paperless3 | Flavor::Paperless2 => {
+                let (tasks, documents) =
+                    seed::paperless(config.scale.paperless_tasks, now, &mut rng);
+                let max_api = if spec.flavor == Flavor::Paperless3 {
+                    10
+                } else {
+                    9
+                };
+                InstanceState::Paperless(Arc::new(Mutex::new(paperless::PaperlessState::new(
+                    tasks, documents, max_api,
+                ))))
+            }
+            Flavor::InvenTree477 | Flavor::InvenTree198 => {
+                let (pending, failed, scheduled) = seed::inventree(config.scale, now, &mut rng);
+                let api = if spec.flavor == Flavor::InvenTree477 {
+                    InvenTreeApi::V477
+                } else {
+                    InvenTreeApi::V198
+                };
+                InstanceState::InvenTree(Arc::new(Mutex::new(inventree::InvenTreeState {
+                    api,
+                    worker_running: config.worker_running,
+                    pending,
+                    failed,
+                    scheduled,
+                })))
+            }
+        };
+        instances.push(Instance {
+            name: spec.name.clone(),
+            flavor: spec.flavor,
+            addr,
+            state,
+            faults: Default::default(),
+        });
+        listeners.push(listener);
+    }
+
+    let mut routers: Vec<(std::net::TcpListener, Router)> = listeners
+        .into_iter()
+        .zip(&instances)
+        .map(|(l, i)| (l, instance_router(i, &origins)))
+        .collect();
+    if let (Some(listener), Some(dir)) = (ui_listener, config.ui_dir.clone()) {
+        routers.push((listener, ui_router(dir, &instances)));
+    }
+
     let (tx, rx) = oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("taskdeck-demo".into())
@@ -56,28 +366,31 @@ pub fn spawn(addr: SocketAddr, config: DemoConfig) -> io::Result<RunningServer> 
                 .enable_all()
                 .build()?;
             runtime.block_on(async move {
-                let listener = TcpListener::from_std(std_listener)?;
-                axum::serve(listener, router(&config))
-                    .with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    })
-                    .await
+                let (stop_tx, _) = tokio::sync::broadcast::channel::<()>(1);
+                let mut servers = tokio::task::JoinSet::new();
+                for (listener, router) in routers {
+                    let listener = TcpListener::from_std(listener)?;
+                    let mut stop = stop_tx.subscribe();
+                    servers.spawn(async move {
+                        axum::serve(listener, router)
+                            .with_graceful_shutdown(async move {
+                                let _ = stop.recv().await;
+                            })
+                            .await
+                    });
+                }
+                let _ = rx.await;
+                let _ = stop_tx.send(());
+                while let Some(done) = servers.join_next().await {
+                    done.map_err(io::Error::other)??;
+                }
+                Ok(())
             })
         })?;
-    Ok(RunningServer {
-        addr,
+    Ok(Demo {
+        ui,
+        instances,
         shutdown: Some(tx),
         thread: Some(thread),
     })
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }

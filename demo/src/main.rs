@@ -1,75 +1,102 @@
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use taskdeck_demo::DemoConfig;
+use taskdeck_demo::{DemoConfig, Fault, Scale};
 
-const USAGE: &str = "usage: taskdeck-demo [--ui DIR] [--port PORT] [--host IP]
-  --ui DIR     the Trunk-built UI (default: dist)
-  --port PORT  default 8080
-  --host IP    default 127.0.0.1 (loopback only)";
+const USAGE: &str = "usage: taskdeck-demo [options]
+  --ui DIR             the Trunk-built UI to serve (default: dist)
+  --no-ui              serve the demo APIs only
+  --port PORT          UI port (default 8080); APIs on 8010, 8011, 8020, 8021
+  --ephemeral-ports    every port picked free by the system
+  --host IP            listen address (default 127.0.0.1, loopback only)
+  --scale default|large
+                       large: 12,000 Paperless tasks, 6,000 failed InvenTree tasks
+  --seed N             data generator seed (default 2026)
+  --allow-origin URL   another origin allowed by CORS (repeatable)
+  --worker-stopped     InvenTree reports its background worker as not running
+  --latency-ms N       delay every API response (fault injection)
+  --error-rate R       answer a share R (0..1) of API requests with HTTP 500";
 
-fn main() -> ExitCode {
-    let mut ui_dir = PathBuf::from("dist");
-    let mut port: u16 = 8080;
-    let mut host = IpAddr::V4(Ipv4Addr::LOCALHOST);
+fn parse() -> Result<(DemoConfig, Fault), String> {
+    let mut config = DemoConfig::standard(Some(PathBuf::from("dist")));
+    let mut fault = Fault::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let value = match arg.as_str() {
-            "--ui" | "--port" | "--host" => args.next(),
+        let mut value = || args.next().ok_or_else(|| format!("`{arg}` needs a value"));
+        match arg.as_str() {
+            "--ui" => config.ui_dir = Some(PathBuf::from(value()?)),
+            "--no-ui" => config.ui_dir = None,
+            "--port" => {
+                config.ui_port = value()?.parse().map_err(|_| "--port needs a port number")?
+            }
+            "--ephemeral-ports" => {
+                config.ui_port = 0;
+                config.instances.iter_mut().for_each(|i| i.port = 0);
+            }
+            "--host" => config.host = value()?.parse().map_err(|_| "--host needs an IP address")?,
+            "--scale" => {
+                config.scale = match value()?.as_str() {
+                    "default" => Scale::DEFAULT,
+                    "large" => Scale::LARGE,
+                    other => return Err(format!("unknown scale `{other}`")),
+                }
+            }
+            "--seed" => config.seed = value()?.parse().map_err(|_| "--seed needs a number")?,
+            "--allow-origin" => config.extra_origins.push(value()?),
+            "--worker-stopped" => config.worker_running = false,
+            "--latency-ms" => {
+                fault.latency = Duration::from_millis(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--latency-ms needs a number")?,
+                )
+            }
+            "--error-rate" => {
+                fault.error_rate = value()?
+                    .parse()
+                    .map_err(|_| "--error-rate needs a number from 0 to 1")?
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
-                return ExitCode::SUCCESS;
+                std::process::exit(0);
             }
-            other => {
-                eprintln!("unknown argument `{other}`\n{USAGE}");
-                return ExitCode::from(2);
-            }
-        };
-        let Some(value) = value else {
-            eprintln!("`{arg}` needs a value\n{USAGE}");
-            return ExitCode::from(2);
-        };
-        let parsed = match arg.as_str() {
-            "--ui" => {
-                ui_dir = PathBuf::from(value);
-                Ok(())
-            }
-            "--port" => value.parse().map(|p| port = p).map_err(|_| "a port number"),
-            _ => value.parse().map(|h| host = h).map_err(|_| "an IP address"),
-        };
-        if let Err(what) = parsed {
-            eprintln!("`{arg}` needs {what}\n{USAGE}");
-            return ExitCode::from(2);
+            other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    if !ui_dir.join("index.html").is_file() {
-        eprintln!(
-            "{} has no index.html: build the UI first (`cargo xtask run` does both)",
-            ui_dir.display()
-        );
-        return ExitCode::FAILURE;
-    }
+    Ok((config, fault))
+}
 
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
+fn main() -> ExitCode {
+    let (config, fault) = match parse() {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            eprintln!("taskdeck-demo: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if !config.host.is_loopback() {
+        eprintln!(
+            "taskdeck-demo: warning: listening on {}, reachable from other machines",
+            config.host
+        );
+    }
+    let demo = match taskdeck_demo::start(config) {
+        Ok(demo) => demo,
         Err(e) => {
-            eprintln!("cannot start: {e}");
+            eprintln!("taskdeck-demo: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::new(host, port)).await?;
-        println!(
-            "Taskdeck is running at http://{}/  (Ctrl+C to stop)",
-            listener.local_addr()?
-        );
-        tokio::select! {
-            served = taskdeck_demo::serve(listener, DemoConfig { ui_dir }) => served,
-            _ = tokio::signal::ctrl_c() => Ok(()),
-        }
-    });
-    match result {
+    for instance in &demo.instances {
+        instance.set_fault("", fault.clone());
+        println!("  {:<24} {}/api/", instance.name, instance.url());
+    }
+    match demo.ui_url() {
+        Some(url) => println!("\nTaskdeck is running: open {url}/  (Ctrl+C to stop)"),
+        None => println!("\nDemo APIs are running (Ctrl+C to stop)"),
+    }
+    match demo.wait() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("taskdeck-demo: {e}");

@@ -246,6 +246,14 @@ fn collect_messages(value: &Value, field: &str, out: &mut Vec<String>) {
 /// Server text is only ever shown as text; an HTML error page is reduced to its
 /// visible words so the user sees "Insufficient permissions", not markup.
 fn plain_text_excerpt(body: &str) -> String {
+    // The <head> repeats the page heading in <title>; only the body is read.
+    let lower = body.to_ascii_lowercase();
+    let body = match (lower.find("<head"), lower.find("</head>")) {
+        (Some(start), Some(end)) if end > start => {
+            format!("{}{}", &body[..start], &body[end + 7..])
+        }
+        _ => body.to_string(),
+    };
     let mut text = String::new();
     let mut in_tag = false;
     for c in body.chars() {
@@ -284,6 +292,16 @@ mod tests {
                 "tasks[0]: A valid integer is required.",
                 "tasks[1]: A valid integer is required."
             ]
+        );
+    }
+
+    #[test]
+    fn html_error_pages_are_read_without_their_head() {
+        assert_eq!(
+            server_messages(
+                "<html><head><title>Server Error (500)</title></head><body><h1>Server Error (500)</h1></body></html>"
+            ),
+            vec!["Server Error (500)"]
         );
     }
 

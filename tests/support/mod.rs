@@ -52,3 +52,64 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     }
 }
 pub mod webdriver;
+
+/// A blocking HTTP transport for native tests (the browser uses gloo-net, the
+/// desktop app its own Rust client).
+pub struct UreqTransport {
+    agent: ureq::Agent,
+}
+
+impl Default for UreqTransport {
+    fn default() -> Self {
+        UreqTransport {
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(std::time::Duration::from_secs(30)))
+                .build()
+                .into(),
+        }
+    }
+}
+
+impl Transport for UreqTransport {
+    fn send<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<HttpResponse, TransportError>> {
+        Box::pin(async move {
+            let mut builder = ureq::http::Request::builder()
+                .method(request.method.as_str())
+                .uri(request.url());
+            for (name, value) in &request.headers {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+            let body = request
+                .body
+                .as_ref()
+                .map(|b| b.to_string())
+                .unwrap_or_default();
+            let built = builder
+                .body(body.into_bytes())
+                .map_err(|e| TransportError::Unreachable(e.to_string()))?;
+            let mut response = self
+                .agent
+                .run(built)
+                .map_err(|e| TransportError::Unreachable(e.to_string()))?;
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect();
+            let status = response.status().as_u16();
+            let body = response
+                .body_mut()
+                .read_to_string()
+                .map_err(|e| TransportError::Unreachable(e.to_string()))?;
+            Ok(HttpResponse {
+                status,
+                headers,
+                body,
+            })
+        })
+    }
+}

@@ -37,6 +37,11 @@ pub struct RecordedRequest {
     pub status: u16,
     pub body_file: Option<String>,
     pub headers_file: Option<String>,
+    /// Sent with a session cookie (curl -b) instead of a token.
+    pub uses_session: bool,
+    /// InvenTree manifests name the user instead of the header: admin, staffer,
+    /// viewer, basic-admin, bad, none.
+    pub user: Option<String>,
 }
 
 impl RecordedRequest {
@@ -101,6 +106,7 @@ pub fn paperless_index() -> Vec<RecordedRequest> {
             let mut headers = Vec::new();
             let mut url = String::new();
             let mut body = None;
+            let mut uses_session = false;
             let mut i = 1;
             while i < words.len() {
                 match words[i].as_str() {
@@ -118,7 +124,17 @@ pub fn paperless_index() -> Vec<RecordedRequest> {
                         body = Some(read(PAPERLESS, file));
                         i += 1;
                     }
-                    "-u" | "-b" | "-c" => i += 1,
+                    "-u" => {
+                        use base64::Engine as _;
+                        let encoded =
+                            base64::engine::general_purpose::STANDARD.encode(&words[i + 1]);
+                        headers.push(("Authorization".into(), format!("Basic {encoded}")));
+                        i += 1;
+                    }
+                    "-b" | "-c" => {
+                        uses_session = true;
+                        i += 1;
+                    }
                     w if w.starts_with("http") => url = w.to_string(),
                     _ => {}
                 }
@@ -137,6 +153,8 @@ pub fn paperless_index() -> Vec<RecordedRequest> {
                 status: entry["status"].as_u64().unwrap() as u16,
                 body_file: entry["body_file"].as_str().map(str::to_string),
                 headers_file: entry["headers_file"].as_str().map(str::to_string),
+                uses_session,
+                user: None,
             }
         })
         .collect()
@@ -158,6 +176,7 @@ pub fn inventree_manifest(set: &str) -> Vec<RecordedRequest> {
             let cols: Vec<&str> = line.split('\t').collect();
             assert_eq!(cols.len(), 6, "manifest row: {line}");
             let file = cols[0].to_string();
+            let auth = cols[3];
             let is_headers = file.ends_with(".txt");
             RecordedRequest {
                 name: file
@@ -167,8 +186,10 @@ pub fn inventree_manifest(set: &str) -> Vec<RecordedRequest> {
                 method: cols[1].to_string(),
                 path_and_query: cols[2].to_string(),
                 headers: Vec::new(),
+                user: Some(auth.to_string()),
                 body: (cols[4] != "-").then(|| cols[4].to_string()),
                 status: cols[5].parse().unwrap(),
+                uses_session: cols[3] == "none" && cols[0].starts_with("session_"),
                 body_file: (!is_headers).then(|| file.clone()),
                 headers_file: is_headers.then_some(file),
             }
@@ -184,7 +205,7 @@ pub fn inventree_entry(set: &str, name: &str) -> RecordedRequest {
 }
 
 /// Parses a `curl -D`/`curl -i` dump: status line, headers, then any body.
-fn parse_header_dump(text: &str) -> HttpResponse {
+pub fn parse_header_dump(text: &str) -> HttpResponse {
     let text = text.replace("\r\n", "\n");
     let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
     let mut lines = head.lines();

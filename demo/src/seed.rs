@@ -1,0 +1,668 @@
+//! Deterministic, realistic demo data. The mixes follow the recorded servers:
+//! Paperless task types, trigger sources, result shapes; InvenTree functions,
+//! django-q style names, pickled args, `"<exception> : <traceback>"` results;
+//! plus unicode, very long tracebacks and hostile strings.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
+use serde_json::{Value, json};
+
+/// splitmix64: tiny, fast, and the same sequence on every machine.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+
+    pub fn hex32(&mut self) -> String {
+        format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
+    }
+
+    pub fn uuid(&mut self) -> String {
+        let h = self.hex32();
+        format!(
+            "{}-{}-5{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[13..16],
+            &h[16..20],
+            &h[20..32]
+        )
+    }
+}
+
+/// How many rows to generate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scale {
+    pub paperless_tasks: usize,
+    pub inventree_pending: usize,
+    pub inventree_failed: usize,
+    pub inventree_scheduled: usize,
+}
+
+impl Scale {
+    pub const DEFAULT: Scale = Scale {
+        paperless_tasks: 320,
+        inventree_pending: 140,
+        inventree_failed: 260,
+        inventree_scheduled: 48,
+    };
+    pub const LARGE: Scale = Scale {
+        paperless_tasks: 12_000,
+        inventree_pending: 1_200,
+        inventree_failed: 6_000,
+        inventree_scheduled: 64,
+    };
+}
+
+pub const HOSTILE: &str = "<img src=x onerror=alert(1)>";
+
+const FILE_NAMES: &[&str] = &[
+    "Rechnung_Müller_2024-03.pdf",
+    "請求書_東京_2024.pdf",
+    "Привет мир — документ.pdf",
+    "🧾 receipt \"coffee\" & 'cake'.pdf",
+    "<img src=x onerror=alert(1)>.pdf",
+    "Kontoauszug_Sparkasse_2025-01.pdf",
+    "scan_0001.pdf",
+    "IMG_20250214_101502.jpg",
+    "Mietvertrag Wohnung 3.OG.pdf",
+    "tax-return-2024-signed.pdf",
+    "Arztbrief_Dr._Özdemir.pdf",
+    "electricity-bill-march.pdf",
+    "contrat_assurance_habitation.pdf",
+    "payslip_2025_05.pdf",
+    "warranty card (washing machine).png",
+    "factura_0042.pdf",
+];
+
+const PAPERLESS_ERRORS: &[(&str, &str)] = &[
+    (
+        "PdfReadError",
+        "The PDF is encrypted and no password was provided",
+    ),
+    ("OCRError", "Ghostscript failed to rasterize page 3"),
+    ("ConsumerError", "Cannot consume: the file is empty"),
+    (
+        "UnsupportedFileType",
+        "Unsupported mime type application/x-msdownload",
+    ),
+    (
+        "ValueError",
+        "The least populated class in y has only 1 member, which is too few.",
+    ),
+    ("OperationalError", "database is locked"),
+    (
+        "ConnectionError",
+        "Error while reading from redis:6379 : (104, 'Connection reset by peer')",
+    ),
+];
+
+fn python_traceback(error_type: &str, message: &str, frames: usize, rng: &mut Rng) -> String {
+    let files = [
+        ("/usr/src/paperless/src/documents/consumer.py", "run"),
+        ("/usr/src/paperless/src/documents/parsers.py", "parse"),
+        (
+            "/usr/src/paperless/src/paperless_tesseract/parsers.py",
+            "extract_text",
+        ),
+        (
+            "/usr/local/lib/python3.12/site-packages/ocrmypdf/api.py",
+            "ocr",
+        ),
+        (
+            "/usr/local/lib/python3.12/site-packages/celery/app/trace.py",
+            "trace_task",
+        ),
+        ("/usr/src/paperless/src/documents/classifier.py", "train"),
+    ];
+    let mut text = String::from("Traceback (most recent call last):\n");
+    for _ in 0..frames {
+        let (file, func) = rng.pick(&files);
+        let line = 20 + rng.below(900);
+        text.push_str(&format!("  File \"{file}\", line {line}, in {func}\n    result = self.{func}(document_path, mime_type)\n"));
+    }
+    text.push_str(&format!("{error_type}: {message}\n"));
+    text
+}
+
+fn paperless_time(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.with_nanosecond((t.nanosecond() / 100_000_000) * 100_000_000)
+        .unwrap_or(t)
+}
+
+/// One Paperless task row in the API 10 model.
+#[derive(Clone, Debug)]
+pub struct PaperlessRow {
+    pub id: u64,
+    pub task_id: String,
+    pub task_type: &'static str,
+    pub trigger_source: &'static str,
+    pub status: &'static str,
+    pub date_created: DateTime<Utc>,
+    pub date_started: Option<DateTime<Utc>>,
+    pub date_done: Option<DateTime<Utc>>,
+    pub input_data: Value,
+    pub result_data: Option<Value>,
+    pub acknowledged: bool,
+    pub owner: Option<u64>,
+}
+
+pub fn paperless(
+    count: usize,
+    now: DateTime<Utc>,
+    rng: &mut Rng,
+) -> (Vec<PaperlessRow>, Vec<(u64, String)>) {
+    let mut rows = Vec::with_capacity(count);
+    let mut documents: Vec<(u64, String)> = Vec::new();
+    // Spread over ~10 minutes per task, newest last, so a few hundred tasks
+    // cover two days and ten thousand cover about two months.
+    let span_minutes = (count as i64 * 10).max(60);
+    for index in 0..count {
+        let id = index as u64 + 1;
+        let age = span_minutes - (index as i64 * span_minutes / count.max(1) as i64);
+        let created =
+            paperless_time(now - Duration::minutes(age) + Duration::seconds(rng.below(50) as i64));
+        let recent = index + 12 >= count;
+        let roll = rng.below(100);
+        let task_type: &'static str = match roll {
+            0..=54 => "consume_file",
+            55..=62 => "train_classifier",
+            63..=68 => "sanity_check",
+            69..=77 => "mail_fetch",
+            78..=79 => "index_optimize",
+            80..=82 => "empty_trash",
+            83..=85 => "check_workflows",
+            86..=89 => "bulk_update",
+            90..=92 => "reprocess_document",
+            93..=94 => "build_share_link",
+            95..=97 => "bulk_delete",
+            _ => "llm_index",
+        };
+        let trigger_source: &'static str = match task_type {
+            "consume_file" => {
+                *rng.pick(&["api_upload", "web_ui", "folder_consume", "email_consume"])
+            }
+            "train_classifier" | "sanity_check" | "index_optimize" | "empty_trash"
+            | "llm_index" => {
+                if rng.chance(80) {
+                    "scheduled"
+                } else {
+                    "manual"
+                }
+            }
+            "mail_fetch" => "scheduled",
+            "check_workflows" => "system",
+            _ => "web_ui",
+        };
+        let status: &'static str = if recent && rng.chance(60) {
+            if rng.chance(50) { "pending" } else { "started" }
+        } else {
+            match rng.below(100) {
+                0..=69 => "success",
+                70..=92 => "failure",
+                _ => "revoked",
+            }
+        };
+        let file_name = (task_type == "consume_file").then(|| {
+            if rng.chance(45) {
+                (*rng.pick(FILE_NAMES)).to_string()
+            } else if rng.chance(3) {
+                format!(
+                    "{}.pdf",
+                    "Sehr_langer_Dateiname_für_ein_eingescanntes_Dokument_".repeat(4)
+                )
+            } else {
+                format!(
+                    "scan_{:04}_{}.pdf",
+                    id,
+                    rng.pick(&["invoice", "letter", "receipt", "contract", "statement"])
+                )
+            }
+        });
+        let input_data = match (task_type, &file_name) {
+            (_, Some(name)) => {
+                let mut input = json!({ "filename": name, "mime_type": if name.ends_with(".jpg") { "image/jpeg" } else if name.ends_with(".png") { "image/png" } else { "application/pdf" } });
+                if rng.chance(30) {
+                    input["overrides"] = json!({ "owner_id": 2 });
+                }
+                input
+            }
+            ("mail_fetch", None) => json!({ "account_ids": [1 + rng.below(3)] }),
+            _ => json!({}),
+        };
+        let started = (status != "pending" && status != "revoked" || rng.chance(30)).then(|| {
+            paperless_time(created + Duration::milliseconds(100 + rng.below(4_000) as i64))
+        });
+        let finished = matches!(status, "success" | "failure" | "revoked");
+        let done = if finished {
+            let from = started.unwrap_or(created);
+            Some(paperless_time(
+                from + Duration::milliseconds(300 + rng.below(90_000) as i64),
+            ))
+        } else {
+            None
+        };
+        let result_data = match (status, task_type) {
+            ("success", "consume_file") => {
+                if rng.chance(8) {
+                    Some(
+                        json!({ "reason": rng.pick(&["Barcode splitting complete!", "Received document with double-sided scanning enabled: waiting for the second side"]) }),
+                    )
+                } else {
+                    let doc = 10 + id;
+                    let title = file_name
+                        .as_deref()
+                        .unwrap_or("Document")
+                        .trim_end_matches(".pdf")
+                        .replace('_', " ");
+                    documents.push((doc, title));
+                    Some(json!({ "document_id": doc }))
+                }
+            }
+            ("failure", "consume_file") if rng.chance(35) && !documents.is_empty() => {
+                let (doc, _) = documents[rng.below(documents.len() as u64) as usize].clone();
+                Some(json!({ "duplicate_of": doc, "duplicate_in_trash": rng.chance(15) }))
+            }
+            ("failure", _) => {
+                let (error_type, message) = *rng.pick(PAPERLESS_ERRORS);
+                let message = if rng.chance(4) {
+                    format!("{message} {HOSTILE}")
+                } else {
+                    message.to_string()
+                };
+                let frames = if rng.chance(10) {
+                    60
+                } else {
+                    3 + rng.below(5) as usize
+                };
+                let mut traceback = python_traceback(error_type, &message, frames, rng);
+                traceback.truncate(5000);
+                Some(
+                    json!({ "error_type": error_type, "error_message": message, "traceback": traceback }),
+                )
+            }
+            _ => None,
+        };
+        let owner = match id % 3 {
+            1 => Some(2),
+            2 => Some(4),
+            _ => None,
+        };
+        let acknowledged =
+            !recent && finished && rng.chance(if status == "success" { 75 } else { 25 });
+        rows.push(PaperlessRow {
+            id,
+            task_id: rng.uuid(),
+            task_type,
+            trigger_source,
+            status,
+            date_created: created,
+            date_started: started.filter(|_| status != "pending"),
+            date_done: done,
+            input_data,
+            result_data,
+            acknowledged,
+            owner,
+        });
+    }
+    (rows, documents)
+}
+
+/// InvenTree rows, field for field as the list endpoints serialise them.
+#[derive(Clone, Debug)]
+pub struct PendingRow {
+    pub pk: i64,
+    pub lock: Option<NaiveDateTime>,
+    pub task_id: String,
+    pub name: Option<String>,
+    pub func: Option<String>,
+    pub args: Option<String>,
+    pub kwargs: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FailedRow {
+    pub pk: String,
+    pub name: String,
+    pub func: String,
+    pub args: Option<String>,
+    pub kwargs: Option<String>,
+    pub started: NaiveDateTime,
+    pub stopped: NaiveDateTime,
+    pub attempt_count: i64,
+    pub result: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScheduledRow {
+    pub pk: i64,
+    pub name: Option<String>,
+    pub func: String,
+    pub args: Option<String>,
+    pub kwargs: Option<String>,
+    pub schedule_type: &'static str,
+    pub repeats: i64,
+    pub last_run: Option<NaiveDateTime>,
+    pub next_run: Option<NaiveDateTime>,
+    pub success: Option<bool>,
+    pub task: Option<String>,
+}
+
+const FUNCS: &[&str] = &[
+    "InvenTree.tasks.check_for_updates",
+    "InvenTree.tasks.heartbeat",
+    "InvenTree.tasks.delete_successful_tasks",
+    "InvenTree.tasks.delete_old_error_logs",
+    "InvenTree.tasks.send_email",
+    "part.tasks.check_missing_pricing",
+    "part.tasks.scheduled_stocktake_reports",
+    "part.tasks.notify_low_stock_if_required",
+    "stock.tasks.delete_old_stock_tracking",
+    "order.tasks.check_overdue_purchase_orders",
+    "build.tasks.check_build_stock",
+    "report.tasks.cleanup_old_report_outputs",
+    "plugin.builtin.labels.label_sheet.print_labels",
+    "common.tasks.delete_old_notes_images",
+    "importer.tasks.cleanup_import_sessions",
+    "math.sqrt",
+    "json.loads",
+    "operator.truediv",
+];
+
+const WORDS: &[&str] = &[
+    "lemon",
+    "fifteen",
+    "berlin",
+    "colorado",
+    "hawaii",
+    "saturn",
+    "bakerloo",
+    "fix",
+    "mango",
+    "twenty",
+    "delaware",
+    "mars",
+    "white",
+    "shade",
+    "magnesium",
+    "enemy",
+    "cat",
+    "georgia",
+    "five",
+    "thirteen",
+    "hot",
+    "lithium",
+    "tennis",
+    "william",
+    "alpha",
+    "bravo",
+    "cola",
+    "island",
+    "kilo",
+    "oven",
+];
+
+const EXCEPTIONS: &[(&str, &str)] = &[
+    ("ValueError", "math domain error"),
+    (
+        "JSONDecodeError",
+        "Expecting value: line 1 column 1 (char 0)",
+    ),
+    ("ZeroDivisionError", "division by zero"),
+    ("OperationalError", "database is locked"),
+    (
+        "ConnectionError",
+        "HTTPSConnectionPool(host='api.github.com', port=443): Max retries exceeded",
+    ),
+    ("KeyError", "'Kabel — 低库存'"),
+    (
+        "ValidationError",
+        "Invalid label template <img src=x onerror=alert(1)>",
+    ),
+];
+
+fn humanhash(rng: &mut Rng) -> String {
+    (0..4)
+        .map(|_| *rng.pick(WORDS))
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn minute(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("valid time")
+}
+
+fn django_q_result(func: &str, rng: &mut Rng) -> String {
+    let (error, message) = *rng.pick(EXCEPTIONS);
+    let frames = if rng.chance(8) {
+        80
+    } else {
+        2 + rng.below(4) as usize
+    };
+    let mut text = format!("{message} : Traceback (most recent call last):\n");
+    for i in 0..frames {
+        text.push_str(&format!(
+            "  File \"/opt/inventree/venv/lib/python3.11/site-packages/django_q/worker.py\", line {}, in worker\n    res = f(*task[\"args\"], **task[\"kwargs\"])\n",
+            90 + i
+        ));
+    }
+    text.push_str(&format!(
+        "  File \"/opt/inventree/src/backend/InvenTree/{}.py\", line 42\n{error}: {message}\n",
+        func.replace('.', "/")
+    ));
+    text
+}
+
+pub fn inventree(
+    scale: Scale,
+    now: DateTime<Utc>,
+    rng: &mut Rng,
+) -> (Vec<PendingRow>, Vec<FailedRow>, Vec<ScheduledRow>) {
+    let mut failed = Vec::with_capacity(scale.inventree_failed);
+    for i in 0..scale.inventree_failed {
+        let func = (*rng.pick(FUNCS)).to_string();
+        let started = minute(
+            now - Duration::minutes((scale.inventree_failed - i) as i64 * 3 + rng.below(3) as i64),
+        );
+        failed.push(FailedRow {
+            pk: rng.hex32(),
+            name: humanhash(rng),
+            result: django_q_result(&func, rng),
+            func,
+            args: Some(
+                rng.pick(&["gAUpLg==", "gAVLDIWULg==", "gAWVCQAAAAAAAABLAUsCSwOHlC4="])
+                    .to_string(),
+            ),
+            kwargs: if rng.chance(85) {
+                Some("gAV9lC4=".into())
+            } else {
+                None
+            },
+            started,
+            stopped: started + Duration::minutes(rng.below(2) as i64),
+            attempt_count: 1 + rng.below(3) as i64,
+        });
+    }
+    let mut pending = Vec::with_capacity(scale.inventree_pending);
+    for i in 0..scale.inventree_pending {
+        let pk = 100 + i as i64;
+        let lock = Some(minute(
+            now - Duration::minutes((scale.inventree_pending - i) as i64),
+        ));
+        if i % 97 == 50 {
+            // A payload the server cannot decode (SECRET_KEY changed).
+            pending.push(PendingRow {
+                pk,
+                lock: None,
+                task_id: "*BadSignature".into(),
+                name: None,
+                func: None,
+                args: None,
+                kwargs: None,
+            });
+            continue;
+        }
+        // A few failed tasks waiting for their retry sit in both lists.
+        let retry = (i % 23 == 7)
+            .then(|| failed.get(i % failed.len().max(1)))
+            .flatten();
+        let (task_id, func, name) = match retry {
+            Some(f) => (f.pk.clone(), f.func.clone(), f.name.clone()),
+            None => (rng.hex32(), (*rng.pick(FUNCS)).to_string(), humanhash(rng)),
+        };
+        let args = match func.as_str() {
+            "math.sqrt" => format!("({},)", rng.below(200) as i64 - 50),
+            "part.tasks.notify_low_stock_if_required" => format!("({},)", rng.below(5000)),
+            "InvenTree.tasks.send_email" => {
+                "('Low stock: Kabel — 低库存', 'Bitte nachbestellen', ['lager@example.com'])".into()
+            }
+            _ => "()".into(),
+        };
+        let kwargs = if func.starts_with("plugin") {
+            "{'template': 7, 'items': [1, 2, 3]}".to_string()
+        } else {
+            "{}".to_string()
+        };
+        let future_lock = retry.is_some().then(|| minute(now + Duration::minutes(5)));
+        pending.push(PendingRow {
+            pk,
+            lock: future_lock.or(lock),
+            task_id,
+            name: Some(name),
+            func: Some(func),
+            args: Some(args),
+            kwargs: Some(kwargs),
+        });
+    }
+    let builtin: &[(&str, &str)] = &[
+        ("InvenTree.tasks.heartbeat", "I"),
+        ("InvenTree.tasks.check_for_updates", "D"),
+        ("InvenTree.tasks.delete_successful_tasks", "D"),
+        ("InvenTree.tasks.delete_old_error_logs", "D"),
+        ("InvenTree.tasks.run_oauth_maintenance", "D"),
+        ("stock.tasks.delete_old_stock_tracking", "D"),
+        ("importer.tasks.cleanup_import_sessions", "D"),
+        ("part.tasks.scheduled_stocktake_reports", "W"),
+        ("order.tasks.check_overdue_purchase_orders", "D"),
+        ("report.tasks.cleanup_old_report_outputs", "M"),
+        ("common.tasks.delete_old_notes_images", "BW"),
+    ];
+    let custom: &[(&str, &str, &str)] = &[
+        (
+            "pricing sweep (100)",
+            "part.tasks.check_missing_pricing",
+            "H",
+        ),
+        (
+            "低库存 report — Lager Süd",
+            "part.tasks.notify_low_stock_if_required",
+            "D",
+        ),
+        (
+            "<img src=x onerror=alert(1)> nightly",
+            "report.tasks.cleanup_old_report_outputs",
+            "D",
+        ),
+        (
+            "quarterly stocktake",
+            "part.tasks.scheduled_stocktake_reports",
+            "Q",
+        ),
+        (
+            "yearly archive",
+            "InvenTree.tasks.delete_old_error_logs",
+            "Y",
+        ),
+        (
+            "one-off migration check",
+            "InvenTree.tasks.check_for_updates",
+            "O",
+        ),
+        (
+            "bimonthly supplier sync",
+            "order.tasks.check_overdue_purchase_orders",
+            "BM",
+        ),
+        (
+            "cron: weekday 06:00 report",
+            "report.tasks.cleanup_old_report_outputs",
+            "C",
+        ),
+    ];
+    let mut scheduled = Vec::with_capacity(scale.inventree_scheduled);
+    for i in 0..scale.inventree_scheduled {
+        let pk = i as i64 + 1;
+        let (name, func, kind, is_builtin) = if i < builtin.len() {
+            (
+                Some(builtin[i].0.to_string()),
+                builtin[i].0,
+                builtin[i].1,
+                true,
+            )
+        } else {
+            let (name, func, kind) = custom[(i - builtin.len()) % custom.len()];
+            let name = if i - builtin.len() < custom.len() {
+                name.to_string()
+            } else {
+                format!("{name} #{}", i)
+            };
+            (
+                if rng.chance(10) { None } else { Some(name) },
+                func,
+                kind,
+                false,
+            )
+        };
+        let never_ran = !is_builtin && rng.chance(35);
+        let last_run =
+            (!never_ran).then(|| minute(now - Duration::minutes(1 + rng.below(600) as i64)));
+        scheduled.push(ScheduledRow {
+            pk,
+            name,
+            func: func.to_string(),
+            args: (!is_builtin).then(|| "()".to_string()),
+            kwargs: (!is_builtin).then(|| "{}".to_string()),
+            schedule_type: kind,
+            repeats: if kind == "O" {
+                1
+            } else if rng.chance(15) {
+                1 + rng.below(20) as i64
+            } else {
+                -1
+            },
+            last_run,
+            next_run: if kind == "C" && rng.chance(50) {
+                None
+            } else {
+                Some(minute(now + Duration::minutes(1 + rng.below(1440) as i64)))
+            },
+            success: last_run.map(|_| rng.chance(85)),
+            task: last_run.map(|_| rng.hex32()),
+        });
+    }
+    (pending, failed, scheduled)
+}
