@@ -77,6 +77,8 @@ impl Scale {
 
 pub const HOSTILE: &str = "<img src=x onerror=alert(1)>";
 
+const CONSUME_SOURCES: &[&str] = &["api_upload", "web_ui", "folder_consume", "email_consume"];
+
 const FILE_NAMES: &[&str] = &[
     "Rechnung_Müller_2024-03.pdf",
     "請求書_東京_2024.pdf",
@@ -200,9 +202,7 @@ pub fn paperless(
             _ => "llm_index",
         };
         let trigger_source: &'static str = match task_type {
-            "consume_file" => {
-                *rng.pick(&["api_upload", "web_ui", "folder_consume", "email_consume"])
-            }
+            "consume_file" => CONSUME_SOURCES[rng.below(CONSUME_SOURCES.len() as u64) as usize],
             "train_classifier" | "sanity_check" | "index_optimize" | "empty_trash"
             | "llm_index" => {
                 if rng.chance(80) {
