@@ -1,0 +1,281 @@
+//! The InvenTree queue screens as data: URL state and the request it means.
+
+use crate::api::inventree::{
+    FailedOrder, FailedQuery, PendingQuery, ScheduledOrder, ScheduledQuery, SearchQuery,
+    SortDirection,
+};
+
+use super::table::{Paging, Sort, SortKey};
+use super::url::{QueryParams, QueryWriter};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Queue {
+    Pending,
+    Failed,
+    Scheduled,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 3] = [Queue::Pending, Queue::Failed, Queue::Scheduled];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Queue::Pending => "pending",
+            Queue::Failed => "failed",
+            Queue::Scheduled => "scheduled",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Queue::Pending => "Pending",
+            Queue::Failed => "Failed",
+            Queue::Scheduled => "Scheduled",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.slug() == slug)
+    }
+
+    /// The pending endpoint ignores `search` and `ordering`.
+    pub fn searchable(self) -> bool {
+        !matches!(self, Queue::Pending)
+    }
+
+    /// Only pending and failed tasks can be deleted through the API.
+    pub fn deletable(self) -> bool {
+        !matches!(self, Queue::Scheduled)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueColumn {
+    Id,
+    Func,
+    Started,
+    Stopped,
+    LastRun,
+    NextRun,
+}
+
+impl SortKey for QueueColumn {
+    const ALL: &'static [QueueColumn] = &[
+        QueueColumn::Id,
+        QueueColumn::Func,
+        QueueColumn::Started,
+        QueueColumn::Stopped,
+        QueueColumn::LastRun,
+        QueueColumn::NextRun,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            QueueColumn::Id => "id",
+            QueueColumn::Func => "func",
+            QueueColumn::Started => "started",
+            QueueColumn::Stopped => "stopped",
+            QueueColumn::LastRun => "last_run",
+            QueueColumn::NextRun => "next_run",
+        }
+    }
+}
+
+impl QueueColumn {
+    /// Whether the server orders this queue by this column (it silently
+    /// ignores the others, so the UI must not pretend).
+    pub fn sortable_in(self, queue: Queue) -> bool {
+        match queue {
+            Queue::Pending => false,
+            Queue::Failed => self.failed_order().is_some(),
+            Queue::Scheduled => self.scheduled_order().is_some(),
+        }
+    }
+
+    fn failed_order(self) -> Option<FailedOrder> {
+        match self {
+            QueueColumn::Id => Some(FailedOrder::Pk),
+            QueueColumn::Func => Some(FailedOrder::Func),
+            QueueColumn::Started => Some(FailedOrder::Started),
+            QueueColumn::Stopped => Some(FailedOrder::Stopped),
+            _ => None,
+        }
+    }
+
+    fn scheduled_order(self) -> Option<ScheduledOrder> {
+        match self {
+            QueueColumn::Id => Some(ScheduledOrder::Pk),
+            QueueColumn::Func => Some(ScheduledOrder::Func),
+            QueueColumn::LastRun => Some(ScheduledOrder::LastRun),
+            QueueColumn::NextRun => Some(ScheduledOrder::NextRun),
+            _ => None,
+        }
+    }
+
+    /// Times start newest first; names and ids start ascending.
+    pub fn starts_descending(self) -> bool {
+        !matches!(self, QueueColumn::Id | QueueColumn::Func)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct QueueView {
+    pub search: String,
+    pub regex: bool,
+    pub sort: Option<Sort<QueueColumn>>,
+    pub paging: Paging,
+    /// The pk of the task whose details are open.
+    pub open: Option<String>,
+}
+
+impl QueueView {
+    pub fn from_params(q: &impl QueryParams) -> QueueView {
+        QueueView {
+            search: q.get("q").unwrap_or_default().to_string(),
+            regex: q.get("regex") == Some("1"),
+            sort: q.get("sort").and_then(Sort::parse),
+            paging: Paging::from_params(q.get("page"), q.get("size")),
+            open: q.get("task").filter(|v| !v.is_empty()).map(str::to_string),
+        }
+    }
+
+    pub fn to_query_string(&self) -> String {
+        let mut w = QueryWriter::default();
+        w.put_if(!self.search.is_empty(), "q", &self.search);
+        w.put_if(self.regex, "regex", "1");
+        w.put_opt("sort", self.sort.map(|s| s.to_param()).as_deref());
+        w.put_if(self.paging.page != 1, "page", &self.paging.page.to_string());
+        w.put_if(
+            self.paging.size != Paging::default().size,
+            "size",
+            &self.paging.size.to_string(),
+        );
+        w.put_opt("task", self.open.as_deref());
+        w.finish()
+    }
+
+    pub fn refiltered(&self, change: impl FnOnce(&mut QueueView)) -> QueueView {
+        let mut next = self.clone();
+        change(&mut next);
+        next.paging.page = 1;
+        next.open = None;
+        next
+    }
+
+    pub fn pending_query(&self) -> PendingQuery {
+        PendingQuery {
+            limit: self.paging.size,
+            offset: self.paging.offset(),
+        }
+    }
+
+    fn search_query<F>(&self, order: Option<(F, SortDirection)>) -> SearchQuery<F> {
+        let search = self.search.trim();
+        SearchQuery {
+            limit: self.paging.size,
+            offset: self.paging.offset(),
+            ordering: order,
+            search: (!search.is_empty()).then(|| search.to_string()),
+            search_regex: self.regex,
+        }
+    }
+
+    fn direction(sort: Sort<QueueColumn>) -> SortDirection {
+        if sort.descending {
+            SortDirection::Descending
+        } else {
+            SortDirection::Ascending
+        }
+    }
+
+    pub fn failed_query(&self) -> FailedQuery {
+        let order = self
+            .sort
+            .and_then(|s| s.key.failed_order().map(|f| (f, Self::direction(s))));
+        self.search_query(order)
+    }
+
+    pub fn scheduled_query(&self) -> ScheduledQuery {
+        let order = self
+            .sort
+            .and_then(|s| s.key.scheduled_order().map(|f| (f, Self::direction(s))));
+        self.search_query(order)
+    }
+}
+
+/// `func` is a dotted Python path; the last part is what people recognise.
+pub fn short_func(func: &str) -> &str {
+    func.rsplit('.').next().unwrap_or(func)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::url::parse_query;
+
+    #[test]
+    fn url_round_trip() {
+        assert_eq!(QueueView::default().to_query_string(), "");
+        let view = QueueView {
+            search: "stock.tasks".into(),
+            regex: true,
+            sort: Some(Sort {
+                key: QueueColumn::Stopped,
+                descending: true,
+            }),
+            paging: Paging { page: 2, size: 100 },
+            open: Some("a1b2-c3".into()),
+        };
+        let qs = view.to_query_string();
+        assert_eq!(
+            qs,
+            "?q=stock.tasks&regex=1&sort=-stopped&page=2&size=100&task=a1b2-c3"
+        );
+        assert_eq!(QueueView::from_params(&parse_query(&qs)), view);
+    }
+
+    #[test]
+    fn queries_only_use_what_each_endpoint_honours() {
+        let view = QueueView {
+            search: " report ".into(),
+            sort: Some(Sort {
+                key: QueueColumn::Stopped,
+                descending: true,
+            }),
+            paging: Paging { page: 3, size: 50 },
+            ..QueueView::default()
+        };
+        let failed = view.failed_query();
+        assert_eq!((failed.limit, failed.offset), (50, 100));
+        assert_eq!(
+            failed.ordering,
+            Some((FailedOrder::Stopped, SortDirection::Descending))
+        );
+        assert_eq!(failed.search.as_deref(), Some("report"));
+        // `stopped` means nothing to the scheduled list, so no ordering is sent.
+        assert_eq!(view.scheduled_query().ordering, None);
+        assert_eq!(
+            view.pending_query(),
+            PendingQuery {
+                limit: 50,
+                offset: 100
+            }
+        );
+        assert!(QueueColumn::NextRun.sortable_in(Queue::Scheduled));
+        assert!(!QueueColumn::NextRun.sortable_in(Queue::Failed));
+        assert!(!QueueColumn::Id.sortable_in(Queue::Pending));
+    }
+
+    #[test]
+    fn queue_slugs_and_function_names() {
+        for q in Queue::ALL {
+            assert_eq!(Queue::from_slug(q.slug()), Some(q));
+        }
+        assert_eq!(Queue::from_slug("running"), None);
+        assert_eq!(
+            short_func("stock.tasks.rebuild_stock_items"),
+            "rebuild_stock_items"
+        );
+        assert_eq!(short_func("plain"), "plain");
+    }
+}

@@ -1,0 +1,39 @@
+//! Pure state logic behind the screens: no signals, no DOM, so all of it is
+//! unit-tested natively.
+
+pub mod connections;
+pub mod inventree_view;
+pub mod overview;
+pub mod paperless_view;
+pub mod refresh;
+pub mod table;
+pub mod time;
+pub mod url;
+
+/// A task with every optional field empty, for tests to adjust.
+#[cfg(test)]
+pub(crate) fn blank_task(id: u64, status: &str) -> crate::api::paperless::PaperlessTask {
+    use crate::api::paperless::{PaperlessTask, TaskStatus, TaskType, TriggerSource};
+    PaperlessTask {
+        id,
+        task_id: format!("uuid-{id}"),
+        task_type: TaskType::ConsumeFile,
+        trigger: TriggerSource::FolderConsume,
+        status: TaskStatus::from_wire(status),
+        file_name: None,
+        created: None,
+        started: None,
+        done: None,
+        duration_seconds: None,
+        wait_time_seconds: None,
+        result_message: None,
+        error_type: None,
+        traceback: None,
+        input_data: None,
+        result_data: None,
+        related_document: None,
+        duplicates: vec![],
+        acknowledged: false,
+        owner: None,
+    }
+}
