@@ -1,22 +1,116 @@
-//! The application shell.
+//! The application shell: contexts, navigation and routes.
 
 use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::inventree::{FailedTask, PendingTask, ScheduledTask};
+use crate::components::feedback::{ToastRegion, Toasts};
+use crate::context::{Clock, Connections, Settings, Theme};
+use crate::pages::NotFound;
+use crate::pages::connections::ConnectionsPage;
+use crate::pages::inventree::queue_page;
+use crate::pages::overview::OverviewPage;
+use crate::pages::paperless_tasks::PaperlessTasksPage;
+use crate::state::connections::ServerKind;
+use crate::state::time::Zone;
 
 #[component]
 pub fn App() -> impl IntoView {
+    let connections = Connections::load();
+    let settings = Settings::load();
+    provide_context(connections);
+    provide_context(settings);
+    provide_context(Clock::start());
+    provide_context(Toasts::new());
+
+    // `/` focuses the screen's search box, as in most admin consoles.
+    let _ = window_event_listener(leptos::ev::keydown, |ev| {
+        if ev.key() != "/" || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let typing = document()
+            .active_element()
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing {
+            return;
+        }
+        if let Some(search) = document().query_selector("[data-search]").ok().flatten() {
+            use wasm_bindgen::JsCast;
+            if let Ok(input) = search.dyn_into::<leptos::web_sys::HtmlElement>() {
+                ev.prevent_default();
+                let _ = input.focus();
+            }
+        }
+    });
+
     view! {
-        <header class="topbar">
-            <span class="brand">"Taskdeck"</span>
-            <span class="tagline">"Background tasks of Paperless-ngx and InvenTree"</span>
-        </header>
-        <main class="content" id="main">
-            <section class="empty-state" data-testid="no-connections" aria-labelledby="empty-title">
-                <h1 id="empty-title">"No servers connected"</h1>
-                <p>
-                    "Taskdeck shows the task queues of your Paperless-ngx and InvenTree servers: "
-                    "what is pending, what failed and why, and what runs on a schedule."
-                </p>
-            </section>
-        </main>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="topbar">
+                <A href="/" attr:class="brand">"Taskdeck"</A>
+                <span class="tagline">"Background tasks of Paperless-ngx and InvenTree"</span>
+                <div class="topbar-actions">
+                    <button
+                        class="btn btn-ghost"
+                        data-testid="zone-toggle"
+                        title="Show absolute times in your zone or in UTC"
+                        on:click=move |_| settings.zone.update(|z| *z = z.toggled())
+                    >
+                        {move || match settings.zone.get() {
+                            Zone::Local => "Times: local",
+                            Zone::Utc => "Times: UTC",
+                        }}
+                    </button>
+                    <button
+                        class="btn btn-ghost"
+                        data-testid="theme-toggle"
+                        title="Switch between light and dark"
+                        on:click=move |_| {
+                            let next = if settings.effective_dark() { Theme::Light } else { Theme::Dark };
+                            settings.theme.set(next);
+                        }
+                    >
+                        {move || if settings.effective_dark() { "Light theme" } else { "Dark theme" }}
+                    </button>
+                </div>
+            </header>
+            <div class="layout">
+                <nav class="sidebar" aria-label="Servers">
+                    <A href="/" exact=true>"Overview"</A>
+                    {move || connections.list.get().into_iter().map(|c| {
+                        let name = c.name.clone();
+                        match c.kind {
+                            ServerKind::Paperless => view! {
+                                <div class="nav-group">
+                                    <span class="nav-server">{name}</span>
+                                    <A href=format!("/paperless/{}", c.id)>"Tasks"</A>
+                                </div>
+                            }.into_any(),
+                            ServerKind::InvenTree => view! {
+                                <div class="nav-group">
+                                    <span class="nav-server">{name}</span>
+                                    <A href=format!("/inventree/{}/pending", c.id)>"Pending"</A>
+                                    <A href=format!("/inventree/{}/failed", c.id)>"Failed"</A>
+                                    <A href=format!("/inventree/{}/scheduled", c.id)>"Scheduled"</A>
+                                </div>
+                            }.into_any(),
+                        }
+                    }).collect_view()}
+                    <A href="/connections" attr:data-testid="nav-connections">"Connections"</A>
+                </nav>
+                <main class="content" id="main">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=OverviewPage />
+                        <Route path=path!("/connections") view=ConnectionsPage />
+                        <Route path=path!("/paperless/:conn") view=PaperlessTasksPage />
+                        <Route path=path!("/inventree/:conn/pending") view={queue_page::<PendingTask>} />
+                        <Route path=path!("/inventree/:conn/failed") view={queue_page::<FailedTask>} />
+                        <Route path=path!("/inventree/:conn/scheduled") view={queue_page::<ScheduledTask>} />
+                    </Routes>
+                </main>
+            </div>
+            <ToastRegion />
+        </Router>
     }
 }

@@ -5,4 +5,8 @@
 
 pub mod api;
 pub mod app;
+pub mod components;
+pub mod context;
+pub mod pages;
 pub mod state;
+pub mod web;

@@ -7,8 +7,10 @@ mod support;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::collections::HashSet;
+
 use support::webdriver::Browser;
-use taskdeck_demo::{Demo, DemoConfig};
+use taskdeck_demo::{Demo, DemoConfig, Fault, Flavor};
 
 fn dist() -> PathBuf {
     let dist = std::env::var_os("TASKDECK_DIST")
@@ -26,28 +28,571 @@ fn serve_ui() -> Demo {
     taskdeck_demo::start(DemoConfig::ephemeral(Some(dist()))).expect("demo backend starts")
 }
 
+const LONG: Duration = Duration::from_secs(30);
+const SHORT: Duration = Duration::from_secs(10);
+
+/// The demo connections get ids in the order the demo lists them.
+const PAPERLESS3: &str = "c1";
+const INVENTREE477: &str = "c2";
+const PAPERLESS2: &str = "c3";
+const INVENTREE198: &str = "c4";
+
+const ROW_IDS: &str = "[...document.querySelectorAll('[data-testid=tasks-table] tbody tr[data-task-id]')].map(r => r.dataset.taskId)";
+
+/// A demo backend with the UI, and a browser on it.
+struct Console {
+    demo: Demo,
+    browser: Browser,
+    ui: String,
+}
+
+impl Console {
+    fn open(path: &str) -> Console {
+        let demo = serve_ui();
+        let ui = demo.ui_url().unwrap();
+        let browser = Browser::launch();
+        browser.goto(&format!("{ui}{path}"));
+        Console { demo, browser, ui }
+    }
+
+    fn goto(&self, path: &str) {
+        self.browser.goto(&format!("{}{path}", self.ui));
+    }
+
+    fn row_ids(&self) -> Vec<String> {
+        self.browser
+            .execute(&format!("return {ROW_IDS}"))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn wait_rows(&self) -> Vec<String> {
+        self.browser
+            .wait_until(&format!("{ROW_IDS}.length > 0"), LONG, "table rows");
+        self.row_ids()
+    }
+
+    /// Waits until the rows differ from `before` (after a filter, sort or page).
+    fn wait_rows_change(&self, before: &[String]) -> Vec<String> {
+        let before = serde_json::to_string(before).unwrap();
+        self.browser.wait_until(
+            &format!("{ROW_IDS}.length > 0 && JSON.stringify({ROW_IDS}) !== '{before}'"),
+            LONG,
+            "the rows to change",
+        );
+        self.row_ids()
+    }
+
+    fn text_of(&self, css: &str) -> String {
+        let element = self.browser.wait_for(css, SHORT);
+        self.browser.text(&element)
+    }
+
+    fn check_rows(&self, ids: &[String]) {
+        for id in ids {
+            self.browser
+                .click_css(&format!("tr[data-task-id='{id}'] [data-testid=row-check]"));
+        }
+    }
+
+    fn assert_no_console_errors(&self) {
+        let errors: Vec<String> = self
+            .browser
+            .console_log()
+            .into_iter()
+            .filter(|line| line.starts_with("SEVERE"))
+            // Failed requests on purpose (fault injection) are logged by Chromium.
+            .filter(|line| {
+                !line.contains("status of 500") && !line.contains("Failed to load resource")
+            })
+            .collect();
+        assert!(errors.is_empty(), "console errors: {errors:#?}");
+    }
+}
+
+fn changed_ids(before: &[(u64, bool)], after: &[(u64, bool)]) -> HashSet<String> {
+    before
+        .iter()
+        .zip(after)
+        .filter(|(b, a)| b.1 != a.1)
+        .map(|(b, _)| b.0.to_string())
+        .collect()
+}
+
 #[test]
 fn the_built_app_renders_in_chromium() {
-    let server = serve_ui();
     let served_html = std::fs::read_to_string(dist().join("index.html")).unwrap();
     assert!(
-        !served_html.contains("No servers connected"),
+        !served_html.contains("Overview"),
         "the text must come from the WASM app, not the static page"
     );
+    let console = Console::open("/");
+    let brand = console.browser.wait_for(".topbar .brand", LONG);
+    assert_eq!(console.browser.text(&brand), "Taskdeck");
+    assert_eq!(console.browser.execute("return document.title"), "Taskdeck");
+    assert_eq!(console.text_of("#screen-title"), "Overview");
+}
 
-    let browser = Browser::launch();
-    browser.goto(&server.ui_url().unwrap());
-    let heading = browser.wait_for("[data-testid=no-connections] h1", Duration::from_secs(30));
-    assert_eq!(browser.text(&heading), "No servers connected");
-    let brand = browser.wait_for(".topbar .brand", Duration::from_secs(1));
-    assert_eq!(browser.text(&brand), "Taskdeck");
-    assert_eq!(browser.execute("return document.title"), "Taskdeck");
+#[test]
+fn overview_shows_every_demo_server_with_live_counts() {
+    let c = Console::open("/");
+    c.browser.wait_until(
+        "document.querySelectorAll('[data-testid=server-card] .stat').length >= 12",
+        LONG,
+        "numbers on all four server cards",
+    );
+    let needs_attention = c
+        .demo
+        .instance(Flavor::Paperless3)
+        .paperless()
+        .lock()
+        .unwrap()
+        .tasks
+        .iter()
+        .filter(|t| !t.acknowledged && matches!(t.status, "failure" | "revoked"))
+        .count();
+    let shown = c.text_of("[data-kind=paperless] [data-stat='Needs attention'] .stat-value");
+    assert_eq!(shown, needs_attention.to_string());
+    let failed = c
+        .demo
+        .instance(Flavor::InvenTree477)
+        .inventree()
+        .lock()
+        .unwrap()
+        .failed
+        .len();
+    assert_eq!(
+        c.text_of("[data-kind=inventree] [data-stat=Failed] .stat-value"),
+        failed.to_string()
+    );
+    assert_eq!(
+        c.text_of("[data-kind=inventree] [data-testid=worker-status]"),
+        "Background worker running"
+    );
+    let chart = c.browser.execute(
+        "return document.querySelector('[data-kind=paperless] .chart svg').getAttribute('aria-label')",
+    );
+    assert!(chart.as_str().unwrap().contains("succeeded"), "{chart}");
+    c.assert_no_console_errors();
+    c.browser.screenshot("overview");
 
-    let errors: Vec<String> = browser
-        .console_log()
-        .into_iter()
-        .filter(|line| line.starts_with("SEVERE"))
+    // The numbers lead into the tables, filtered.
+    c.browser
+        .click_css("[data-kind=paperless] [data-stat='Needs attention']");
+    c.wait_rows();
+    assert!(c.browser.current_url().contains("status=attention"));
+}
+
+#[test]
+fn paperless_tasks_filter_sort_page_detail_and_acknowledge_exactly_the_selection() {
+    let c = Console::open(&format!("/paperless/{PAPERLESS3}"));
+    let first = c.wait_rows();
+    assert_eq!(first.len(), 25);
+    let open_total = c
+        .demo
+        .instance(Flavor::Paperless3)
+        .acknowledged_flags()
+        .iter()
+        .filter(|t| !t.1)
+        .count();
+    c.browser.wait_until(
+        "document.querySelector('[data-tab=attention] .count').textContent !== ''",
+        LONG,
+        "tab counts",
+    );
+    assert_eq!(
+        c.text_of("[data-testid=pager-range]"),
+        format!("1–25 of {open_total}")
+    );
+    c.browser.screenshot("paperless-tasks");
+
+    // Status tab: only failed or revoked rows, and the URL says so.
+    c.browser.click_css("[data-tab=attention]");
+    let failed = c.wait_rows_change(&first);
+    assert!(c.browser.current_url().contains("status=attention"));
+    let statuses = c.browser.execute(
+        "return [...document.querySelectorAll('[data-testid=tasks-table] tbody .badge')].map(b => b.textContent)",
+    );
+    for s in statuses.as_array().unwrap() {
+        assert!(matches!(s.as_str().unwrap(), "Failure" | "Revoked"), "{s}");
+    }
+
+    // Sorting by created, oldest first.
+    c.browser.click_css("th button[data-sort=created]");
+    let sorted = c.wait_rows_change(&failed);
+    assert!(c.browser.current_url().contains("sort=created"));
+    let aria = c.browser.execute("return document.querySelector('th button[data-sort=created]').parentElement.getAttribute('aria-sort')");
+    assert_eq!(aria, "ascending");
+    let times = c.browser.execute(
+        "return [...document.querySelectorAll('[data-testid=tasks-table] tbody tr td:nth-child(6) time')].map(t => t.getAttribute('datetime'))",
+    );
+    let times: Vec<&str> = times
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
         .collect();
-    assert!(errors.is_empty(), "console errors: {errors:#?}");
-    browser.screenshot("shell");
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "not ascending: {times:?}"
+    );
+
+    // Paging, reflected in the URL; a reload restores the same view.
+    c.browser.click_css("[data-testid=next-page]");
+    let page2 = c.wait_rows_change(&sorted);
+    assert!(c.browser.current_url().contains("page=2"));
+    let url = c.browser.current_url();
+    c.browser.goto(&url);
+    c.browser.wait_until(
+        &format!(
+            "JSON.stringify({ROW_IDS}) === '{}'",
+            serde_json::to_string(&page2).unwrap()
+        ),
+        LONG,
+        "the same page after reload",
+    );
+
+    // Details: every field, then Escape closes them.
+    c.browser.click_css(&format!(
+        "tr[data-task-id='{}'] [data-testid=open-task]",
+        page2[0]
+    ));
+    c.browser.wait_for("[data-testid=detail-drawer]", SHORT);
+    assert!(
+        c.browser
+            .current_url()
+            .contains(&format!("task={}", page2[0]))
+    );
+    let drawer = c.text_of("[data-testid=detail-drawer]");
+    assert!(
+        drawer.contains("Traceback") && drawer.contains("Task id"),
+        "{drawer}"
+    );
+    c.browser.screenshot("paperless-detail");
+    c.browser.press_keys("\u{E00C}");
+    c.browser.wait_until(
+        "!document.querySelector('[data-testid=detail-drawer]')",
+        SHORT,
+        "the drawer to close",
+    );
+
+    // `/` focuses the search box.
+    c.browser.execute("document.activeElement.blur()");
+    c.browser.press_keys("/");
+    assert_eq!(
+        c.browser
+            .execute("return document.activeElement.dataset.testid || ''"),
+        "task-search"
+    );
+
+    // Pick three tasks on two pages, acknowledge them, and only them.
+    let chosen: Vec<String> = vec![page2[1].clone(), page2[3].clone()];
+    c.check_rows(&chosen);
+    c.browser.click_css("[data-testid=prev-page]");
+    let page1 = c.wait_rows_change(&page2);
+    let mut chosen = chosen;
+    chosen.push(page1[2].clone());
+    c.check_rows(&page1[2..3]);
+    assert_eq!(
+        c.text_of("[data-testid=selection-count]"),
+        "3 tasks selected"
+    );
+    let before = c.demo.instance(Flavor::Paperless3).acknowledged_flags();
+    c.browser.click_css("[data-testid=ack-selected]");
+    assert_eq!(c.text_of("#confirm-title"), "Dismiss 3 tasks?");
+    c.browser.screenshot("paperless-confirm");
+    c.browser.click_css("[data-testid=confirm-ok]");
+    c.browser.wait_until(
+        "document.querySelector('[data-testid=toasts]').textContent.includes('Acknowledged 3 tasks')",
+        LONG,
+        "the success toast",
+    );
+    let after = c.demo.instance(Flavor::Paperless3).acknowledged_flags();
+    assert_eq!(
+        changed_ids(&before, &after),
+        chosen.into_iter().collect::<HashSet<_>>()
+    );
+    assert_eq!(
+        c.text_of("[data-testid=selection-count]"),
+        "No tasks selected"
+    );
+    c.assert_no_console_errors();
+}
+
+#[test]
+fn paperless_2_server_is_filtered_and_paged_locally_and_acknowledges_one_row() {
+    let c = Console::open(&format!("/paperless/{PAPERLESS2}"));
+    let first = c.wait_rows();
+    assert_eq!(first.len(), 25);
+    let search = c.browser.wait_for("[data-testid=task-search]", SHORT);
+    c.browser.type_text(&search, "invoice");
+    let found = c.wait_rows_change(&first);
+    let names = c.browser.execute(
+        "return [...document.querySelectorAll('[data-testid=tasks-table] tbody .col-name')].map(n => n.textContent.toLowerCase())",
+    );
+    for n in names.as_array().unwrap() {
+        assert!(n.as_str().unwrap().contains("invoice"), "{n}");
+    }
+    c.browser.screenshot("paperless-2");
+
+    let before = c.demo.instance(Flavor::Paperless2).acknowledged_flags();
+    c.browser.click_css(&format!(
+        "tr[data-task-id='{}'] [data-testid=ack-row]",
+        found[0]
+    ));
+    assert_eq!(c.text_of("#confirm-title"), "Dismiss 1 task?");
+    c.browser.click_css("[data-testid=confirm-ok]");
+    c.browser.wait_until(
+        "document.querySelector('[data-testid=toasts]').textContent.includes('Acknowledged 1 task')",
+        LONG,
+        "the success toast",
+    );
+    let after = c.demo.instance(Flavor::Paperless2).acknowledged_flags();
+    assert_eq!(
+        changed_ids(&before, &after),
+        HashSet::from([found[0].clone()])
+    );
+    // Dismissed tasks leave the default view.
+    c.browser.wait_until(
+        &format!("!{ROW_IDS}.includes('{}')", found[0]),
+        LONG,
+        "the row to leave",
+    );
+}
+
+#[test]
+fn inventree_queues_show_details_and_delete_exactly_the_selection() {
+    let c = Console::open(&format!("/inventree/{INVENTREE477}/failed"));
+    let first = c.wait_rows();
+    c.browser.screenshot("inventree-failed");
+    c.browser.click_css(&format!(
+        "tr[data-task-id='{}'] [data-testid=open-task]",
+        first[0]
+    ));
+    c.browser.wait_for("[data-testid=detail-drawer] pre", SHORT);
+    let traceback = c.text_of("[data-testid=detail-drawer] pre");
+    assert!(traceback.contains("Traceback"), "{traceback}");
+    c.browser.screenshot("inventree-failed-detail");
+    c.browser.click_css("[data-testid=drawer-close]");
+
+    let failed_pks = |demo: &Demo| -> HashSet<String> {
+        demo.instance(Flavor::InvenTree477)
+            .inventree()
+            .lock()
+            .unwrap()
+            .failed
+            .iter()
+            .map(|f| f.pk.clone())
+            .collect()
+    };
+    let before = failed_pks(&c.demo);
+    let chosen = vec![first[1].clone(), first[4].clone()];
+    c.check_rows(&chosen);
+    c.browser.click_css("[data-testid=delete-selected]");
+    assert_eq!(c.text_of("#confirm-title"), "Delete 2 failed tasks?");
+    c.browser.click_css("[data-testid=confirm-ok]");
+    c.browser.wait_until(
+        "document.querySelector('[data-testid=toasts]').textContent.includes('Deleted 2 tasks')",
+        LONG,
+        "the success toast",
+    );
+    let after = failed_pks(&c.demo);
+    let removed: HashSet<String> = before.difference(&after).cloned().collect();
+    assert_eq!(removed, chosen.into_iter().collect::<HashSet<_>>());
+
+    // API 198: pending tasks by integer pk, 204 reply.
+    c.goto(&format!("/inventree/{INVENTREE198}/pending"));
+    let pending = c.wait_rows();
+    c.browser.screenshot("inventree-pending");
+    let pending_pks = |demo: &Demo| -> HashSet<String> {
+        demo.instance(Flavor::InvenTree198)
+            .inventree()
+            .lock()
+            .unwrap()
+            .pending
+            .iter()
+            .map(|p| p.pk.to_string())
+            .collect()
+    };
+    let before = pending_pks(&c.demo);
+    c.check_rows(&pending[..1]);
+    c.browser.click_css("[data-testid=delete-selected]");
+    c.browser.click_css("[data-testid=confirm-ok]");
+    c.browser.wait_until(
+        "document.querySelector('[data-testid=toasts]').textContent.includes('Deleted 1 task')",
+        LONG,
+        "the success toast",
+    );
+    let removed: HashSet<String> = before.difference(&pending_pks(&c.demo)).cloned().collect();
+    assert_eq!(removed, HashSet::from([pending[0].clone()]));
+
+    c.goto(&format!("/inventree/{INVENTREE477}/scheduled"));
+    c.wait_rows();
+    let schedule = c.text_of("[data-testid=tasks-table] tbody tr td:nth-child(3)");
+    assert!(
+        !schedule.is_empty() && !schedule.contains('_'),
+        "human-readable schedule type: {schedule}"
+    );
+    c.browser.screenshot("inventree-scheduled");
+    c.assert_no_console_errors();
+}
+
+#[test]
+fn server_text_stays_text_and_faults_keep_the_last_data() {
+    let c = Console::open(&format!("/paperless/{PAPERLESS3}?q=onerror&ack=any"));
+    c.browser.wait_until(
+        "[...document.querySelectorAll('[data-testid=tasks-table] tbody .col-name')].some(n => n.textContent.includes('<img src=x onerror=alert(1)>'))",
+        LONG,
+        "the hostile file name shown as text",
+    );
+    assert_eq!(
+        c.browser
+            .execute("return document.querySelectorAll('main img').length"),
+        0
+    );
+
+    c.goto(&format!("/paperless/{PAPERLESS3}"));
+    let rows = c.wait_rows();
+    c.demo.instance(Flavor::Paperless3).set_fault(
+        "/api/tasks/",
+        Fault {
+            error_rate: 1.0,
+            ..Fault::default()
+        },
+    );
+    c.browser.click_css("[data-testid=refresh-now]");
+    let banner = c.browser.wait_for("[data-testid=error-banner]", LONG);
+    let text = c.browser.text(&banner);
+    assert!(
+        text.contains("The server failed") && text.contains("last data"),
+        "{text}"
+    );
+    assert_eq!(c.row_ids(), rows, "the last good rows stay visible");
+    c.browser.screenshot("paperless-fault");
+
+    c.demo
+        .instance(Flavor::Paperless3)
+        .set_fault("/api/tasks/", Fault::default());
+    c.browser.click_css("[data-testid=error-banner] button");
+    c.browser.wait_until(
+        "!document.querySelector('[data-testid=error-banner]')",
+        LONG,
+        "the banner to go",
+    );
+}
+
+#[test]
+fn connections_can_be_removed_added_with_a_password_and_explain_cors() {
+    let c = Console::open("/connections");
+    c.browser.wait_until(
+        "document.querySelectorAll('[data-testid=connection]').length === 4",
+        LONG,
+        "the demo connections",
+    );
+    c.browser.click_css(&format!(
+        "[data-id={PAPERLESS2}] [data-testid=remove-connection]"
+    ));
+    c.browser.click_css("[data-testid=confirm-ok]");
+    c.browser.wait_until(
+        "document.querySelectorAll('[data-testid=connection]').length === 3",
+        SHORT,
+        "one fewer",
+    );
+
+    let url = c.demo.instance(Flavor::Paperless2).url();
+    let form = "[data-testid=connection-form]";
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=name]"), SHORT),
+        "Archive",
+    );
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=url]"), SHORT),
+        &url,
+    );
+    c.browser
+        .click_css(&format!("{form} input[value=password]"));
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=username]"), SHORT),
+        "admin",
+    );
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=password]"), SHORT),
+        "admin-password-123",
+    );
+    c.browser.click_css("[data-testid=save-connection]");
+    c.browser.wait_until(
+        "document.querySelector('[data-testid=connection-status]').textContent.includes('API 9')",
+        LONG,
+        "the connection test result",
+    );
+    c.browser.wait_until(
+        "document.querySelectorAll('[data-testid=connection]').length === 4",
+        SHORT,
+        "the new connection",
+    );
+    c.browser.screenshot("connections");
+    // The token is in session storage only; the saved settings hold no secret.
+    let stored = c
+        .browser
+        .execute("return localStorage.getItem('taskdeck.connections')");
+    assert!(stored.as_str().unwrap().contains("Archive"));
+    assert!(!stored.as_str().unwrap().contains("f6ba261c"), "{stored}");
+    let new_id = c.browser.execute(
+        "return JSON.parse(localStorage.getItem('taskdeck.connections')).find(c => c.name === 'Archive').id",
+    );
+    let new_id = new_id.as_str().unwrap();
+    let in_session = c.browser.execute(&format!(
+        "return sessionStorage.getItem('taskdeck.token.{new_id}')"
+    ));
+    assert!(
+        in_session.as_str().unwrap().starts_with("f6ba261c"),
+        "{in_session}"
+    );
+    let in_local = c.browser.execute(&format!(
+        "return localStorage.getItem('taskdeck.token.{new_id}')"
+    ));
+    assert!(in_local.is_null(), "{in_local}");
+    assert_eq!(
+        c.browser
+            .execute("return document.querySelector('input[name=password]') ? 'still there' : ''"),
+        ""
+    );
+
+    // A server that does not allow this page's origin: the answer names the setting.
+    let mut other = DemoConfig::ephemeral(None);
+    other.instances.truncate(1);
+    let foreign = taskdeck_demo::start(other).unwrap();
+    let foreign_url = foreign.instances[0].url();
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=url]"), SHORT),
+        &foreign_url,
+    );
+    c.browser.click_css(&format!("{form} input[value=token]"));
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=token]"), SHORT),
+        "f6ba261cbdbf9193851c690b641447f4b6ea12af",
+    );
+    c.browser.click_css("[data-testid=test-connection]");
+    let status = c.browser.wait_until(
+        "document.querySelector('[data-testid=connection-status]').textContent",
+        LONG,
+        "the CORS explanation",
+    );
+    assert!(
+        status
+            .as_str()
+            .unwrap()
+            .contains("PAPERLESS_CORS_ALLOWED_HOSTS"),
+        "{status}"
+    );
+    c.browser.screenshot("connections-cors");
 }

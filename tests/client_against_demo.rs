@@ -45,14 +45,7 @@ fn acknowledging_changes_exactly_the_selected_tasks() {
     let page = block_on(client.list_tasks(&t, &unacked)).unwrap();
     assert_eq!(client.api(), PaperlessApi::V10);
     let chosen: Vec<u64> = page.items.iter().take(3).map(|t| t.id).collect();
-    let before: Vec<(u64, bool)> = instance
-        .paperless()
-        .lock()
-        .unwrap()
-        .tasks
-        .iter()
-        .map(|t| (t.id, t.acknowledged))
-        .collect();
+    let before = instance.acknowledged_flags();
 
     let done = block_on(client.acknowledge(
         &t,
@@ -60,14 +53,7 @@ fn acknowledging_changes_exactly_the_selected_tasks() {
     ))
     .unwrap();
     assert_eq!(done, 3);
-    let after: Vec<(u64, bool)> = instance
-        .paperless()
-        .lock()
-        .unwrap()
-        .tasks
-        .iter()
-        .map(|t| (t.id, t.acknowledged))
-        .collect();
+    let after = instance.acknowledged_flags();
     let changed: Vec<u64> = before
         .iter()
         .zip(&after)

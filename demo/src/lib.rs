@@ -168,6 +168,18 @@ impl Instance {
         }
     }
 
+    /// `(id, acknowledged)` of every Paperless task, for tests to compare
+    /// before and after an action.
+    pub fn acknowledged_flags(&self) -> Vec<(u64, bool)> {
+        self.paperless()
+            .lock()
+            .unwrap()
+            .tasks
+            .iter()
+            .map(|t| (t.id, t.acknowledged))
+            .collect()
+    }
+
     pub fn set_fault(&self, path_prefix: &str, fault: Fault) {
         self.faults.lock().unwrap().set(path_prefix, fault);
     }

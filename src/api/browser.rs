@@ -44,6 +44,10 @@ impl Transport for BrowserTransport {
                 .text()
                 .await
                 .map_err(|e| TransportError::Unreachable(e.to_string()))?;
+            // Lets `cargo xtask bench` time decoding and rendering apart from the network.
+            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = performance.mark("taskdeck:response");
+            }
             Ok(HttpResponse {
                 status,
                 headers,

@@ -2,6 +2,7 @@
 //! unit-tested natively.
 
 pub mod connections;
+pub mod errors;
 pub mod inventree_view;
 pub mod overview;
 pub mod paperless_view;

@@ -207,6 +207,69 @@ impl Browser {
         )
     }
 
+    /// Polls a JavaScript expression until it is truthy.
+    pub fn wait_until(&self, expression: &str, timeout: Duration, what: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let value = self.execute(&format!("return ({expression});"));
+            let truthy = match &value {
+                Value::Null => false,
+                Value::Bool(b) => *b,
+                Value::Number(n) => n.as_f64() != Some(0.0),
+                Value::String(s) => !s.is_empty(),
+                Value::Array(a) => !a.is_empty(),
+                Value::Object(_) => true,
+            };
+            if truthy {
+                return value;
+            }
+            if started.elapsed() > timeout {
+                let shot = self.screenshot("timeout");
+                panic!(
+                    "timed out after {timeout:?} waiting for {what}; page: {}",
+                    shot.display()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Clicks the first match, scrolled to the middle of the window so sticky
+    /// headers cannot cover it.
+    pub fn click_css(&self, css: &str) {
+        let element = self.wait_for(css, Duration::from_secs(10));
+        self.execute(&format!(
+            "document.querySelector({}).scrollIntoView({{block: 'center'}})",
+            serde_json::to_string(css).unwrap()
+        ));
+        self.click(&element);
+    }
+
+    /// Sends keys to whatever has the focus (`\u{E00C}` is Escape).
+    pub fn press_keys(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| {
+                [
+                    json!({ "type": "keyDown", "value": c.to_string() }),
+                    json!({ "type": "keyUp", "value": c.to_string() }),
+                ]
+            })
+            .collect();
+        self.command(
+            "POST",
+            &self.session_path("/actions"),
+            Some(json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] })),
+        );
+    }
+
+    pub fn current_url(&self) -> String {
+        self.command("GET", &self.session_path("/url"), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// Browser console messages so far (Chromium's logging extension).
     pub fn console_log(&self) -> Vec<String> {
         self.command(

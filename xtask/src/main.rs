@@ -127,6 +127,10 @@ fn test() -> Result {
                 "browser-tests",
                 "--test",
                 "browser",
+                "--",
+                // Each test runs its own demo backend and Chromium; two at a
+                // time suit a 2-core machine.
+                "--test-threads=2",
             ])
             .env("TMPDIR", &tmp)
             .env("TASKDECK_DIST", root().join("dist")),

@@ -1,0 +1,12 @@
+//! Reusable widgets. Pages compose them; none of them knows a server.
+
+pub mod choice;
+pub mod dialog;
+pub mod drawer;
+pub mod feedback;
+pub mod loader;
+pub mod refresh;
+pub mod selection;
+pub mod table;
+pub mod time;
+pub mod url_view;

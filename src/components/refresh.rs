@@ -1,0 +1,101 @@
+//! Refreshing: a visible interval control and the ticking behind it.
+
+use leptos::prelude::*;
+
+use crate::context::{Clock, Settings};
+use crate::state::refresh::{RefreshInterval, TickContext, tick_should_fetch};
+use crate::state::time::relative;
+use crate::web;
+
+/// Calls `refresh` every interval, except while the tab is hidden, a dialog
+/// is open or the previous request is still running (so requests never
+/// overlap and a confirmation never changes under the user).
+pub fn use_auto_refresh(
+    dialog_open: Signal<bool>,
+    in_flight: Signal<bool>,
+    refresh: impl Fn() + Clone + 'static,
+) {
+    let settings = expect_context::<Settings>();
+    let handle = StoredValue::new(None::<IntervalHandle>);
+    Effect::new(move |_| {
+        if let Some(h) = handle.get_value() {
+            h.clear();
+        }
+        let Some(seconds) = settings.refresh.get().seconds() else {
+            handle.set_value(None);
+            return;
+        };
+        let refresh = refresh.clone();
+        let h = set_interval_with_handle(
+            move || {
+                let ctx = TickContext {
+                    page_hidden: web::page_hidden(),
+                    dialog_open: dialog_open.try_get_untracked().unwrap_or(true),
+                    request_in_flight: in_flight.try_get_untracked().unwrap_or(true),
+                };
+                if tick_should_fetch(ctx) {
+                    refresh();
+                }
+            },
+            std::time::Duration::from_secs(seconds.into()),
+        )
+        .ok();
+        handle.set_value(h);
+    });
+    on_cleanup(move || {
+        if let Some(h) = handle.try_get_value().flatten() {
+            h.clear();
+        }
+    });
+}
+
+#[component]
+pub fn RefreshBar(
+    #[prop(into)] loading: Signal<bool>,
+    #[prop(into)] updated: Signal<Option<chrono::DateTime<chrono::Utc>>>,
+    #[prop(into)] on_refresh: Callback<()>,
+) -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let Clock(now) = expect_context::<Clock>();
+    view! {
+        <div class="refresh-bar">
+            <span class="refresh-status" aria-live="polite">
+                {move || if loading.get() {
+                    view! { <span class="spinner" aria-hidden="true"></span> "Loading…" }.into_any()
+                } else {
+                    match updated.get() {
+                        Some(t) => format!("Updated {}", relative(t, now.get())).into_any(),
+                        None => "".into_any(),
+                    }
+                }}
+            </span>
+            <label class="refresh-select">
+                "Auto-refresh "
+                <select
+                    data-testid="refresh-interval"
+                    on:change=move |ev| settings.refresh.set(RefreshInterval::from_param(&event_target_value(&ev)))
+                >
+                    {RefreshInterval::ALL
+                        .iter()
+                        .map(|r| {
+                            let r = *r;
+                            view! {
+                                <option value=r.param() selected=move || settings.refresh.get() == r>
+                                    {r.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <button
+                class="btn"
+                data-testid="refresh-now"
+                disabled=move || loading.get()
+                on:click=move |_| on_refresh.run(())
+            >
+                "Refresh"
+            </button>
+        </div>
+    }
+}

@@ -1,0 +1,131 @@
+//! Table parts every screen uses: sortable headers, the pager, and the
+//! selection checkbox of a page.
+
+use leptos::prelude::*;
+
+use crate::state::table::{PAGE_SIZES, Paging, Sort, SortKey};
+
+/// A header cell; sortable ones are buttons and carry `aria-sort`.
+#[component]
+pub fn SortHeader<K: SortKey + Send + Sync>(
+    label: &'static str,
+    key: K,
+    #[prop(into)] current: Signal<Option<Sort<K>>>,
+    #[prop(default = true)] sortable: bool,
+    #[prop(default = false)] starts_descending: bool,
+    #[prop(into)] on_sort: Callback<Sort<K>>,
+) -> impl IntoView {
+    if !sortable {
+        return view! { <th scope="col">{label}</th> }.into_any();
+    }
+    let aria = move || Sort::aria_for(current.get(), key);
+    let arrow = move || match aria() {
+        "ascending" => "▲",
+        "descending" => "▼",
+        _ => "↕",
+    };
+    view! {
+        <th scope="col" aria-sort=aria class="sortable">
+            <button
+                class="th-button"
+                data-sort=key.name()
+                on:click=move |_| on_sort.run(Sort::clicked(current.get_untracked(), key, starts_descending))
+            >
+                {label}
+                <span class="sort-arrow" aria-hidden="true">{arrow}</span>
+            </button>
+        </th>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn Pager(
+    #[prop(into)] paging: Signal<Paging>,
+    #[prop(into)] total: Signal<u64>,
+    #[prop(into)] on_change: Callback<Paging>,
+) -> impl IntoView {
+    let pages = move || paging.get().page_count(total.get());
+    let go = move |page: u32| {
+        let p = paging.get_untracked();
+        on_change.run(Paging { page, ..p });
+    };
+    let at_start = move || paging.get().page <= 1;
+    let at_end = move || paging.get().page >= pages();
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <span class="pager-range" data-testid="pager-range">
+                {move || match paging.get().range(total.get()) {
+                    Some((a, b)) => format!("{a}–{b} of {}", total.get()),
+                    None => format!("0 of {}", total.get()),
+                }}
+            </span>
+            <button class="btn" aria-label="First page" disabled=at_start on:click=move |_| go(1)>"«"</button>
+            <button
+                class="btn"
+                aria-label="Previous page"
+                data-testid="prev-page"
+                disabled=at_start
+                on:click=move |_| go(paging.get_untracked().page.saturating_sub(1).max(1))
+            >
+                "‹ Prev"
+            </button>
+            <span class="pager-page">
+                {move || format!("Page {} of {}", paging.get().page.min(pages()), pages())}
+            </span>
+            <button
+                class="btn"
+                aria-label="Next page"
+                data-testid="next-page"
+                disabled=at_end
+                on:click=move |_| go(paging.get_untracked().page + 1)
+            >
+                "Next ›"
+            </button>
+            <button class="btn" aria-label="Last page" disabled=at_end on:click=move |_| go(pages())>"»"</button>
+            <label class="pager-size">
+                "Rows "
+                <select
+                    data-testid="page-size"
+                    on:change=move |ev| {
+                        if let Ok(size) = event_target_value(&ev).parse() {
+                            on_change.run(Paging { page: 1, size });
+                        }
+                    }
+                >
+                    {PAGE_SIZES
+                        .iter()
+                        .map(|s| {
+                            let s = *s;
+                            view! {
+                                <option value=s.to_string() selected=move || paging.get().size == s>
+                                    {s.to_string()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        </nav>
+    }
+}
+
+/// The header checkbox: checked, unchecked or indeterminate for a page.
+#[component]
+pub fn PageCheckbox(
+    /// `Some(true)` all rows picked, `Some(false)` none, `None` some.
+    #[prop(into)]
+    state: Signal<Option<bool>>,
+    #[prop(into)] on_toggle: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <input
+            type="checkbox"
+            aria-label="Select all rows on this page"
+            data-testid="select-page"
+            prop:checked=move || state.get() == Some(true)
+            prop:indeterminate=move || state.get().is_none()
+            on:change=move |_| on_toggle.run(())
+        />
+    }
+}

@@ -1,0 +1,210 @@
+//! App-wide state shared through Leptos context: saved connections, display
+//! settings and a clock for relative times.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+use crate::api::inventree::InvenTreeClient;
+use crate::api::paperless::{PaperlessApi, PaperlessClient};
+use crate::state::connections::{Connection, Storage};
+use crate::state::refresh::RefreshInterval;
+use crate::state::time::Zone;
+use crate::web;
+
+#[derive(Clone, Copy)]
+pub struct Connections {
+    pub list: RwSignal<Vec<Connection>>,
+    /// False until saved connections and the demo offer have been read.
+    pub ready: RwSignal<bool>,
+    /// The Paperless API version each connection negotiated, so later
+    /// requests go straight to it.
+    paperless_api: RwSignal<HashMap<String, PaperlessApi>>,
+}
+
+fn with_storage<R>(f: impl FnOnce(&Storage) -> R) -> R {
+    let (local, session) = (web::local_store(), web::session_store());
+    f(&Storage {
+        persistent: &local,
+        session: &session,
+    })
+}
+
+impl Connections {
+    pub fn load() -> Connections {
+        let list = with_storage(|s| s.load());
+        let this = Connections {
+            list: RwSignal::new(list),
+            ready: RwSignal::new(false),
+            paperless_api: RwSignal::new(HashMap::new()),
+        };
+        leptos::task::spawn_local(async move {
+            let offer = web::fetch_offer().await;
+            if !offer.is_empty() {
+                let mut list = this.list.get_untracked();
+                if with_storage(|s| s.merge_offer(&mut list, &offer)) {
+                    this.replace(list);
+                }
+            }
+            this.ready.set(true);
+        });
+        this
+    }
+
+    pub fn replace(&self, list: Vec<Connection>) {
+        with_storage(|s| s.save(&list));
+        self.list.set(list);
+    }
+
+    pub fn upsert(&self, connection: Connection) {
+        let mut list = self.list.get_untracked();
+        match list.iter_mut().find(|c| c.id == connection.id) {
+            Some(existing) => *existing = connection,
+            None => list.push(connection),
+        }
+        self.replace(list);
+    }
+
+    pub fn remove(&self, id: &str) {
+        with_storage(|s| s.forget_token(id));
+        let list = self
+            .list
+            .get_untracked()
+            .into_iter()
+            .filter(|c| c.id != id)
+            .collect();
+        self.replace(list);
+    }
+
+    /// Tracked: re-runs readers when the list changes.
+    pub fn find(&self, id: &str) -> Option<Connection> {
+        self.list.with(|l| l.iter().find(|c| c.id == id).cloned())
+    }
+
+    pub fn paperless(&self, connection: &Connection) -> PaperlessClient {
+        let client = PaperlessClient::new(connection.base_url.clone(), connection.token.clone());
+        match self
+            .paperless_api
+            .with_untracked(|m| m.get(&connection.id).copied())
+        {
+            Some(api) => client.with_api(api),
+            None => client,
+        }
+    }
+
+    /// Tracked API version of a connection, once known.
+    pub fn paperless_api(&self, id: &str) -> Option<PaperlessApi> {
+        self.paperless_api.with(|m| m.get(id).copied())
+    }
+
+    pub fn note_paperless_api(&self, id: &str, api: PaperlessApi) {
+        if self
+            .paperless_api
+            .with_untracked(|m| m.get(id) != Some(&api))
+        {
+            self.paperless_api.update(|m| {
+                m.insert(id.to_string(), api);
+            });
+        }
+    }
+
+    pub fn inventree(&self, connection: &Connection) -> InvenTreeClient {
+        InvenTreeClient::new(connection.base_url.clone(), connection.token.clone())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn param(self) -> Option<&'static str> {
+        match self {
+            Theme::System => None,
+            Theme::Light => Some("light"),
+            Theme::Dark => Some("dark"),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Settings {
+    pub zone: RwSignal<Zone>,
+    pub theme: RwSignal<Theme>,
+    pub refresh: RwSignal<RefreshInterval>,
+}
+
+const ZONE_KEY: &str = "taskdeck.zone";
+const THEME_KEY: &str = "taskdeck.theme";
+const REFRESH_KEY: &str = "taskdeck.refresh";
+
+impl Settings {
+    pub fn load() -> Settings {
+        use crate::state::connections::KeyValueStore;
+        let store = web::local_store();
+        let zone = match store.get(ZONE_KEY).as_deref() {
+            Some("utc") => Zone::Utc,
+            _ => Zone::Local,
+        };
+        let theme = match store.get(THEME_KEY).as_deref() {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::System,
+        };
+        let refresh = store
+            .get(REFRESH_KEY)
+            .map(|v| RefreshInterval::from_param(&v))
+            .unwrap_or_default();
+        let settings = Settings {
+            zone: RwSignal::new(zone),
+            theme: RwSignal::new(theme),
+            refresh: RwSignal::new(refresh),
+        };
+        Effect::new(move |_| {
+            let store = web::local_store();
+            let zone = settings.zone.get();
+            store.set(ZONE_KEY, if zone == Zone::Utc { "utc" } else { "local" });
+            let theme = settings.theme.get();
+            match theme.param() {
+                Some(t) => store.set(THEME_KEY, t),
+                None => store.remove(THEME_KEY),
+            }
+            web::apply_theme(theme.param());
+            store.set(REFRESH_KEY, settings.refresh.get().param());
+        });
+        settings
+    }
+
+    /// The theme actually shown, for the toggle's label.
+    pub fn effective_dark(&self) -> bool {
+        match self.theme.get() {
+            Theme::Dark => true,
+            Theme::Light => false,
+            Theme::System => web::system_prefers_dark(),
+        }
+    }
+}
+
+/// "Now", ticking every 20 s so "4 min ago" stays true without re-rendering
+/// tables on every second.
+#[derive(Clone, Copy)]
+pub struct Clock(pub RwSignal<DateTime<Utc>>);
+
+impl Clock {
+    pub fn start() -> Clock {
+        let now = RwSignal::new(web::now());
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                now.try_set(web::now());
+            },
+            std::time::Duration::from_secs(20),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+        Clock(now)
+    }
+}

@@ -1,0 +1,354 @@
+//! Adding, testing, editing and removing servers.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::inventree::InvenTreeClient;
+use crate::api::paperless::PaperlessClient;
+use crate::api::{ApiError, BaseUrl, Secret};
+use crate::components::dialog::ConfirmDialog;
+use crate::components::feedback::{ToastKind, Toasts};
+use crate::context::Connections;
+use crate::state::connections::{Connection, ServerKind, next_id, validate};
+use crate::state::errors::explain;
+use crate::web;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AuthMode {
+    Token,
+    Password,
+}
+
+/// The form's fields. The password lives here only until it is exchanged.
+#[derive(Clone, Copy)]
+struct Form {
+    editing: RwSignal<Option<String>>,
+    kind: RwSignal<ServerKind>,
+    name: RwSignal<String>,
+    url: RwSignal<String>,
+    mode: RwSignal<AuthMode>,
+    token: RwSignal<String>,
+    username: RwSignal<String>,
+    password: RwSignal<String>,
+    mfa: RwSignal<String>,
+    remember: RwSignal<bool>,
+    notify: RwSignal<bool>,
+}
+
+impl Form {
+    fn new() -> Form {
+        Form {
+            editing: RwSignal::new(None),
+            kind: RwSignal::new(ServerKind::Paperless),
+            name: RwSignal::new(String::new()),
+            url: RwSignal::new(String::new()),
+            mode: RwSignal::new(AuthMode::Token),
+            token: RwSignal::new(String::new()),
+            username: RwSignal::new(String::new()),
+            password: RwSignal::new(String::new()),
+            mfa: RwSignal::new(String::new()),
+            remember: RwSignal::new(false),
+            notify: RwSignal::new(false),
+        }
+    }
+
+    fn clear(&self) {
+        self.editing.set(None);
+        self.name.set(String::new());
+        self.url.set(String::new());
+        self.token.set(String::new());
+        self.username.set(String::new());
+        self.password.set(String::new());
+        self.mfa.set(String::new());
+        self.remember.set(false);
+        self.notify.set(false);
+        self.mode.set(AuthMode::Token);
+    }
+
+    fn edit(&self, c: &Connection) {
+        self.editing.set(Some(c.id.clone()));
+        self.kind.set(c.kind);
+        self.name.set(c.name.clone());
+        self.url.set(c.base_url.as_str().to_string());
+        self.token.set(
+            c.token
+                .as_ref()
+                .map(|t| t.expose().to_string())
+                .unwrap_or_default(),
+        );
+        self.remember.set(c.remember);
+        self.notify.set(c.notify_failures);
+        self.mode.set(AuthMode::Token);
+        self.password.set(String::new());
+    }
+}
+
+/// Exchanges a password for a token when that mode is chosen; the password
+/// is dropped from the form either way.
+async fn obtain_token(form: Form, base: &BaseUrl) -> Result<Secret, ApiError> {
+    match form.mode.get_untracked() {
+        AuthMode::Token => Ok(Secret::new(form.token.get_untracked().trim())),
+        AuthMode::Password => {
+            let password = Secret::new(form.password.get_untracked());
+            form.password.set(String::new());
+            let user = form.username.get_untracked();
+            let token = match form.kind.get_untracked() {
+                ServerKind::Paperless => {
+                    let mfa = form.mfa.get_untracked();
+                    PaperlessClient::obtain_token_call(
+                        base,
+                        user.trim(),
+                        &password,
+                        Some(mfa.as_str()),
+                    )
+                    .send(web::transport())
+                    .await?
+                }
+                ServerKind::InvenTree => {
+                    InvenTreeClient::obtain_token_call(base, user.trim(), &password, "taskdeck")
+                        .send(web::transport())
+                        .await?
+                        .token
+                }
+            };
+            form.mode.set(AuthMode::Token);
+            form.token.set(token.expose().to_string());
+            Ok(token)
+        }
+    }
+}
+
+/// What a working connection reports, in one sentence.
+async fn test_connection(
+    kind: ServerKind,
+    base: BaseUrl,
+    token: Secret,
+) -> Result<String, ApiError> {
+    match kind {
+        ServerKind::Paperless => {
+            let client = PaperlessClient::new(base, Some(token));
+            let api = client.probe(web::transport()).await?;
+            let shape = match api.number() {
+                10 => "Paperless-ngx 3.x",
+                _ => "Paperless-ngx 2.x (or older API)",
+            };
+            Ok(format!(
+                "Connected: {shape}, REST API {}. The token can view tasks.",
+                api.number()
+            ))
+        }
+        ServerKind::InvenTree => {
+            let client = InvenTreeClient::new(base, Some(token));
+            let root = client.api_root_call().send(web::transport()).await?;
+            let overview = client.overview_call().send(web::transport()).await?;
+            Ok(format!(
+                "Connected: {} {}, API {}. Background worker {}; the account can see the task queues.",
+                root.server,
+                root.version.as_deref().unwrap_or(""),
+                root.api_version,
+                if overview.is_running {
+                    "running"
+                } else {
+                    "NOT running"
+                },
+            ))
+        }
+    }
+}
+
+#[component]
+pub fn ConnectionsPage() -> impl IntoView {
+    let connections = expect_context::<Connections>();
+    let toasts = expect_context::<Toasts>();
+    let form = Form::new();
+    let status = RwSignal::new(None::<Result<String, (String, String, Option<String>)>>);
+    let working = RwSignal::new(false);
+    let removing = RwSignal::new(None::<Connection>);
+
+    let read_form = move || -> Result<(String, BaseUrl), String> {
+        validate(&form.name.get_untracked(), &form.url.get_untracked())
+    };
+    let report_error = move |e: ApiError| {
+        let x = explain(&e, form.kind.get_untracked(), &web::origin());
+        status.set(Some(Err((x.title, x.detail, x.hint))));
+    };
+
+    let run_test = move |save: bool| {
+        let (name, base) = match read_form() {
+            Ok(v) => v,
+            Err(message) => {
+                status.set(Some(Err(("Check the form".into(), message, None))));
+                return;
+            }
+        };
+        working.set(true);
+        status.set(None);
+        leptos::task::spawn_local(async move {
+            let token = match obtain_token(form, &base).await {
+                Ok(t) if t.is_empty() => {
+                    working.set(false);
+                    status.set(Some(Err((
+                        "A token is needed".into(),
+                        "Enter an API token, or sign in with a username and password.".into(),
+                        None,
+                    ))));
+                    return;
+                }
+                Ok(t) => t,
+                Err(e) => {
+                    working.set(false);
+                    report_error(e);
+                    return;
+                }
+            };
+            let kind = form.kind.get_untracked();
+            let tested = test_connection(kind, base.clone(), token.clone()).await;
+            working.set(false);
+            match tested {
+                Ok(summary) => status.set(Some(Ok(summary))),
+                Err(e) => {
+                    report_error(e);
+                    if !save {
+                        return;
+                    }
+                }
+            }
+            if save {
+                let id = form
+                    .editing
+                    .get_untracked()
+                    .unwrap_or_else(|| next_id(&connections.list.get_untracked()));
+                connections.upsert(Connection {
+                    id,
+                    kind,
+                    name: name.clone(),
+                    base_url: base,
+                    token: Some(token),
+                    remember: form.remember.get_untracked(),
+                    notify_failures: form.notify.get_untracked(),
+                });
+                toasts.show(ToastKind::Success, format!("Saved {name}"));
+                form.clear();
+            }
+        });
+    };
+
+    view! {
+        <section class="screen" aria-labelledby="screen-title">
+            <header class="screen-head">
+                <h1 id="screen-title">"Connections"</h1>
+            </header>
+
+            <div class="connection-list" data-testid="connection-list">
+                {move || connections.list.get().into_iter().map(|c| {
+                    let href = match c.kind {
+                        ServerKind::Paperless => format!("/paperless/{}", c.id),
+                        ServerKind::InvenTree => format!("/inventree/{}/pending", c.id),
+                    };
+                    let (edit_c, remove_c) = (c.clone(), c.clone());
+                    view! {
+                        <article class="connection" data-testid="connection" data-id=c.id.clone()>
+                            <div>
+                                <A href=href><strong>{c.name.clone()}</strong></A>
+                                <p class="muted small">{format!("{} · {}", c.kind.label(), c.base_url)}</p>
+                                <p class="small">{match (&c.token, c.remember) {
+                                    (None, _) => "No token in this session: edit to enter it.",
+                                    (Some(_), true) => "Token remembered in this browser.",
+                                    (Some(_), false) => "Token kept for this session only.",
+                                }}</p>
+                            </div>
+                            <div class="connection-actions">
+                                <button class="btn" on:click=move |_| { form.edit(&edit_c); status.set(None); }>"Edit"</button>
+                                <button class="btn btn-danger" data-testid="remove-connection" on:click=move |_| removing.set(Some(remove_c.clone()))>"Remove"</button>
+                            </div>
+                        </article>
+                    }
+                }).collect_view()}
+            </div>
+
+            <form class="connection-form" data-testid="connection-form" on:submit=move |ev| { ev.prevent_default(); run_test(true); }>
+                <h2>{move || if form.editing.get().is_some() { "Edit server" } else { "Add a server" }}</h2>
+                <fieldset class="kind">
+                    <legend>"Server"</legend>
+                    <label><input type="radio" name="kind" value="paperless" prop:checked=move || form.kind.get() == ServerKind::Paperless on:change=move |_| form.kind.set(ServerKind::Paperless) />" Paperless-ngx"</label>
+                    <label><input type="radio" name="kind" value="inventree" prop:checked=move || form.kind.get() == ServerKind::InvenTree on:change=move |_| form.kind.set(ServerKind::InvenTree) />" InvenTree"</label>
+                </fieldset>
+                <label>"Name"
+                    <input type="text" name="name" placeholder="Office Paperless" prop:value=move || form.name.get() on:input=move |ev| form.name.set(event_target_value(&ev)) />
+                </label>
+                <label>"Address"
+                    <input type="url" name="url" required placeholder="https://paperless.example.org" prop:value=move || form.url.get() on:input=move |ev| form.url.set(event_target_value(&ev)) />
+                </label>
+                <fieldset class="auth">
+                    <legend>"Sign in with"</legend>
+                    <label><input type="radio" name="auth" value="token" prop:checked=move || form.mode.get() == AuthMode::Token on:change=move |_| form.mode.set(AuthMode::Token) />" API token"</label>
+                    <label><input type="radio" name="auth" value="password" prop:checked=move || form.mode.get() == AuthMode::Password on:change=move |_| form.mode.set(AuthMode::Password) />" Username and password (exchanged once for a token; not stored)"</label>
+                </fieldset>
+                {move || match form.mode.get() {
+                    AuthMode::Token => view! {
+                        <label>"Token"
+                            <input type="password" name="token" autocomplete="off" prop:value=move || form.token.get() on:input=move |ev| form.token.set(event_target_value(&ev)) />
+                        </label>
+                    }.into_any(),
+                    AuthMode::Password => view! {
+                        <label>"Username"
+                            <input type="text" name="username" autocomplete="username" prop:value=move || form.username.get() on:input=move |ev| form.username.set(event_target_value(&ev)) />
+                        </label>
+                        <label>"Password"
+                            <input type="password" name="password" autocomplete="current-password" prop:value=move || form.password.get() on:input=move |ev| form.password.set(event_target_value(&ev)) />
+                        </label>
+                        {move || (form.kind.get() == ServerKind::Paperless).then(|| view! {
+                            <label>"Two-factor code (if enabled)"
+                                <input type="text" name="mfa" inputmode="numeric" autocomplete="one-time-code" prop:value=move || form.mfa.get() on:input=move |ev| form.mfa.set(event_target_value(&ev)) />
+                            </label>
+                        })}
+                    }.into_any(),
+                }}
+                <label class="check">
+                    <input type="checkbox" name="remember" prop:checked=move || form.remember.get() on:change=move |ev| form.remember.set(event_target_checked(&ev)) />
+                    " Remember the token in this browser (otherwise it is forgotten when the browser session ends)"
+                </label>
+                <div class="form-actions">
+                    <button type="button" class="btn" data-testid="test-connection" disabled=move || working.get() on:click=move |_| run_test(false)>"Test connection"</button>
+                    <button type="submit" class="btn btn-primary" data-testid="save-connection" disabled=move || working.get()>"Save"</button>
+                    {move || form.editing.get().is_some().then(|| view! {
+                        <button type="button" class="btn btn-link" on:click=move |_| { form.clear(); status.set(None); }>"Cancel edit"</button>
+                    })}
+                    {move || working.get().then(|| view! { <span class="spinner" aria-label="Working"></span> })}
+                </div>
+                <div aria-live="polite" data-testid="connection-status">
+                    {move || status.get().map(|s| match s {
+                        Ok(summary) => view! { <p class="banner banner-ok">{summary}</p> }.into_any(),
+                        Err((title, detail, hint)) => view! {
+                            <div class="banner banner-error" role="alert">
+                                <div class="banner-text">
+                                    <strong>{title}</strong>
+                                    <p>{detail}</p>
+                                    {hint.map(|h| view! { <p class="hint">{h}</p> })}
+                                </div>
+                            </div>
+                        }.into_any(),
+                    })}
+                </div>
+            </form>
+
+            {move || removing.get().map(|c| {
+                let id = c.id.clone();
+                view! {
+                    <ConfirmDialog
+                        title=format!("Remove {}?", c.name)
+                        confirm_label="Remove"
+                        busy=false
+                        on_confirm=move |_| {
+                            connections.remove(&id);
+                            removing.set(None);
+                        }
+                        on_cancel=move |_| removing.set(None)
+                    >
+                        <p>"Taskdeck forgets this server and its token. Nothing changes on the server."</p>
+                    </ConfirmDialog>
+                }
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,83 @@
+//! InvenTree's failed tasks, with their tracebacks.
+
+use leptos::prelude::*;
+
+use super::QueueRow;
+use crate::api::http::Call;
+use crate::api::inventree::{DeleteOutcome, FailedTask, InvenTreeClient};
+use crate::api::{ApiError, Page, Selection};
+use crate::components::drawer::{Detail, Field, field};
+use crate::components::time::ServerWhen;
+use crate::state::inventree_view::{Queue, QueueColumn, QueueView, short_func};
+
+impl QueueRow for FailedTask {
+    const QUEUE: Queue = Queue::Failed;
+    const COLUMNS: &'static [(&'static str, Option<QueueColumn>)] = &[
+        ("Function", Some(QueueColumn::Func)),
+        ("Error", None),
+        ("Started", Some(QueueColumn::Started)),
+        ("Stopped", Some(QueueColumn::Stopped)),
+        ("Attempts", None),
+        ("Task id", Some(QueueColumn::Id)),
+    ];
+
+    fn key(&self) -> String {
+        self.pk.clone()
+    }
+
+    fn label(&self) -> String {
+        let func = self.func.as_deref().map(short_func).unwrap_or("(unknown)");
+        format!("{func} ({})", self.pk)
+    }
+
+    fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<Self>> {
+        client.failed_call(&view.failed_query())
+    }
+
+    fn delete_call(
+        client: &InvenTreeClient,
+        keys: Vec<String>,
+    ) -> Option<Result<Call<DeleteOutcome>, ApiError>> {
+        // Failed-task pks are strings; integers would match nothing.
+        Some(Selection::new(keys).map(|pks| client.delete_failed_call(&pks)))
+    }
+
+    fn cells(&self) -> AnyView {
+        let func = self.func.clone().unwrap_or_default();
+        let summary = self.error_summary().unwrap_or_default().to_string();
+        view! {
+            <td class="col-name" title=func.clone()>{short_func(&func).to_string()}</td>
+            <td class="col-result" title=summary.clone()>{summary.clone()}</td>
+            <td><ServerWhen at=self.started /></td>
+            <td><ServerWhen at=self.stopped /></td>
+            <td class="num">{self.attempt_count}</td>
+            <td class="col-code">{self.pk.clone()}</td>
+        }
+        .into_any()
+    }
+
+    fn details(&self) -> (String, String, Vec<Field>) {
+        let title = self
+            .func
+            .as_deref()
+            .map(short_func)
+            .unwrap_or("Failed task")
+            .to_string();
+        (
+            title,
+            format!("Failed after {} attempt(s)", self.attempt_count),
+            vec![
+                field("Error", Detail::text_or_missing(self.error_summary())),
+                field("Traceback", Detail::code_or_missing(self.result.clone())),
+                field("Function", Detail::code_or_missing(self.func.clone())),
+                field("Name", Detail::text_or_missing(self.name.clone())),
+                field("Started", Detail::ServerTime(self.started)),
+                field("Stopped", Detail::ServerTime(self.stopped)),
+                field("Attempts", Detail::Text(self.attempt_count.to_string())),
+                field("Args", Detail::code_or_missing(self.args.clone())),
+                field("Kwargs", Detail::code_or_missing(self.kwargs.clone())),
+                field("Task id", Detail::Code(self.pk.clone())),
+            ],
+        )
+    }
+}

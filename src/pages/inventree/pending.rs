@@ -1,0 +1,100 @@
+//! InvenTree's pending queue: tasks waiting for a worker.
+
+use leptos::prelude::*;
+
+use super::QueueRow;
+use crate::api::http::Call;
+use crate::api::inventree::{DeleteOutcome, InvenTreeClient, PendingTask};
+use crate::api::{ApiError, Page, Selection};
+use crate::components::drawer::{Detail, Field, field};
+use crate::components::time::ServerWhen;
+use crate::state::inventree_view::{Queue, QueueView, short_func};
+
+impl QueueRow for PendingTask {
+    const QUEUE: Queue = Queue::Pending;
+    const COLUMNS: &'static [(
+        &'static str,
+        Option<crate::state::inventree_view::QueueColumn>,
+    )] = &[
+        ("Function", None),
+        ("Name", None),
+        ("Queued", None),
+        ("Args", None),
+        ("Kwargs", None),
+        ("Task id", None),
+    ];
+
+    fn key(&self) -> String {
+        self.pk.to_string()
+    }
+
+    fn label(&self) -> String {
+        format!(
+            "#{} {}",
+            self.pk,
+            self.func
+                .as_deref()
+                .map(short_func)
+                .unwrap_or("(undecodable)")
+        )
+    }
+
+    fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<Self>> {
+        client.pending_call(&view.pending_query())
+    }
+
+    fn delete_call(
+        client: &InvenTreeClient,
+        keys: Vec<String>,
+    ) -> Option<Result<Call<DeleteOutcome>, ApiError>> {
+        // Pending pks are integers on the wire.
+        let pks = Selection::new(keys.iter().filter_map(|k| k.parse::<i64>().ok()));
+        Some(pks.map(|pks| client.delete_pending_call(&pks)))
+    }
+
+    fn cells(&self) -> AnyView {
+        let func = self.func.clone();
+        view! {
+            <td class="col-name" title=func.clone().unwrap_or_default()>
+                {match func.clone() {
+                    Some(f) => short_func(&f).to_string().into_any(),
+                    None => view! { <span class="badge badge-warn">"Undecodable"</span> }.into_any(),
+                }}
+            </td>
+            <td>{self.name.clone().unwrap_or_default()}</td>
+            <td><ServerWhen at=self.lock /></td>
+            <td class="col-code">{self.args.clone().unwrap_or_default()}</td>
+            <td class="col-code">{self.kwargs.clone().unwrap_or_default()}</td>
+            <td class="col-code">{self.task_id.clone()}</td>
+        }
+        .into_any()
+    }
+
+    fn details(&self) -> (String, String, Vec<Field>) {
+        let title = self
+            .func
+            .as_deref()
+            .map(short_func)
+            .unwrap_or("Undecodable task")
+            .to_string();
+        let subtitle = if self.is_undecodable() {
+            "InvenTree could not decode this task's payload; it will never run. Deleting it is safe.".to_string()
+        } else {
+            "Pending".to_string()
+        };
+        (
+            title,
+            subtitle,
+            vec![
+                field("Function", Detail::code_or_missing(self.func.clone())),
+                field("Name", Detail::text_or_missing(self.name.clone())),
+                field("Queued", Detail::ServerTime(self.lock)),
+                field("Args", Detail::code_or_missing(self.args.clone())),
+                field("Kwargs", Detail::code_or_missing(self.kwargs.clone())),
+                field("Task id", Detail::Code(self.task_id.clone())),
+                field("Key", Detail::text_or_missing(self.key.clone())),
+                field("Queue row", Detail::Text(self.pk.to_string())),
+            ],
+        )
+    }
+}

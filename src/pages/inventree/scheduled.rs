@@ -1,0 +1,92 @@
+//! InvenTree's scheduled tasks: what runs when, and whether it last worked.
+
+use leptos::prelude::*;
+
+use super::QueueRow;
+use crate::api::http::Call;
+use crate::api::inventree::{DeleteOutcome, InvenTreeClient, ScheduledTask};
+use crate::api::{ApiError, Page};
+use crate::components::drawer::{Detail, Field, field};
+use crate::components::time::ServerWhen;
+use crate::state::inventree_view::{Queue, QueueColumn, QueueView, short_func};
+
+fn outcome(success: Option<bool>) -> AnyView {
+    match success {
+        Some(true) => view! { <span class="badge badge-ok">"Succeeded"</span> }.into_any(),
+        Some(false) => view! { <span class="badge badge-bad">"Failed"</span> }.into_any(),
+        None => view! { <span class="muted">"–"</span> }.into_any(),
+    }
+}
+
+impl QueueRow for ScheduledTask {
+    const QUEUE: Queue = Queue::Scheduled;
+    const COLUMNS: &'static [(&'static str, Option<QueueColumn>)] = &[
+        ("Task", Some(QueueColumn::Func)),
+        ("Schedule", None),
+        ("Repeats", None),
+        ("Last run", Some(QueueColumn::LastRun)),
+        ("Last result", None),
+        ("Next run", Some(QueueColumn::NextRun)),
+    ];
+
+    fn key(&self) -> String {
+        self.pk.to_string()
+    }
+
+    fn label(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| short_func(&self.func).to_string())
+    }
+
+    fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<Self>> {
+        client.scheduled_call(&view.scheduled_query())
+    }
+
+    fn delete_call(
+        _client: &InvenTreeClient,
+        _keys: Vec<String>,
+    ) -> Option<Result<Call<DeleteOutcome>, ApiError>> {
+        None
+    }
+
+    fn cells(&self) -> AnyView {
+        view! {
+            <td class="col-name" title=self.func.clone()>{self.label()}</td>
+            <td>{self.schedule_type.label().to_string()}</td>
+            <td>{self.repeats_label()}</td>
+            <td><ServerWhen at=self.last_run /></td>
+            <td>{outcome(self.success)}</td>
+            <td><ServerWhen at=self.next_run /></td>
+        }
+        .into_any()
+    }
+
+    fn details(&self) -> (String, String, Vec<Field>) {
+        (
+            self.label(),
+            format!("{} · {}", self.schedule_type.label(), self.repeats_label()),
+            vec![
+                field("Function", Detail::Code(self.func.clone())),
+                field("Name", Detail::text_or_missing(self.name.clone())),
+                field(
+                    "Schedule",
+                    Detail::Text(self.schedule_type.label().to_string()),
+                ),
+                field("Repeats", Detail::Text(self.repeats_label())),
+                field("Last run", Detail::ServerTime(self.last_run)),
+                field(
+                    "Last result",
+                    Detail::text_or_missing(
+                        self.success.map(|s| if s { "Succeeded" } else { "Failed" }),
+                    ),
+                ),
+                field("Next run", Detail::ServerTime(self.next_run)),
+                field("Args", Detail::code_or_missing(self.args.clone())),
+                field("Kwargs", Detail::code_or_missing(self.kwargs.clone())),
+                field("Last task id", Detail::code_or_missing(self.task.clone())),
+                field("Schedule id", Detail::Text(self.pk.to_string())),
+            ],
+        )
+    }
+}

@@ -1,0 +1,58 @@
+//! One file per screen.
+
+pub mod connections;
+pub mod inventree;
+pub mod overview;
+pub mod paperless_tasks;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::feedback::EmptyState;
+use crate::context::Connections;
+use crate::state::connections::{Connection, ServerKind};
+
+/// Renders `children` with the connection named in the URL, or says why not.
+#[component]
+pub fn ConnectionGate<F, V>(id: Memo<String>, kind: ServerKind, children: F) -> impl IntoView
+where
+    F: Fn(Connection) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let connections = expect_context::<Connections>();
+    let found = Memo::new(move |_| connections.find(&id.get()));
+    move || {
+        match found.get() {
+        Some(c) if c.kind == kind && c.token.is_some() => children(c).into_any(),
+        Some(c) if c.kind == kind => view! {
+            <EmptyState
+                title=format!("{} needs a token", c.name)
+                detail="Tokens are kept for this browser session only, unless “remember” was ticked. Enter it again to continue."
+            >
+                <A href="/connections">"Open connections"</A>
+            </EmptyState>
+        }
+        .into_any(),
+        Some(c) => view! {
+            <EmptyState title=format!("{} is not a {} server", c.name, kind.label()) />
+        }
+        .into_any(),
+        None if !connections.ready.get() => view! { <p class="muted">"Loading…"</p> }.into_any(),
+        None => view! {
+            <EmptyState title="No such connection" detail="It may have been removed.">
+                <A href="/connections">"Open connections"</A>
+            </EmptyState>
+        }
+        .into_any(),
+    }
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <EmptyState title="Page not found">
+            <A href="/">"Go to the overview"</A>
+        </EmptyState>
+    }
+}

@@ -1,0 +1,256 @@
+//! Every connected server at a glance; each number opens its table.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::ApiError;
+use crate::api::inventree::Overview;
+use crate::api::paperless::{
+    PaperlessApi, PaperlessTask, StatusCounts, StatusGroup, TaskOrderField, TaskOrdering, TaskQuery,
+};
+use crate::components::feedback::{EmptyState, ErrorBanner};
+use crate::components::loader::Loader;
+use crate::components::refresh::use_auto_refresh;
+use crate::context::{Clock, Connections};
+use crate::state::connections::{Connection, ServerKind};
+use crate::state::overview::{DayOutcomes, outcomes_per_day};
+use crate::web;
+
+/// Recent tasks read for the outcome chart (API 10; API 9 sends all anyway).
+const RECENT_TASKS: u32 = 500;
+const CHART_DAYS: u32 = 14;
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let connections = expect_context::<Connections>();
+    view! {
+        <section class="screen" aria-labelledby="screen-title">
+            <header class="screen-head">
+                <h1 id="screen-title">"Overview"</h1>
+            </header>
+            {move || {
+                let list = connections.list.get();
+                if list.is_empty() {
+                    if !connections.ready.get() {
+                        return view! { <p class="muted">"Loading…"</p> }.into_any();
+                    }
+                    return view! {
+                        <EmptyState
+                            title="No servers connected"
+                            detail="Taskdeck shows the task queues of your Paperless-ngx and InvenTree servers: what is pending, what failed and why, and what runs on a schedule."
+                        >
+                            <A href="/connections" attr:class="btn btn-primary" attr:data-testid="add-first">"Add a server"</A>
+                        </EmptyState>
+                    }
+                    .into_any();
+                }
+                view! {
+                    <div class="cards">
+                        {list.into_iter().map(|c| match c.kind {
+                            ServerKind::Paperless => view! { <PaperlessCard connection=c /> }.into_any(),
+                            ServerKind::InvenTree => view! { <InvenTreeCard connection=c /> }.into_any(),
+                        }).collect_view()}
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct PaperlessSummary {
+    api: PaperlessApi,
+    open: StatusCounts,
+    recent: Vec<PaperlessTask>,
+}
+
+async fn paperless_summary(
+    connections: Connections,
+    c: Connection,
+) -> Result<PaperlessSummary, ApiError> {
+    let client = connections.paperless(&c);
+    let recent_query = TaskQuery {
+        ordering: Some(TaskOrdering {
+            field: TaskOrderField::DateCreated,
+            descending: true,
+        }),
+        page_size: Some(RECENT_TASKS),
+        ..TaskQuery::default()
+    };
+    let recent = client.list_tasks(web::transport(), &recent_query).await?;
+    connections.note_paperless_api(&c.id, client.api());
+    let open = match client.api() {
+        PaperlessApi::V10 => {
+            let q = TaskQuery {
+                acknowledged: Some(false),
+                ..TaskQuery::default()
+            };
+            client.status_counts(web::transport(), &q).await?
+        }
+        PaperlessApi::V9 => {
+            let mut counts = StatusCounts {
+                all: 0,
+                needs_attention: 0,
+                in_progress: 0,
+                completed: 0,
+            };
+            for t in recent.items.iter().filter(|t| !t.acknowledged) {
+                counts.all += 1;
+                match t.status.group() {
+                    Some(StatusGroup::NeedsAttention) => counts.needs_attention += 1,
+                    Some(StatusGroup::InProgress) => counts.in_progress += 1,
+                    Some(StatusGroup::Completed) => counts.completed += 1,
+                    None => {}
+                }
+            }
+            counts
+        }
+    };
+    Ok(PaperlessSummary {
+        api: client.api(),
+        open,
+        recent: recent.items,
+    })
+}
+
+#[component]
+fn Stat(
+    label: &'static str,
+    value: u64,
+    href: String,
+    #[prop(default = false)] alert: bool,
+) -> impl IntoView {
+    let class = if alert && value > 0 {
+        "stat stat-alert"
+    } else {
+        "stat"
+    };
+    view! {
+        <A href=href attr:class=class attr:data-stat=label>
+            <span class="stat-value">{value.to_string()}</span>
+            <span class="stat-label">{label}</span>
+        </A>
+    }
+}
+
+#[component]
+fn PaperlessCard(connection: Connection) -> impl IntoView {
+    let connections = expect_context::<Connections>();
+    let summary = Loader::<PaperlessSummary>::new();
+    let c = connection.clone();
+    let load = move || summary.run(paperless_summary(connections, c.clone()));
+    load();
+    use_auto_refresh(
+        Signal::derive(|| false),
+        summary.loading.into(),
+        load.clone(),
+    );
+    let id = connection.id.clone();
+    let base = format!("/paperless/{id}");
+    let Clock(now) = expect_context::<Clock>();
+    view! {
+        <article class="card" data-testid="server-card" data-kind="paperless">
+            <header class="card-head">
+                <h2><A href=base.clone()>{connection.name.clone()}</A></h2>
+                <span class="muted">
+                    "Paperless-ngx" {move || summary.data.get().map(|s| format!(" · API {}", s.api.number()))}
+                </span>
+            </header>
+            {connection.token.is_none().then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
+            <ErrorBanner error=summary.error kind=ServerKind::Paperless stale=Signal::derive(move || summary.data.with(Option::is_some)) on_retry=move |_| load() />
+            {move || summary.data.get().map(|s| {
+                let days = outcomes_per_day(&s.recent, now.get(), CHART_DAYS, web::local_offset_at(now.get()));
+                view! {
+                    <div class="stats">
+                        <Stat label="Needs attention" value=s.open.needs_attention href=format!("{base}?status=attention") alert=true />
+                        <Stat label="In progress" value=s.open.in_progress href=format!("{base}?status=progress") />
+                        <Stat label="Completed" value=s.open.completed href=format!("{base}?status=completed") />
+                    </div>
+                    <p class="muted small">"Tasks not yet dismissed."</p>
+                    <OutcomeChart days />
+                }
+            })}
+        </article>
+    }
+}
+
+/// Bars of succeeded and failed tasks per day.
+#[component]
+fn OutcomeChart(days: Vec<DayOutcomes>) -> impl IntoView {
+    let max = days
+        .iter()
+        .map(|d| d.succeeded + d.failed)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let total_ok: u32 = days.iter().map(|d| d.succeeded).sum();
+    let total_bad: u32 = days.iter().map(|d| d.failed).sum();
+    let width = 14.0;
+    let height = 48.0;
+    let summary = format!(
+        "Last {} days: {total_ok} succeeded, {total_bad} failed or revoked (from the most recent tasks).",
+        days.len()
+    );
+    view! {
+        <figure class="chart">
+            <svg
+                viewBox=format!("0 0 {} {}", days.len() as f64 * width, height)
+                role="img"
+                aria-label=summary.clone()
+                preserveAspectRatio="none"
+            >
+                {days.iter().enumerate().map(|(i, d)| {
+                    let x = i as f64 * width + 2.0;
+                    let ok_h = height * d.succeeded as f64 / max as f64;
+                    let bad_h = height * d.failed as f64 / max as f64;
+                    view! {
+                        <g>
+                            <title>{format!("{}: {} succeeded, {} failed", d.day.format("%b %-d"), d.succeeded, d.failed)}</title>
+                            <rect class="bar-ok" x=x y=height - ok_h width=width - 4.0 height=ok_h />
+                            <rect class="bar-bad" x=x y=height - ok_h - bad_h width=width - 4.0 height=bad_h />
+                        </g>
+                    }
+                }).collect_view()}
+            </svg>
+            <figcaption class="muted small">{summary}</figcaption>
+        </figure>
+    }
+}
+
+#[component]
+fn InvenTreeCard(connection: Connection) -> impl IntoView {
+    let connections = expect_context::<Connections>();
+    let overview = Loader::<Overview>::new();
+    let c = connection.clone();
+    let load = move || {
+        let client = connections.inventree(&c);
+        overview.run(async move { client.overview_call().send(web::transport()).await });
+    };
+    load();
+    use_auto_refresh(
+        Signal::derive(|| false),
+        overview.loading.into(),
+        load.clone(),
+    );
+    let base = format!("/inventree/{}", connection.id);
+    view! {
+        <article class="card" data-testid="server-card" data-kind="inventree">
+            <header class="card-head">
+                <h2><A href=format!("{base}/pending")>{connection.name.clone()}</A></h2>
+                <span class="muted">"InvenTree"</span>
+            </header>
+            <ErrorBanner error=overview.error kind=ServerKind::InvenTree stale=Signal::derive(move || overview.data.with(Option::is_some)) on_retry=move |_| load() />
+            {move || overview.data.get().map(|o| view! {
+                <p class=if o.is_running { "worker worker-ok" } else { "worker worker-bad" } data-testid="worker-status">
+                    {if o.is_running { "Background worker running" } else { "Background worker not running" }}
+                </p>
+                <div class="stats">
+                    <Stat label="Pending" value=o.pending_tasks href=format!("{base}/pending") />
+                    <Stat label="Scheduled" value=o.scheduled_tasks href=format!("{base}/scheduled") />
+                    <Stat label="Failed" value=o.failed_tasks href=format!("{base}/failed") alert=true />
+                </div>
+            })}
+        </article>
+    }
+}

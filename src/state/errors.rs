@@ -1,0 +1,107 @@
+//! API errors in words an admin can act on: a title, the detail, and what to
+//! do about it, naming the server setting when one is involved.
+
+use crate::api::ApiError;
+
+use super::connections::ServerKind;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explained {
+    pub title: String,
+    pub detail: String,
+    pub hint: Option<String>,
+}
+
+/// `origin` is this page's origin (`http://127.0.0.1:8080`), or empty in the
+/// desktop app, which does not need CORS.
+pub fn explain(error: &ApiError, kind: ServerKind, origin: &str) -> Explained {
+    let detail = error.to_string();
+    let (title, hint) = match error {
+        ApiError::Unreachable { .. } => (
+            format!("Cannot reach the {} server", kind.label()),
+            Some(if origin.is_empty() {
+                "Check that the server is running and the address is right.".to_string()
+            } else {
+                format!(
+                    "Check that the server is running and the address is right. If it is, \
+                     the server does not allow this page's origin: add {origin} to {} \
+                     on the server and restart it.",
+                    kind.cors_setting()
+                )
+            }),
+        ),
+        ApiError::Unauthorized { .. } => (
+            "The token was not accepted".into(),
+            Some("Edit the connection and enter a current token, or sign in again.".into()),
+        ),
+        ApiError::Forbidden { .. } => (
+            "Permission denied".into(),
+            Some("Ask an administrator for the permission, or use an account that has it.".into()),
+        ),
+        ApiError::Throttled { .. } => ("The server is throttling requests".into(), None),
+        ApiError::Server { .. } => (
+            "The server failed".into(),
+            Some(
+                "The server's log has the details. Taskdeck keeps showing the last data it got."
+                    .into(),
+            ),
+        ),
+        ApiError::Decode { .. } => (
+            "The server sent something unexpected".into(),
+            Some("This server version may not be supported yet.".into()),
+        ),
+        ApiError::NotFound { .. } => ("Not found".into(), None),
+        ApiError::Validation { .. } => ("The server refused the request".into(), None),
+        ApiError::VersionNotSupported { .. } => (
+            "API version not supported".into(),
+            Some(
+                "Taskdeck speaks Paperless-ngx API 9 and 10 and InvenTree API 198 and later."
+                    .into(),
+            ),
+        ),
+        ApiError::MethodNotAllowed { .. } => ("Action not allowed".into(), None),
+        ApiError::Refused { .. } => ("Request refused".into(), None),
+        ApiError::NothingSelected => ("Nothing selected".into(), None),
+        ApiError::Unsupported { .. } => ("Not supported by this server".into(), None),
+    };
+    Explained {
+        title,
+        detail,
+        hint,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreachable_names_the_cors_setting_of_each_server() {
+        let e = ApiError::Unreachable {
+            url: "http://paperless:8000".into(),
+            detail: "TypeError: Failed to fetch".into(),
+        };
+        let p = explain(&e, ServerKind::Paperless, "http://127.0.0.1:8080");
+        assert_eq!(p.title, "Cannot reach the Paperless-ngx server");
+        let hint = p.hint.unwrap();
+        assert!(hint.contains("PAPERLESS_CORS_ALLOWED_HOSTS"), "{hint}");
+        assert!(hint.contains("http://127.0.0.1:8080"), "{hint}");
+        let i = explain(&e, ServerKind::InvenTree, "https://deck.example");
+        assert!(i.hint.unwrap().contains("INVENTREE_CORS_ORIGIN_WHITELIST"));
+        // The desktop app sends from Rust, where CORS does not apply.
+        let desktop = explain(&e, ServerKind::InvenTree, "");
+        assert!(!desktop.hint.unwrap().contains("CORS"));
+    }
+
+    #[test]
+    fn forbidden_keeps_the_server_message_and_the_missing_permission() {
+        let e = ApiError::Forbidden {
+            message: "You do not have permission to perform this action.".into(),
+            required: Some("staff status"),
+        };
+        let x = explain(&e, ServerKind::InvenTree, "");
+        assert_eq!(x.title, "Permission denied");
+        assert!(x.detail.contains("You do not have permission"));
+        assert!(x.detail.contains("staff status"));
+    }
+}

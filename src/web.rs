@@ -1,0 +1,210 @@
+//! The few things the UI needs from the browser, in one place. Native builds
+//! (unit tests, clippy) compile against inert fallbacks; the UI only runs in
+//! a browser or the desktop webview.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::api::Transport;
+use crate::state::connections::{KeyValueStore, OfferedConnection};
+
+#[cfg(target_arch = "wasm32")]
+mod imp {
+    use super::*;
+    use wasm_bindgen::JsValue;
+
+    pub fn transport() -> &'static dyn Transport {
+        &crate::api::browser::BrowserTransport
+    }
+
+    pub fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+    }
+
+    /// The browser's offset at that instant (so summer and winter times are
+    /// both right).
+    pub fn local_offset_at(t: DateTime<Utc>) -> FixedOffset {
+        let date = js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64));
+        let minutes_west = date.get_timezone_offset() as i32;
+        FixedOffset::west_opt(minutes_west * 60).unwrap_or(FixedOffset::east_opt(0).unwrap())
+    }
+
+    pub fn page_hidden() -> bool {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .map(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
+            .unwrap_or(false)
+    }
+
+    pub fn origin() -> String {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    }
+
+    pub struct BrowserStore {
+        session: bool,
+    }
+
+    impl BrowserStore {
+        fn storage(&self) -> Option<web_sys::Storage> {
+            let window = web_sys::window()?;
+            if self.session {
+                window.session_storage().ok().flatten()
+            } else {
+                window.local_storage().ok().flatten()
+            }
+        }
+    }
+
+    impl KeyValueStore for BrowserStore {
+        fn get(&self, key: &str) -> Option<String> {
+            self.storage()?.get_item(key).ok().flatten()
+        }
+        fn set(&self, key: &str, value: &str) {
+            if let Some(s) = self.storage() {
+                let _ = s.set_item(key, value);
+            }
+        }
+        fn remove(&self, key: &str) {
+            if let Some(s) = self.storage() {
+                let _ = s.remove_item(key);
+            }
+        }
+    }
+
+    pub fn local_store() -> BrowserStore {
+        BrowserStore { session: false }
+    }
+
+    pub fn session_store() -> BrowserStore {
+        BrowserStore { session: true }
+    }
+
+    pub fn copy_to_clipboard(text: &str) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(text);
+        }
+    }
+
+    /// `light`, `dark`, or `None` to follow the system.
+    pub fn apply_theme(theme: Option<&str>) {
+        let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        else {
+            return;
+        };
+        let _ = match theme {
+            Some(t) => root.set_attribute("data-theme", t),
+            None => root.remove_attribute("data-theme"),
+        };
+    }
+
+    pub fn system_prefers_dark() -> bool {
+        web_sys::window()
+            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+            .map(|m| m.matches())
+            .unwrap_or(false)
+    }
+
+    /// A User Timing mark, read by `cargo xtask bench`.
+    pub fn mark(name: &str) {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.mark(name);
+        }
+    }
+
+    pub fn measure(name: &str, start_mark: &str) {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.measure_with_start_mark(name, start_mark);
+        }
+    }
+
+    pub fn set_title(title: &str) {
+        if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+            d.set_title(title);
+        }
+    }
+
+    /// The demo backend's connections, if this page is served by it. Any
+    /// other host answers 404 (or the SPA's index.html), which means "none".
+    pub async fn fetch_offer() -> Vec<OfferedConnection> {
+        let Ok(response) = gloo_net::http::Request::get("/demo-connections.json")
+            .send()
+            .await
+        else {
+            return vec![];
+        };
+        if !response.ok() {
+            return vec![];
+        }
+        response.json().await.unwrap_or_default()
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod imp {
+    use super::*;
+    use crate::api::http::LocalBoxFuture;
+    use crate::api::{HttpRequest, HttpResponse, TransportError};
+
+    /// Native builds exist for tests and linting; they never send requests.
+    struct NoTransport;
+
+    impl Transport for NoTransport {
+        fn send<'a>(
+            &'a self,
+            _request: &'a HttpRequest,
+        ) -> LocalBoxFuture<'a, Result<HttpResponse, TransportError>> {
+            Box::pin(async {
+                Err(TransportError::Unreachable(
+                    "this build has no HTTP transport; run the UI in a browser".into(),
+                ))
+            })
+        }
+    }
+
+    pub fn transport() -> &'static dyn Transport {
+        &NoTransport
+    }
+    pub fn now() -> DateTime<Utc> {
+        Utc::now()
+    }
+    pub fn local_offset_at(_t: DateTime<Utc>) -> FixedOffset {
+        FixedOffset::east_opt(0).expect("zero offset")
+    }
+    pub fn page_hidden() -> bool {
+        false
+    }
+    pub fn origin() -> String {
+        String::new()
+    }
+
+    pub struct NullStore;
+    impl KeyValueStore for NullStore {
+        fn get(&self, _key: &str) -> Option<String> {
+            None
+        }
+        fn set(&self, _key: &str, _value: &str) {}
+        fn remove(&self, _key: &str) {}
+    }
+    pub fn local_store() -> NullStore {
+        NullStore
+    }
+    pub fn session_store() -> NullStore {
+        NullStore
+    }
+    pub fn copy_to_clipboard(_text: &str) {}
+    pub fn apply_theme(_theme: Option<&str>) {}
+    pub fn system_prefers_dark() -> bool {
+        false
+    }
+    pub fn mark(_name: &str) {}
+    pub fn measure(_name: &str, _start_mark: &str) {}
+    pub fn set_title(_title: &str) {}
+    pub async fn fetch_offer() -> Vec<OfferedConnection> {
+        vec![]
+    }
+}
+
+pub use imp::*;
