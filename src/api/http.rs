@@ -303,11 +303,110 @@ pub fn decode_json<T: DeserializeOwned>(request: &HttpRequest, body: &str) -> Re
         field,
         detail,
     };
-    let mut de = serde_json::Deserializer::from_str(body);
-    let value: T = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| to_error(e.path().to_string(), e.inner().to_string()))?;
-    de.end().map_err(|e| to_error(".".into(), e.to_string()))?;
-    Ok(value)
+    serde_json::from_str(body).map_err(|e| {
+        let detail = e.to_string();
+        to_error(json_path_at(body, e.line(), e.column(), &detail), detail)
+    })
+}
+
+/// The path (`results[3].status`) of the value at a serde_json error
+/// position, found by scanning the text up to it. A scan instead of a
+/// path-tracking deserializer keeps every wire type's decoder small in WASM.
+/// A missing field is reported at the closing brace of its object: that
+/// object is meant, not the member last read in it.
+fn json_path_at(body: &str, line: usize, column: usize, detail: &str) -> String {
+    let closed = detail.starts_with("missing field");
+    enum Frame {
+        Object {
+            key: Option<String>,
+            expecting_key: bool,
+        },
+        Array {
+            index: usize,
+        },
+    }
+    fn render(stack: &[Frame]) -> String {
+        let mut path = String::new();
+        for frame in stack {
+            match frame {
+                Frame::Object { key: Some(key), .. } => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                }
+                Frame::Object { key: None, .. } => {}
+                Frame::Array { index } => path.push_str(&format!("[{index}]")),
+            }
+        }
+        path
+    }
+    let offset = body
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>()
+        + column.saturating_sub(1);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut last_closed = String::new();
+    let mut chars = body.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if at >= offset {
+            break;
+        }
+        match c {
+            '{' => stack.push(Frame::Object {
+                key: None,
+                expecting_key: true,
+            }),
+            '[' => stack.push(Frame::Array { index: 0 }),
+            '}' | ']' => {
+                last_closed = render(&stack);
+                stack.pop();
+            }
+            ',' => match stack.last_mut() {
+                Some(Frame::Array { index }) => *index += 1,
+                Some(Frame::Object { expecting_key, .. }) => *expecting_key = true,
+                None => {}
+            },
+            '"' => {
+                let mut text = String::new();
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some((_, escaped)) = chars.next() {
+                                text.push(escaped);
+                            }
+                        }
+                        '"' => break,
+                        c => text.push(c),
+                    }
+                }
+                if let Some(Frame::Object { key, expecting_key }) = stack.last_mut()
+                    && *expecting_key
+                {
+                    *key = Some(text);
+                    *expecting_key = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    if closed {
+        match stack.last_mut() {
+            // Stopped at the closing brace: the object itself is meant.
+            Some(Frame::Object { key, .. }) => *key = None,
+            _ => {
+                return if last_closed.is_empty() {
+                    ".".into()
+                } else {
+                    last_closed
+                };
+            }
+        }
+    }
+    let path = render(&stack);
+    if path.is_empty() { ".".into() } else { path }
 }
 
 /// Builds a query string in the order parameters are added. Values are
@@ -434,5 +533,28 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+        let field_of = |body: &str| match decode_json::<Page>(&req, body).unwrap_err() {
+            ApiError::Decode { field, .. } => field,
+            other => panic!("unexpected {other:?}"),
+        };
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Page {
+            count: u64,
+            results: Vec<Task>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Task {
+            id: u64,
+            status: String,
+        }
+        let nested = "{\"count\": 2, \"results\": [\n {\"id\": 1, \"status\": \"a,}\\\"\"},\n {\"id\": 2, \"status\": 7}]}";
+        assert_eq!(field_of(nested), "results[1].status");
+        let missing = r#"{"count": 2, "results": [{"id": 1, "status": "a"}, {"id": 2}]}"#;
+        assert_eq!(field_of(missing), "results[1]");
+        assert_eq!(field_of(r#"{"count": "x", "results": []}"#), "count");
+        assert_eq!(field_of(r#""text""#), ".");
+        assert_eq!(field_of(r#"{"count": 1, "results": {"id": 1}}"#), "results");
     }
 }

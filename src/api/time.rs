@@ -7,38 +7,69 @@
 
 use std::fmt;
 
-use chrono::{NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ServerTime(pub NaiveDateTime);
 
-const INVENTREE_FORMATS: [&str; 3] = [
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S%.f",
-];
-
 impl ServerTime {
+    /// Accepts `YYYY-MM-DD HH:MM`, with optional seconds and fractions, a `T`
+    /// separator, and a zone suffix from servers configured with a zone-aware
+    /// format (the wall-clock time is kept). Hand-written rather than chrono's
+    /// format strings, which would add their parser to the WASM binary.
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        for format in INVENTREE_FORMATS {
-            if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
-                return Ok(ServerTime(t));
-            }
-        }
-        // A server configured with a zone-aware format: keep its wall-clock time.
-        chrono::DateTime::parse_from_rfc3339(text)
-            .map(|t| ServerTime(t.naive_local()))
-            .map_err(|_| format!("`{text}` is not a YYYY-MM-DD HH:MM time"))
+        let invalid = || format!("`{text}` is not a YYYY-MM-DD HH:MM time");
+        let number = |s: &str| s.parse::<u32>().map_err(|_| invalid());
+        let (date, time) = text.split_once([' ', 'T']).ok_or_else(invalid)?;
+        let mut d = date.splitn(3, '-');
+        let (year, month, day) = (
+            d.next()
+                .ok_or_else(invalid)?
+                .parse::<i32>()
+                .map_err(|_| invalid())?,
+            number(d.next().ok_or_else(invalid)?)?,
+            number(d.next().ok_or_else(invalid)?)?,
+        );
+        // Drop a zone suffix: `Z`, `+01:00`, `-05:00`.
+        let time = time
+            .trim_end_matches('Z')
+            .split(['+', '-'])
+            .next()
+            .unwrap_or_default();
+        let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
+        let mut c = clock.splitn(3, ':');
+        let hour = number(c.next().ok_or_else(invalid)?)?;
+        let minute = number(c.next().ok_or_else(invalid)?)?;
+        let second = c.next().map(number).transpose()?.unwrap_or(0);
+        let nanos = if fraction.is_empty() {
+            0
+        } else {
+            let digits: String = fraction.chars().take(9).collect();
+            number(&digits)? * 10u32.pow(9 - digits.len() as u32)
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(year, month, day).ok_or_else(invalid)?;
+        let time = chrono::NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
+            .ok_or_else(invalid)?;
+        Ok(ServerTime(NaiveDateTime::new(date, time)))
     }
 
     /// The wire format, for round trips (the demo backend emits these).
     pub fn to_wire(&self) -> String {
-        if self.0.second() == 0 && self.0.nanosecond() == 0 {
-            self.0.format("%Y-%m-%d %H:%M").to_string()
+        let t = self.0;
+        let minutes = format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute()
+        );
+        if t.second() == 0 && t.nanosecond() == 0 {
+            minutes
         } else {
-            self.0.format("%Y-%m-%d %H:%M:%S").to_string()
+            format!("{minutes}:{:02}", t.second())
         }
     }
 }
@@ -72,5 +103,11 @@ mod tests {
         assert_eq!(t.0.to_string(), "2026-11-22 13:08:00");
         assert_eq!(t.to_wire(), "2026-11-22 13:08");
         assert!(ServerTime::parse("22/11/2026").is_err());
+        assert!(ServerTime::parse("2026-13-01 10:00").is_err());
+        let seconds = ServerTime::parse("2026-11-22T13:08:09.5").unwrap();
+        assert_eq!(seconds.0.to_string(), "2026-11-22 13:08:09.500");
+        assert_eq!(seconds.to_wire(), "2026-11-22 13:08:09");
+        let zoned = ServerTime::parse("2026-11-22T13:08:00+01:00").unwrap();
+        assert_eq!(zoned.to_wire(), "2026-11-22 13:08");
     }
 }

@@ -186,8 +186,11 @@ fn OutcomeChart(days: Vec<DayOutcomes>) -> impl IntoView {
         .max(1);
     let total_ok: u32 = days.iter().map(|d| d.succeeded).sum();
     let total_bad: u32 = days.iter().map(|d| d.failed).sum();
-    let width = 14.0;
-    let height = 48.0;
+    // Integer coordinates: the SVG scales them, and formatting floats would
+    // pull float printing into the WASM binary.
+    let width: u32 = 14;
+    let height: u32 = 48;
+    let bar = |count: u32| height * count / max;
     let summary = format!(
         "Last {} days: {total_ok} succeeded, {total_bad} failed or revoked (from the most recent tasks).",
         days.len()
@@ -195,20 +198,20 @@ fn OutcomeChart(days: Vec<DayOutcomes>) -> impl IntoView {
     view! {
         <figure class="chart">
             <svg
-                viewBox=format!("0 0 {} {}", days.len() as f64 * width, height)
+                viewBox=format!("0 0 {} {height}", days.len() as u32 * width)
                 role="img"
                 aria-label=summary.clone()
                 preserveAspectRatio="none"
             >
                 {days.iter().enumerate().map(|(i, d)| {
-                    let x = i as f64 * width + 2.0;
-                    let ok_h = height * d.succeeded as f64 / max as f64;
-                    let bad_h = height * d.failed as f64 / max as f64;
+                    let x = i as u32 * width + 2;
+                    let ok_h = bar(d.succeeded);
+                    let bad_h = bar(d.failed);
                     view! {
                         <g>
-                            <title>{format!("{}: {} succeeded, {} failed", d.day.format("%b %-d"), d.succeeded, d.failed)}</title>
-                            <rect class="bar-ok" x=x y=height - ok_h width=width - 4.0 height=ok_h />
-                            <rect class="bar-bad" x=x y=height - ok_h - bad_h width=width - 4.0 height=bad_h />
+                            <title>{format!("{}: {} succeeded, {} failed", crate::state::time::month_day(&d.day), d.succeeded, d.failed)}</title>
+                            <rect class="bar-ok" x=x y=height - ok_h width=width - 4 height=ok_h />
+                            <rect class="bar-bad" x=x y=height - ok_h - bad_h width=width - 4 height=bad_h />
                         </g>
                     }
                 }).collect_view()}

@@ -5,7 +5,7 @@
 //! shown as they are and labelled "server time" rather than converted with a
 //! guessed offset.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 
 use crate::api::time::ServerTime;
 
@@ -26,15 +26,42 @@ impl Zone {
     }
 }
 
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+// Formatting is written out instead of using chrono's format strings, whose
+// parser would otherwise be compiled into the WASM binary.
+fn ymd(t: &impl Datelike) -> String {
+    format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day())
+}
+
+fn hm(t: &impl Timelike) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+fn offset_label(offset: FixedOffset) -> String {
+    let seconds = offset.local_minus_utc();
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// `Nov 2` for chart labels.
+pub fn month_day(d: &impl Datelike) -> String {
+    format!("{} {}", MONTHS[d.month0() as usize], d.day())
+}
+
 /// `2026-11-22 14:05:09 +01:00` in the chosen zone.
 pub fn absolute(t: DateTime<Utc>, zone: Zone, local_offset: FixedOffset) -> String {
-    match zone {
-        Zone::Utc => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-        Zone::Local => t
-            .with_timezone(&local_offset)
-            .format("%Y-%m-%d %H:%M:%S %:z")
-            .to_string(),
-    }
+    let (t, suffix) = match zone {
+        Zone::Utc => (t.naive_utc(), "UTC".to_string()),
+        Zone::Local => (
+            t.with_timezone(&local_offset).naive_local(),
+            offset_label(local_offset),
+        ),
+    };
+    format!("{} {}:{:02} {suffix}", ymd(&t), hm(&t), t.second())
 }
 
 /// A compact absolute time for table cells: `14:05` today, `Nov 21 14:05`
@@ -52,11 +79,11 @@ pub fn short(
     let t = t.with_timezone(&offset);
     let now = now.with_timezone(&offset);
     if t.date_naive() == now.date_naive() {
-        t.format("%H:%M").to_string()
-    } else if t.format("%Y").to_string() == now.format("%Y").to_string() {
-        t.format("%b %-d %H:%M").to_string()
+        hm(&t)
+    } else if t.year() == now.year() {
+        format!("{} {}", month_day(&t), hm(&t))
     } else {
-        t.format("%Y-%m-%d").to_string()
+        ymd(&t)
     }
 }
 
@@ -96,7 +123,9 @@ pub fn duration(seconds: f64) -> String {
         return "–".into();
     }
     if seconds < 10.0 {
-        return format!("{seconds:.1} s");
+        // Tenths by integer arithmetic: float formatting is large in WASM.
+        let tenths = (seconds * 10.0).round() as u64;
+        return format!("{}.{} s", tenths / 10, tenths % 10);
     }
     let s = seconds.round() as u64;
     if s < 60 {

@@ -207,6 +207,15 @@ impl Browser {
         )
     }
 
+    /// Runs an async script; it finishes by calling `arguments[0](result)`.
+    pub fn execute_async(&self, script: &str) -> Value {
+        self.command(
+            "POST",
+            &self.session_path("/execute/async"),
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
     /// Polls a JavaScript expression until it is truthy.
     pub fn wait_until(&self, expression: &str, timeout: Duration, what: &str) -> Value {
         let started = Instant::now();

@@ -5,6 +5,7 @@
 //! - `run`: setup + build-ui + the demo backend on loopback.
 //! - `test`: setup + every test: native, then the browser tests in Chromium.
 //! - `size`: the WASM, JS and CSS transfer sizes (raw and gzip) of dist/.
+//! - `bench`: setup + build-ui + size + load and typing times in Chromium.
 
 mod setup;
 
@@ -24,9 +25,10 @@ fn main() -> ExitCode {
         "run" => run(rest),
         "test" => test(),
         "size" => size(),
+        "bench" => bench(),
         _ => {
             println!(
-                "usage: cargo xtask <setup|build-ui|run|test|size>\n  \
+                "usage: cargo xtask <setup|build-ui|run|test|size|bench>\n  \
                  run  [demo backend args, e.g. --port 9000]"
             );
             return if command == "help" {
@@ -98,6 +100,29 @@ fn run(demo_args: &[String]) -> Result {
                 "dist",
             ])
             .args(demo_args),
+    )
+}
+
+fn bench() -> Result {
+    setup::run()?;
+    build_ui()?;
+    println!("== transfer size of the app");
+    size()?;
+    println!("== 12,000 Paperless tasks from an API 9 server, in headless Chromium");
+    let tmp = root().join("target").join("tmp");
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    run_cmd(
+        Command::new("cargo")
+            .args([
+                "bench",
+                "--locked",
+                "--features",
+                "browser-tests",
+                "--bench",
+                "console",
+            ])
+            .env("TMPDIR", &tmp)
+            .env("TASKDECK_DIST", root().join("dist")),
     )
 }
 
