@@ -23,6 +23,7 @@ pub fn App() -> impl IntoView {
     provide_context(settings);
     provide_context(Clock::start());
     provide_context(Toasts::new());
+    crate::desktop::watch_attention(connections);
 
     // `/` focuses the screen's search box, as in most admin consoles.
     let _ = window_event_listener(leptos::ev::keydown, |ev| {

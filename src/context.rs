@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::api::inventree::InvenTreeClient;
 use crate::api::paperless::{PaperlessApi, PaperlessClient};
-use crate::state::connections::{Connection, Storage};
+use crate::state::connections::{Connection, DesktopConnection, Storage};
 use crate::state::refresh::RefreshInterval;
 use crate::state::time::Zone;
 use crate::web;
@@ -31,20 +31,75 @@ fn with_storage<R>(f: impl FnOnce(&Storage) -> R) -> R {
     })
 }
 
+fn from_desktop(c: DesktopConnection) -> Connection {
+    Connection {
+        id: c.id,
+        kind: c.kind,
+        name: c.name,
+        base_url: c.base_url,
+        token: None,
+        remember: true,
+        notify_failures: c.notify_failures,
+        desktop_token: c.has_token,
+    }
+}
+
+fn to_desktop(c: &Connection) -> DesktopConnection {
+    DesktopConnection {
+        id: c.id.clone(),
+        kind: c.kind,
+        name: c.name.clone(),
+        base_url: c.base_url.clone(),
+        notify_failures: c.notify_failures,
+        has_token: c.has_token(),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct SaveArgs {
+    connections: Vec<DesktopConnection>,
+}
+
+#[derive(serde::Serialize)]
+struct TokenArgs<'a> {
+    id: &'a str,
+    token: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct IdArgs<'a> {
+    id: &'a str,
+}
+
 impl Connections {
+    /// In a browser: local/session storage, plus the demo backend's offer.
+    /// In the desktop app: the app's config file and credential store.
     pub fn load() -> Connections {
-        let list = with_storage(|s| s.load());
+        let desktop = web::in_desktop_app();
+        let list = if desktop {
+            vec![]
+        } else {
+            with_storage(|s| s.load())
+        };
         let this = Connections {
             list: RwSignal::new(list),
             ready: RwSignal::new(false),
             paperless_api: RwSignal::new(HashMap::new()),
         };
         leptos::task::spawn_local(async move {
-            let offer = web::fetch_offer().await;
-            if !offer.is_empty() {
-                let mut list = this.list.get_untracked();
-                if with_storage(|s| s.merge_offer(&mut list, &offer)) {
-                    this.replace(list);
+            if desktop {
+                match web::desktop::<_, Vec<DesktopConnection>>("load_connections", &()).await {
+                    Ok(list) => this.list.set(list.into_iter().map(from_desktop).collect()),
+                    Err(e) => leptos::logging::error!("connections could not be loaded: {e}"),
+                }
+            } else {
+                let offer = web::fetch_offer().await;
+                if !offer.is_empty() {
+                    let mut list = this.list.get_untracked();
+                    if with_storage(|s| s.merge_offer(&mut list, &offer)) {
+                        with_storage(|s| s.save(&list));
+                        this.list.set(list);
+                    }
                 }
             }
             this.ready.set(true);
@@ -52,29 +107,67 @@ impl Connections {
         this
     }
 
-    pub fn replace(&self, list: Vec<Connection>) {
-        with_storage(|s| s.save(&list));
+    /// Saves the list. A token typed into the form goes to session/local
+    /// storage in a browser, and to the OS credential store (and out of the
+    /// webview) in the desktop app.
+    pub async fn replace(&self, mut list: Vec<Connection>) -> Result<(), String> {
+        if !web::in_desktop_app() {
+            with_storage(|s| s.save(&list));
+            self.list.set(list);
+            return Ok(());
+        }
+        let connections = list.iter().map(to_desktop).collect();
+        web::desktop::<_, ()>("save_connections", &SaveArgs { connections }).await?;
+        for c in &mut list {
+            if let Some(token) = c.token.take() {
+                web::desktop::<_, ()>(
+                    "store_token",
+                    &TokenArgs {
+                        id: &c.id,
+                        token: token.expose(),
+                    },
+                )
+                .await?;
+                c.desktop_token = true;
+            }
+        }
         self.list.set(list);
+        Ok(())
     }
 
-    pub fn upsert(&self, connection: Connection) {
+    pub async fn upsert(&self, connection: Connection) -> Result<(), String> {
         let mut list = self.list.get_untracked();
         match list.iter_mut().find(|c| c.id == connection.id) {
-            Some(existing) => *existing = connection,
+            Some(existing) => {
+                let keep_stored = connection.token.is_none() && existing.desktop_token;
+                *existing = Connection {
+                    desktop_token: keep_stored || connection.desktop_token,
+                    ..connection
+                };
+            }
             None => list.push(connection),
         }
-        self.replace(list);
+        self.replace(list).await
     }
 
-    pub fn remove(&self, id: &str) {
-        with_storage(|s| s.forget_token(id));
+    pub async fn remove(&self, id: &str) -> Result<(), String> {
+        if web::in_desktop_app() {
+            web::desktop::<_, ()>("forget_connection", &IdArgs { id }).await?;
+        } else {
+            with_storage(|s| s.forget_token(id));
+        }
         let list = self
             .list
             .get_untracked()
             .into_iter()
             .filter(|c| c.id != id)
             .collect();
-        self.replace(list);
+        self.replace(list).await
+    }
+
+    pub fn find_untracked(&self, id: &str) -> Option<Connection> {
+        self.list
+            .with_untracked(|l| l.iter().find(|c| c.id == id).cloned())
     }
 
     /// Tracked: re-runs readers when the list changes.

@@ -13,7 +13,22 @@ mod imp {
     use wasm_bindgen::JsValue;
 
     pub fn transport() -> &'static dyn Transport {
-        &crate::api::browser::BrowserTransport
+        if in_desktop_app() {
+            &crate::api::tauri::TauriTransport
+        } else {
+            &crate::api::browser::BrowserTransport
+        }
+    }
+
+    pub fn in_desktop_app() -> bool {
+        crate::api::tauri::in_tauri()
+    }
+
+    pub async fn desktop<A: serde::Serialize, R: serde::de::DeserializeOwned>(
+        command: &str,
+        args: &A,
+    ) -> Result<R, String> {
+        crate::api::tauri::invoke(command, args).await
     }
 
     pub fn now() -> DateTime<Utc> {
@@ -35,7 +50,12 @@ mod imp {
             .unwrap_or(false)
     }
 
+    /// This page's origin for CORS advice; empty in the desktop app, whose
+    /// requests are sent from Rust.
     pub fn origin() -> String {
+        if in_desktop_app() {
+            return String::new();
+        }
         web_sys::window()
             .and_then(|w| w.location().origin().ok())
             .unwrap_or_default()
@@ -166,6 +186,15 @@ mod imp {
 
     pub fn transport() -> &'static dyn Transport {
         &NoTransport
+    }
+    pub fn in_desktop_app() -> bool {
+        false
+    }
+    pub async fn desktop<A: serde::Serialize, R: serde::de::DeserializeOwned>(
+        command: &str,
+        _args: &A,
+    ) -> Result<R, String> {
+        Err(format!("{command}: not in the desktop app"))
     }
     pub fn now() -> DateTime<Utc> {
         Utc::now()

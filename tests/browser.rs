@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use std::collections::HashSet;
 
+use support::changed_ids;
 use support::webdriver::Browser;
 use taskdeck_demo::{Demo, DemoConfig, Fault, Flavor};
 
@@ -111,15 +112,6 @@ impl Console {
             .collect();
         assert!(errors.is_empty(), "console errors: {errors:#?}");
     }
-}
-
-fn changed_ids(before: &[(u64, bool)], after: &[(u64, bool)]) -> HashSet<String> {
-    before
-        .iter()
-        .zip(after)
-        .filter(|(b, a)| b.1 != a.1)
-        .map(|(b, _)| b.0.to_string())
-        .collect()
 }
 
 #[test]

@@ -239,7 +239,7 @@ impl HttpResponse {
 }
 
 /// Why no HTTP response arrived at all.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TransportError {
     /// Connection refused, DNS failure, TLS failure, or, in a browser, a CORS
     /// rejection: `fetch` reports all of them as the same opaque error.

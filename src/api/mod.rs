@@ -5,6 +5,7 @@
 //! - [`paperless`]: Paperless-ngx tasks, API 10 (v3) and API 9 (2.x shape), normalised.
 //! - [`inventree`]: InvenTree background-task queues, API 198 to 477.
 //! - `browser` (wasm only): the gloo-net transport.
+//! - `tauri` (wasm only): the desktop transport, through the app's Rust side.
 
 /// An enum whose wire values a server may extend: unknown values decode into
 /// `Other(String)` instead of failing, because a new task type on the server
@@ -78,6 +79,8 @@ pub mod time;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+#[cfg(target_arch = "wasm32")]
+pub mod tauri;
 
 pub use error::ApiError;
 pub use http::{

@@ -122,11 +122,11 @@ async fn obtain_token(form: Form, base: &BaseUrl) -> Result<Secret, ApiError> {
 async fn test_connection(
     kind: ServerKind,
     base: BaseUrl,
-    token: Secret,
+    token: Option<Secret>,
 ) -> Result<String, ApiError> {
     match kind {
         ServerKind::Paperless => {
-            let client = PaperlessClient::new(base, Some(token));
+            let client = PaperlessClient::new(base, token);
             let api = client.probe(web::transport()).await?;
             let shape = match api.number() {
                 10 => "Paperless-ngx 3.x",
@@ -138,7 +138,7 @@ async fn test_connection(
             ))
         }
         ServerKind::InvenTree => {
-            let client = InvenTreeClient::new(base, Some(token));
+            let client = InvenTreeClient::new(base, token);
             let root = client.api_root_call().send(web::transport()).await?;
             let overview = client.overview_call().send(web::transport()).await?;
             Ok(format!(
@@ -173,7 +173,11 @@ pub fn ConnectionsPage() -> impl IntoView {
         status.set(Some(Err((x.title, x.detail, x.hint))));
     };
 
+    let desktop = web::in_desktop_app();
+    // In the desktop app, requests may only go to configured servers, so the
+    // settings are saved before anything is sent: "Save and test".
     let run_test = move |save: bool| {
+        let save = save || desktop;
         let (name, base) = match read_form() {
             Ok(v) => v,
             Err(message) => {
@@ -184,49 +188,66 @@ pub fn ConnectionsPage() -> impl IntoView {
         working.set(true);
         status.set(None);
         leptos::task::spawn_local(async move {
+            let kind = form.kind.get_untracked();
+            let id = form
+                .editing
+                .get_untracked()
+                .unwrap_or_else(|| next_id(&connections.list.get_untracked()));
+            let settings = Connection {
+                id: id.clone(),
+                kind,
+                name: name.clone(),
+                base_url: base.clone(),
+                token: None,
+                remember: form.remember.get_untracked(),
+                notify_failures: form.notify.get_untracked(),
+                desktop_token: false,
+            };
+            if desktop && let Err(e) = connections.upsert(settings.clone()).await {
+                working.set(false);
+                status.set(Some(Err(("Could not save".into(), e, None))));
+                return;
+            }
             let token = match obtain_token(form, &base).await {
-                Ok(t) if t.is_empty() => {
-                    working.set(false);
-                    status.set(Some(Err((
-                        "A token is needed".into(),
-                        "Enter an API token, or sign in with a username and password.".into(),
-                        None,
-                    ))));
-                    return;
-                }
-                Ok(t) => t,
+                Ok(t) => Some(t).filter(|t| !t.is_empty()),
                 Err(e) => {
                     working.set(false);
                     report_error(e);
                     return;
                 }
             };
-            let kind = form.kind.get_untracked();
-            let tested = test_connection(kind, base.clone(), token.clone()).await;
+            let stored = connections
+                .find_untracked(&id)
+                .is_some_and(|c| c.desktop_token);
+            if token.is_none() && !stored {
+                working.set(false);
+                status.set(Some(Err((
+                    "A token is needed".into(),
+                    "Enter an API token, or sign in with a username and password.".into(),
+                    None,
+                ))));
+                return;
+            }
+            if save {
+                let saved = connections
+                    .upsert(Connection {
+                        token: token.clone(),
+                        ..settings
+                    })
+                    .await;
+                if let Err(e) = saved {
+                    working.set(false);
+                    status.set(Some(Err(("Could not save".into(), e, None))));
+                    return;
+                }
+            }
+            let tested = test_connection(kind, base, token).await;
             working.set(false);
             match tested {
                 Ok(summary) => status.set(Some(Ok(summary))),
-                Err(e) => {
-                    report_error(e);
-                    if !save {
-                        return;
-                    }
-                }
+                Err(e) => report_error(e),
             }
             if save {
-                let id = form
-                    .editing
-                    .get_untracked()
-                    .unwrap_or_else(|| next_id(&connections.list.get_untracked()));
-                connections.upsert(Connection {
-                    id,
-                    kind,
-                    name: name.clone(),
-                    base_url: base,
-                    token: Some(token),
-                    remember: form.remember.get_untracked(),
-                    notify_failures: form.notify.get_untracked(),
-                });
                 toasts.show(ToastKind::Success, format!("Saved {name}"));
                 form.clear();
             }
@@ -251,10 +272,11 @@ pub fn ConnectionsPage() -> impl IntoView {
                             <div>
                                 <A href=href><strong>{c.name.clone()}</strong></A>
                                 <p class="muted small">{format!("{} · {}", c.kind.label(), c.base_url)}</p>
-                                <p class="small">{match (&c.token, c.remember) {
-                                    (None, _) => "No token in this session: edit to enter it.",
-                                    (Some(_), true) => "Token remembered in this browser.",
-                                    (Some(_), false) => "Token kept for this session only.",
+                                <p class="small">{match (&c.token, c.remember, c.desktop_token) {
+                                    (_, _, true) => "Token kept in the system's credential store.",
+                                    (None, _, false) => "No token: edit to enter it.",
+                                    (Some(_), true, _) => "Token remembered in this browser.",
+                                    (Some(_), false, _) => "Token kept for this session only.",
                                 }}</p>
                             </div>
                             <div class="connection-actions">
@@ -304,13 +326,26 @@ pub fn ConnectionsPage() -> impl IntoView {
                         })}
                     }.into_any(),
                 }}
-                <label class="check">
-                    <input type="checkbox" name="remember" prop:checked=move || form.remember.get() on:change=move |ev| form.remember.set(event_target_checked(&ev)) />
-                    " Remember the token in this browser (otherwise it is forgotten when the browser session ends)"
-                </label>
+                {(!desktop).then(|| view! {
+                    <label class="check">
+                        <input type="checkbox" name="remember" prop:checked=move || form.remember.get() on:change=move |ev| form.remember.set(event_target_checked(&ev)) />
+                        " Remember the token in this browser (otherwise it is forgotten when the browser session ends)"
+                    </label>
+                })}
+                {desktop.then(|| view! {
+                    <p class="muted small">"The token is kept in the system's credential store, never in a file."</p>
+                    <label class="check">
+                        <input type="checkbox" name="notify" prop:checked=move || form.notify.get() on:change=move |ev| form.notify.set(event_target_checked(&ev)) />
+                        " Notify me when a new failed task appears on this server"
+                    </label>
+                })}
                 <div class="form-actions">
-                    <button type="button" class="btn" data-testid="test-connection" disabled=move || working.get() on:click=move |_| run_test(false)>"Test connection"</button>
-                    <button type="submit" class="btn btn-primary" data-testid="save-connection" disabled=move || working.get()>"Save"</button>
+                    {(!desktop).then(|| view! {
+                        <button type="button" class="btn" data-testid="test-connection" disabled=move || working.get() on:click=move |_| run_test(false)>"Test connection"</button>
+                    })}
+                    <button type="submit" class="btn btn-primary" data-testid="save-connection" disabled=move || working.get()>
+                        {if desktop { "Save and test" } else { "Save" }}
+                    </button>
                     {move || form.editing.get().is_some().then(|| view! {
                         <button type="button" class="btn btn-link" on:click=move |_| { form.clear(); status.set(None); }>"Cancel edit"</button>
                     })}
@@ -340,8 +375,13 @@ pub fn ConnectionsPage() -> impl IntoView {
                         confirm_label="Remove"
                         busy=false
                         on_confirm=move |_| {
-                            connections.remove(&id);
-                            removing.set(None);
+                            let id = id.clone();
+                            leptos::task::spawn_local(async move {
+                                if let Err(e) = connections.remove(&id).await {
+                                    toasts.show(ToastKind::Error, format!("Could not remove: {e}"));
+                                }
+                                removing.set(None);
+                            });
                         }
                         on_cancel=move |_| removing.set(None)
                     >

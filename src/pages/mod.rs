@@ -23,7 +23,7 @@ where
     let found = Memo::new(move |_| connections.find(&id.get()));
     move || {
         match found.get() {
-        Some(c) if c.kind == kind && c.token.is_some() => children(c).into_any(),
+        Some(c) if c.kind == kind && c.has_token() => children(c).into_any(),
         Some(c) if c.kind == kind => view! {
             <EmptyState
                 title=format!("{} needs a token", c.name)

@@ -149,6 +149,7 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
     let id = connection.id.clone();
     let base = format!("/paperless/{id}");
     let Clock(now) = expect_context::<Clock>();
+    let needs_token = !connection.has_token();
     view! {
         <article class="card" data-testid="server-card" data-kind="paperless">
             <header class="card-head">
@@ -157,7 +158,7 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
                     "Paperless-ngx" {move || summary.data.get().map(|s| format!(" · API {}", s.api.number()))}
                 </span>
             </header>
-            {connection.token.is_none().then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
+            {needs_token.then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
             <ErrorBanner error=summary.error kind=ServerKind::Paperless stale=Signal::derive(move || summary.data.with(Option::is_some)) on_retry=move |_| load() />
             {move || summary.data.get().map(|s| {
                 let days = outcomes_per_day(&s.recent, now.get(), CHART_DAYS, web::local_offset_at(now.get()));

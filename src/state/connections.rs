@@ -41,6 +41,15 @@ pub struct Connection {
     pub remember: bool,
     /// Desktop only: a native notification when a new failed task appears.
     pub notify_failures: bool,
+    /// Desktop only: the token is in the OS credential store, held by the
+    /// app's Rust side, which adds it to requests.
+    pub desktop_token: bool,
+}
+
+impl Connection {
+    pub fn has_token(&self) -> bool {
+        self.token.is_some() || self.desktop_token
+    }
 }
 
 /// What is written to persistent storage: everything but the token.
@@ -56,8 +65,23 @@ struct Saved {
     notify_failures: bool,
 }
 
+/// A connection as the desktop app stores it (its config file) and reports
+/// it to the UI: settings, and whether the OS credential store has a token.
+/// The token itself never goes back to the webview.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DesktopConnection {
+    pub id: String,
+    pub kind: ServerKind,
+    pub name: String,
+    pub base_url: BaseUrl,
+    #[serde(default)]
+    pub notify_failures: bool,
+    #[serde(default)]
+    pub has_token: bool,
+}
+
 /// One entry of the demo backend's `/demo-connections.json`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OfferedConnection {
     pub kind: ServerKind,
     pub name: String,
@@ -110,6 +134,7 @@ impl Storage<'_> {
                     token,
                     remember: s.remember,
                     notify_failures: s.notify_failures,
+                    desktop_token: false,
                 }
             })
             .collect()
@@ -180,6 +205,7 @@ impl Storage<'_> {
                         token: Some(Secret::new(o.token.clone())),
                         remember: false,
                         notify_failures: false,
+                        desktop_token: false,
                     });
                     changed = true;
                 }
@@ -256,6 +282,7 @@ mod tests {
             token: Some(Secret::new("s3cret-token")),
             remember,
             notify_failures: false,
+            desktop_token: false,
         }
     }
 

@@ -48,7 +48,9 @@ fn main() {
         .iter()
         .filter(|(_, acked)| !acked)
         .count();
-    println!("Paperless-ngx 2 (API 9) demo server: {tasks} tasks ({open} not dismissed), all in one response");
+    println!(
+        "Paperless-ngx 2 (API 9) demo server: {tasks} tasks ({open} not dismissed), all in one response"
+    );
 
     let browser = Browser::launch();
     // The API 9 server is the third demo connection.

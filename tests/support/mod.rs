@@ -113,3 +113,18 @@ impl Transport for UreqTransport {
         })
     }
 }
+
+/// Ids whose acknowledged flag differs between two snapshots of a demo
+/// Paperless instance (`Instance::acknowledged_flags`).
+#[allow(dead_code)]
+pub fn changed_ids(
+    before: &[(u64, bool)],
+    after: &[(u64, bool)],
+) -> std::collections::HashSet<String> {
+    before
+        .iter()
+        .zip(after)
+        .filter(|(b, a)| b.1 != a.1)
+        .map(|(b, _)| b.0.to_string())
+        .collect()
+}

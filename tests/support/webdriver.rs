@@ -61,6 +61,7 @@ fn scratch_dir() -> PathBuf {
 }
 
 impl Browser {
+    /// Headless Chromium through chromedriver.
     pub fn launch() -> Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
@@ -69,6 +70,32 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver not found: run `cargo xtask setup`");
+        let profile = scratch_dir();
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
+            "goog:loggingPrefs": { "browser": "ALL" }
+        });
+        Browser::open_session(driver, port, capabilities, profile)
+    }
+
+    /// A session on an already started WebDriver server (e.g. tauri-driver)
+    /// listening on `port`; the driver process is stopped on drop.
+    pub fn attach(driver: Child, port: u16, capabilities: Value, scratch: PathBuf) -> Browser {
+        Browser::open_session(driver, port, capabilities, scratch)
+    }
+
+    pub fn free_port() -> u16 {
+        free_port()
+    }
+
+    pub fn scratch_dir() -> PathBuf {
+        scratch_dir()
+    }
+
+    fn open_session(driver: Child, port: u16, capabilities: Value, profile: PathBuf) -> Browser {
         let endpoint = format!("http://127.0.0.1:{port}");
         let http: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -79,20 +106,10 @@ impl Browser {
         while http.get(&format!("{endpoint}/status")).call().is_err() {
             assert!(
                 started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not start"
+                "the WebDriver server did not start"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        let profile = scratch_dir();
-        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
-        args.push(format!("--user-data-dir={}", profile.display()));
-        let capabilities = json!({
-            "capabilities": { "alwaysMatch": {
-                "browserName": "chrome",
-                "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
-                "goog:loggingPrefs": { "browser": "ALL" }
-            }}
-        });
         let mut browser = Browser {
             driver,
             endpoint,
@@ -100,7 +117,11 @@ impl Browser {
             http,
             profile,
         };
-        let reply = browser.command("POST", "/session", Some(capabilities));
+        let reply = browser.command(
+            "POST",
+            "/session",
+            Some(json!({ "capabilities": { "alwaysMatch": capabilities } })),
+        );
         browser.session = reply["sessionId"].as_str().expect("session id").to_string();
         browser
     }

@@ -6,6 +6,8 @@
 //! - `test`: setup + every test: native, then the browser tests in Chromium.
 //! - `size`: the WASM, JS and CSS transfer sizes (raw and gzip) of dist/.
 //! - `bench`: setup + build-ui + size + load and typing times in Chromium.
+//! - `desktop`: setup + build-ui + the Tauri app (release), run against the demo backend.
+//! - `test-desktop`: the desktop smoke test under Xvfb (also part of `test`).
 
 mod setup;
 
@@ -26,9 +28,13 @@ fn main() -> ExitCode {
         "test" => test(),
         "size" => size(),
         "bench" => bench(),
+        "desktop" => desktop(),
+        "test-desktop" => setup::run()
+            .and_then(|()| build_ui())
+            .and_then(|()| test_desktop()),
         _ => {
             println!(
-                "usage: cargo xtask <setup|build-ui|run|test|size|bench>\n  \
+                "usage: cargo xtask <setup|build-ui|run|test|size|bench|desktop|test-desktop>\n  \
                  run  [demo backend args, e.g. --port 9000]"
             );
             return if command == "help" {
@@ -103,63 +109,120 @@ fn run(demo_args: &[String]) -> Result {
     )
 }
 
+/// `tauri build --no-bundle`: the release binary target/release/taskdeck-desktop.
+fn build_desktop() -> Result {
+    let started = Instant::now();
+    run_cmd(
+        Command::new(setup::tools_dir().join("node_modules/.bin/tauri"))
+            .args(["build", "--no-bundle"])
+            .current_dir(root().join("src-tauri"))
+            .env("PATH", setup::tool_path()),
+    )?;
+    println!(
+        "desktop app built in {:.0} s: {}",
+        started.elapsed().as_secs_f64(),
+        root().join("target/release/taskdeck-desktop").display()
+    );
+    Ok(())
+}
+
+fn desktop() -> Result {
+    setup::run()?;
+    build_ui()?;
+    build_desktop()?;
+    let mut demo = Command::new("cargo")
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "taskdeck-demo",
+            "--",
+            "--ui",
+            "dist",
+        ])
+        .spawn()
+        .map_err(|e| format!("demo backend: {e}"))?;
+    let outcome = run_cmd(
+        Command::new(root().join("target/release/taskdeck-desktop")).args([
+            "--demo-connections",
+            "http://127.0.0.1:8080/demo-connections.json",
+        ]),
+    );
+    let _ = demo.kill();
+    let _ = demo.wait();
+    outcome
+}
+
+/// `cargo <args>` with TMPDIR inside target/ (browsers' profiles land there),
+/// the built UI and the installed tools on PATH.
+fn cargo_with_tools(args: &[&str]) -> Result {
+    let tmp = root().join("target").join("tmp");
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    run_cmd(
+        Command::new("cargo")
+            .args(args)
+            .env("TMPDIR", &tmp)
+            .env("TASKDECK_DIST", root().join("dist"))
+            .env("PATH", setup::tool_path()),
+    )
+}
+
+fn test_desktop() -> Result {
+    build_desktop()?;
+    println!("== desktop smoke test (Xvfb, tauri-driver, WebKitWebDriver)");
+    cargo_with_tools(&[
+        "test",
+        "--locked",
+        "--features",
+        "desktop-tests",
+        "--test",
+        "desktop",
+    ])
+}
+
 fn bench() -> Result {
     setup::run()?;
     build_ui()?;
     println!("== transfer size of the app");
     size()?;
     println!("== 12,000 Paperless tasks from an API 9 server, in headless Chromium");
-    let tmp = root().join("target").join("tmp");
-    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-    run_cmd(
-        Command::new("cargo")
-            .args([
-                "bench",
-                "--locked",
-                "--features",
-                "browser-tests",
-                "--bench",
-                "console",
-            ])
-            .env("TMPDIR", &tmp)
-            .env("TASKDECK_DIST", root().join("dist")),
-    )
+    cargo_with_tools(&[
+        "bench",
+        "--locked",
+        "--features",
+        "browser-tests",
+        "--bench",
+        "console",
+    ])
 }
 
 fn test() -> Result {
     let started = Instant::now();
     setup::run()?;
-    let tmp = root().join("target").join("tmp");
-    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
 
-    println!("== native tests (API contract, request building, pure logic)");
-    run_cmd(
-        Command::new("cargo")
-            .args(["test", "--workspace", "--locked"])
-            .env("TMPDIR", &tmp),
-    )?;
-
+    // First: the desktop crate embeds dist/ when it compiles.
     println!("== WASM build");
     build_ui()?;
 
+    println!("== native tests (API contract, request building, pure logic, desktop side)");
+    cargo_with_tools(&["test", "--workspace", "--locked"])?;
+
     println!("== browser tests (headless Chromium)");
-    run_cmd(
-        Command::new("cargo")
-            .args([
-                "test",
-                "--locked",
-                "--features",
-                "browser-tests",
-                "--test",
-                "browser",
-                "--",
-                // Each test runs its own demo backend and Chromium; two at a
-                // time suit a 2-core machine.
-                "--test-threads=2",
-            ])
-            .env("TMPDIR", &tmp)
-            .env("TASKDECK_DIST", root().join("dist")),
-    )?;
+    // Each test runs its own demo backend and Chromium; two at a time suit
+    // a 2-core machine.
+    cargo_with_tools(&[
+        "test",
+        "--locked",
+        "--features",
+        "browser-tests",
+        "--test",
+        "browser",
+        "--",
+        "--test-threads=2",
+    ])?;
+
+    test_desktop()?;
     println!(
         "all tests passed in {:.0} s",
         started.elapsed().as_secs_f64()

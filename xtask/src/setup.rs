@@ -11,6 +11,7 @@ use crate::{Result, root, run_cmd};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
+const TAURI_CLI_MAJOR: &str = "2";
 
 pub fn tools_dir() -> PathBuf {
     root().join("target").join("tools")
@@ -111,6 +112,35 @@ fn apt_install(packages: &[&str]) -> Result {
     apt(&args)
 }
 
+/// An npm package installed into target/tools, checked by its binary's `--version`.
+fn npm_step(name: &str, binary: &str, version_mark: &str, package: &str) -> Result {
+    step(
+        name,
+        || {
+            output_of(
+                tools_dir()
+                    .join("node_modules/.bin")
+                    .join(binary)
+                    .to_str()
+                    .unwrap_or(binary),
+                &["--version"],
+            )
+            .is_some_and(|v| v.contains(version_mark))
+        },
+        || {
+            std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+            run_cmd(Command::new("npm").args([
+                "install",
+                "--prefix",
+                tools_dir().to_str().expect("utf-8 path"),
+                "--no-audit",
+                "--no-fund",
+                package,
+            ]))
+        },
+    )
+}
+
 pub fn run() -> Result {
     let started = Instant::now();
     step(
@@ -150,29 +180,11 @@ pub fn run() -> Result {
             ]))
         },
     )?;
-    step(
+    npm_step(
         &format!("binaryen {BINARYEN_VERSION} (npm, wasm-opt)"),
-        || {
-            output_of(
-                tools_dir()
-                    .join("node_modules/.bin/wasm-opt")
-                    .to_str()
-                    .unwrap_or("wasm-opt"),
-                &["--version"],
-            )
-            .is_some_and(|v| v.contains(&format!("version {BINARYEN_VERSION}")))
-        },
-        || {
-            std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
-            run_cmd(Command::new("npm").args([
-                "install",
-                "--prefix",
-                tools_dir().to_str().expect("utf-8 path"),
-                "--no-audit",
-                "--no-fund",
-                &format!("binaryen@{BINARYEN_VERSION}"),
-            ]))
-        },
+        "wasm-opt",
+        &format!("version {BINARYEN_VERSION}"),
+        &format!("binaryen@{BINARYEN_VERSION}"),
     )?;
     step(
         "chromium and chromedriver (browser tests)",
@@ -182,6 +194,38 @@ pub fn run() -> Result {
         },
         || apt_install(&["chromium", "chromium-driver"]),
     )?;
+    desktop()?;
     println!("setup: done in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// What the desktop app needs: WebKitGTK headers (every workspace build
+/// compiles src-tauri), the Tauri CLI from npm, and for the smoke test a
+/// virtual display, WebKitWebDriver and tauri-driver.
+fn desktop() -> Result {
+    step(
+        "WebKitGTK 4.1 headers (desktop build)",
+        || output_of("pkg-config", &["--exists", "webkit2gtk-4.1"]).is_some(),
+        || apt_install(&["libwebkit2gtk-4.1-dev", "pkg-config", "build-essential"]),
+    )?;
+    step(
+        "Xvfb, WebKitWebDriver, x11-utils (desktop smoke test)",
+        || {
+            output_of("which", &["Xvfb"]).is_some()
+                && output_of("which", &["WebKitWebDriver"]).is_some()
+                && output_of("which", &["xwininfo"]).is_some()
+        },
+        || apt_install(&["xvfb", "webkit2gtk-driver", "x11-utils", "dbus", "dbus-x11"]),
+    )?;
+    npm_step(
+        &format!("Tauri CLI {TAURI_CLI_MAJOR} (npm)"),
+        "tauri",
+        &format!("tauri-cli {TAURI_CLI_MAJOR}."),
+        &format!("@tauri-apps/cli@{TAURI_CLI_MAJOR}"),
+    )?;
+    step(
+        "tauri-driver (desktop smoke test)",
+        || output_of("tauri-driver", &["--help"]).is_some(),
+        || run_cmd(Command::new("cargo").args(["install", "tauri-driver", "--locked"])),
+    )
 }

@@ -1,0 +1,122 @@
+//! Desktop niceties: the window title counts tasks needing attention on all
+//! servers, and opted-in servers raise a notification for new failures.
+
+use leptos::prelude::*;
+
+use crate::api::paperless::{PaperlessApi, StatusGroup, TaskQuery};
+use crate::context::Connections;
+use crate::state::attention::FailureWatch;
+use crate::state::connections::{Connection, ServerKind};
+use crate::web;
+
+const POLL: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[derive(serde::Serialize)]
+struct AttentionArgs {
+    count: u64,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotifyArgs {
+    server: String,
+    new_failures: u64,
+}
+
+/// Failed tasks needing attention on one server: unacknowledged failed or
+/// revoked Paperless tasks, or InvenTree's failed queue.
+async fn failures(connections: Connections, c: &Connection) -> Option<u64> {
+    match c.kind {
+        ServerKind::Paperless => {
+            let client = connections.paperless(c);
+            let open = TaskQuery {
+                acknowledged: Some(false),
+                ..TaskQuery::default()
+            };
+            if client.api() == PaperlessApi::V9 {
+                let all = client.list_tasks(web::transport(), &open).await.ok()?;
+                let n = all
+                    .items
+                    .iter()
+                    .filter(|t| t.status.group() == Some(StatusGroup::NeedsAttention))
+                    .count();
+                return Some(n as u64);
+            }
+            match client.status_counts(web::transport(), &open).await {
+                Ok(counts) => Some(counts.needs_attention),
+                Err(_) => {
+                    // Perhaps a 2.x server: one list request settles the version.
+                    client
+                        .list_tasks(
+                            web::transport(),
+                            &TaskQuery {
+                                page_size: Some(1),
+                                ..open
+                            },
+                        )
+                        .await
+                        .ok()?;
+                    connections.note_paperless_api(&c.id, client.api());
+                    None
+                }
+            }
+        }
+        ServerKind::InvenTree => connections
+            .inventree(c)
+            .overview_call()
+            .send(web::transport())
+            .await
+            .ok()
+            .map(|o| o.failed_tasks),
+    }
+}
+
+/// Starts the poll; does nothing outside the desktop app.
+pub fn watch_attention(connections: Connections) {
+    if !web::in_desktop_app() {
+        return;
+    }
+    let watch = StoredValue::new_local(FailureWatch::default());
+    let poll = move || {
+        let list: Vec<Connection> = connections
+            .list
+            .get_untracked()
+            .into_iter()
+            .filter(Connection::has_token)
+            .collect();
+        leptos::task::spawn_local(async move {
+            let ids: Vec<String> = list.iter().map(|c| c.id.clone()).collect();
+            for c in &list {
+                let Some(failed) = failures(connections, c).await else {
+                    continue;
+                };
+                let news = watch
+                    .try_update_value(|w| w.observe(&c.id, failed))
+                    .flatten();
+                if let Some(n) = news.filter(|_| c.notify_failures) {
+                    let args = NotifyArgs {
+                        server: c.name.clone(),
+                        new_failures: n,
+                    };
+                    let _ = web::desktop::<_, ()>("notify_failure", &args).await;
+                }
+            }
+            let count = watch
+                .try_update_value(|w| {
+                    w.forget_others(&ids);
+                    w.total()
+                })
+                .unwrap_or(0);
+            let _ = web::desktop::<_, ()>("set_attention", &AttentionArgs { count }).await;
+        });
+    };
+    Effect::new(move |_| {
+        if connections.ready.get() {
+            connections.list.track();
+            poll();
+        }
+    });
+    if let Ok(handle) = set_interval_with_handle(poll, POLL) {
+        on_cleanup(move || handle.clear());
+    }
+}

@@ -1,0 +1,226 @@
+//! Desktop smoke test: the release build of the Tauri app under Xvfb,
+//! driven through tauri-driver and WebKitWebDriver, against the demo
+//! backend. Run by `cargo xtask test-desktop` (it builds the app first).
+
+mod support;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::webdriver::Browser;
+use taskdeck_demo::{DemoConfig, Flavor};
+
+const LONG: Duration = Duration::from_secs(60);
+const ROW_IDS: &str = "[...document.querySelectorAll('[data-testid=tasks-table] tbody tr[data-task-id]')].map(r => r.dataset.taskId)";
+
+struct Xvfb {
+    process: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Xvfb {
+        let number = 40 + std::process::id() % 200;
+        let process = Command::new("Xvfb")
+            .args([
+                &format!(":{number}"),
+                "-screen",
+                "0",
+                "1366x900x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb not found: run `cargo xtask setup`");
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+        let started = Instant::now();
+        while !socket.exists() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "Xvfb did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Xvfb {
+            process,
+            display: format!(":{number}"),
+        }
+    }
+
+    fn window_names(&self) -> String {
+        let out = Command::new("xwininfo")
+            .args(["-root", "-tree", "-display", &self.display])
+            .output()
+            .expect("xwininfo");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn app_binary() -> PathBuf {
+    let path = std::env::var_os("TASKDECK_DESKTOP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/taskdeck-desktop")
+        });
+    assert!(
+        path.is_file(),
+        "{} missing: run `cargo xtask test-desktop`",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
+    let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let demo = taskdeck_demo::start(DemoConfig::ephemeral(Some(dist))).expect("demo starts");
+    let offer = format!("{}/demo-connections.json", demo.ui_url().unwrap());
+    let x = Xvfb::start();
+    let config_home = Browser::scratch_dir();
+
+    let port = Browser::free_port();
+    let driver = Command::new("tauri-driver")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &Browser::free_port().to_string(),
+        ])
+        .env("DISPLAY", &x.display)
+        .env("XDG_CONFIG_HOME", &config_home)
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tauri-driver not found: run `cargo xtask setup`");
+    let app = Browser::attach(
+        driver,
+        port,
+        json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": app_binary(),
+                "args": ["--demo-connections", offer],
+            }
+        }),
+        config_home.clone(),
+    );
+
+    // The overview fills in from all four demo servers: the requests went
+    // through the Rust side (the demo's CORS does not allow this origin).
+    app.wait_until(
+        "document.querySelectorAll('[data-testid=server-card] .stat').length >= 12",
+        LONG,
+        "numbers on all four server cards",
+    );
+    let settings =
+        std::fs::read_to_string(config_home.join("dev.taskdeck.desktop/connections.json"))
+            .expect("settings saved in the config directory");
+    assert!(settings.contains("Paperless-ngx 3 (demo)"));
+    assert!(
+        !settings.contains("f6ba261c") && !settings.contains("inv-a8b3"),
+        "no token in the settings file"
+    );
+    app.screenshot("desktop-overview");
+
+    // The window title counts what needs attention on every server.
+    let needs = |flavor: Flavor| -> u64 {
+        let instance = demo.instance(flavor);
+        match flavor {
+            Flavor::Paperless3 | Flavor::Paperless2 => instance
+                .paperless()
+                .lock()
+                .unwrap()
+                .tasks
+                .iter()
+                .filter(|t| !t.acknowledged && matches!(t.status, "failure" | "revoked"))
+                .count() as u64,
+            _ => instance.inventree().lock().unwrap().failed.len() as u64,
+        }
+    };
+    let expected = needs(Flavor::Paperless3)
+        + needs(Flavor::Paperless2)
+        + needs(Flavor::InvenTree477)
+        + needs(Flavor::InvenTree198);
+    let title = format!("Taskdeck — {expected} need attention");
+    let started = Instant::now();
+    while !x.window_names().contains(&title) {
+        assert!(
+            started.elapsed() < LONG,
+            "no window titled {title:?}:\n{}",
+            x.window_names()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // Acknowledge two Paperless tasks from the desktop app.
+    app.click_css("a[href='/paperless/c1']");
+    app.wait_until(&format!("{ROW_IDS}.length === 25"), LONG, "Paperless rows");
+    let rows: Vec<String> =
+        serde_json::from_value(app.execute(&format!("return {ROW_IDS}"))).unwrap();
+    let before = demo.instance(Flavor::Paperless3).acknowledged_flags();
+    for id in &rows[..2] {
+        app.click_css(&format!("tr[data-task-id='{id}'] [data-testid=row-check]"));
+    }
+    app.screenshot("desktop-paperless");
+    app.click_css("[data-testid=ack-selected]");
+    app.click_css("[data-testid=confirm-ok]");
+    app.wait_until(
+        "document.querySelector('[data-testid=toasts]').textContent.includes('Acknowledged 2 tasks')",
+        LONG,
+        "the acknowledge toast",
+    );
+    let after = demo.instance(Flavor::Paperless3).acknowledged_flags();
+    assert_eq!(
+        support::changed_ids(&before, &after),
+        rows[..2].iter().cloned().collect::<HashSet<_>>()
+    );
+
+    // Delete one failed InvenTree task.
+    app.click_css("a[href='/inventree/c2/failed']");
+    app.wait_until(
+        &format!("{ROW_IDS}.length > 0"),
+        LONG,
+        "failed InvenTree rows",
+    );
+    let failed: Vec<String> =
+        serde_json::from_value(app.execute(&format!("return {ROW_IDS}"))).unwrap();
+    let pks = || -> HashSet<String> {
+        demo.instance(Flavor::InvenTree477)
+            .inventree()
+            .lock()
+            .unwrap()
+            .failed
+            .iter()
+            .map(|f| f.pk.clone())
+            .collect()
+    };
+    let before = pks();
+    app.click_css(&format!(
+        "tr[data-task-id='{}'] [data-testid=row-check]",
+        failed[0]
+    ));
+    app.click_css("[data-testid=delete-selected]");
+    app.click_css("[data-testid=confirm-ok]");
+    app.wait_until(
+        "document.querySelector('[data-testid=toasts]').textContent.includes('Deleted 1 task')",
+        LONG,
+        "the delete toast",
+    );
+    let removed: HashSet<String> = before.difference(&pks()).cloned().collect();
+    assert_eq!(removed, HashSet::from([failed[0].clone()]));
+    app.screenshot("desktop-inventree-failed");
+}
