@@ -5,6 +5,7 @@
 mod support;
 
 use std::collections::HashSet;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -68,6 +69,17 @@ impl Drop for Xvfb {
     }
 }
 
+/// Stops a whole process group when dropped (also when the test fails).
+struct ProcessGroup(u32);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.0)])
+            .status();
+    }
+}
+
 fn app_binary() -> PathBuf {
     let path = std::env::var_os("TASKDECK_DESKTOP_BIN")
         .map(PathBuf::from)
@@ -91,7 +103,10 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     let config_home = Browser::scratch_dir();
 
     let port = Browser::free_port();
+    // In its own process group, so WebKitWebDriver, which tauri-driver
+    // starts, is stopped with it.
     let driver = Command::new("tauri-driver")
+        .process_group(0)
         .args([
             "--port",
             &port.to_string(),
@@ -106,6 +121,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
         .stderr(Stdio::null())
         .spawn()
         .expect("tauri-driver not found: run `cargo xtask setup`");
+    let _group = ProcessGroup(driver.id());
     let app = Browser::attach(
         driver,
         port,
