@@ -215,7 +215,7 @@ fn desktop() -> Result {
                 && output_of("which", &["WebKitWebDriver"]).is_some()
                 && output_of("which", &["xwininfo"]).is_some()
         },
-        || apt_install(&["xvfb", "webkit2gtk-driver", "x11-utils", "dbus", "dbus-x11"]),
+        || apt_install(&["xvfb", "webkit2gtk-driver", "x11-utils"]),
     )?;
     npm_step(
         &format!("Tauri CLI {TAURI_CLI_MAJOR} (npm)"),
