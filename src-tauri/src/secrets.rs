@@ -40,13 +40,9 @@ impl KeyringStore {
                     keyring::set_default_credential_builder(
                         keyring::keyutils::default_credential_builder(),
                     );
-                    if works() {
-                        eprintln!(
-                            "taskdeck: no Secret Service; tokens are kept in the kernel keyring until logout"
-                        );
-                    } else {
-                        eprintln!("taskdeck: no usable credential store; tokens cannot be saved");
-                    }
+                    eprintln!(
+                        "taskdeck: no Secret Service; tokens are kept in the kernel keyring until logout"
+                    );
                 }
             }
         });

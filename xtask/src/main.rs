@@ -143,6 +143,16 @@ fn desktop() -> Result {
         ])
         .spawn()
         .map_err(|e| format!("demo backend: {e}"))?;
+    // The app imports the demo servers on its first start, so the demo
+    // backend must be answering first (`cargo run` may still be compiling it).
+    let started = Instant::now();
+    while std::net::TcpStream::connect("127.0.0.1:8080").is_err() {
+        if started.elapsed().as_secs() > 600 {
+            let _ = demo.kill();
+            return Err("the demo backend did not start on 127.0.0.1:8080".into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let outcome = run_cmd(
         Command::new(root().join("target/release/taskdeck-desktop")).args([
             "--demo-connections",
