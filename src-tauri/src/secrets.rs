@@ -14,8 +14,13 @@ const SERVICE: &str = "dev.taskdeck.desktop";
 /// The platform store: Secret Service on Linux (GNOME Keyring, KWallet),
 /// Keychain on macOS, Credential Manager on Windows. On a Linux session
 /// without a Secret Service daemon it falls back to the kernel keyring,
-/// which keeps tokens until logout.
-pub struct KeyringStore;
+/// which keeps tokens until logout. Where no store works at all, a token is
+/// kept in this process's memory only (like a browser session), never in a
+/// file.
+#[derive(Default)]
+pub struct KeyringStore {
+    session_only: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
 
 static CHOOSE_BACKEND: Once = Once::new();
 
@@ -46,7 +51,7 @@ impl KeyringStore {
                 }
             }
         });
-        KeyringStore
+        KeyringStore::default()
     }
 
     fn entry(id: &str) -> Result<keyring::Entry, String> {
@@ -54,14 +59,11 @@ impl KeyringStore {
     }
 }
 
-impl Default for KeyringStore {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl SecretStore for KeyringStore {
     fn get(&self, id: &str) -> Result<Option<String>, String> {
+        if let Some(secret) = self.session_only.lock().unwrap().get(id) {
+            return Ok(Some(secret.clone()));
+        }
         match Self::entry(id)?.get_password() {
             Ok(secret) => Ok(Some(secret)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -76,6 +78,7 @@ impl SecretStore for KeyringStore {
     }
 
     fn delete(&self, id: &str) -> Result<(), String> {
+        self.session_only.lock().unwrap().remove(id);
         match Self::entry(id)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(e.to_string()),
