@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::paperless::{PaperlessApi, StatusGroup, TaskQuery};
+use crate::api::paperless::{PaperlessApi, StatusCounts, TaskQuery};
 use crate::context::Connections;
 use crate::state::attention::FailureWatch;
 use crate::state::connections::{Connection, ServerKind};
@@ -35,12 +35,7 @@ async fn failures(connections: Connections, c: &Connection) -> Option<u64> {
             };
             if client.api() == PaperlessApi::V9 {
                 let all = client.list_tasks(web::transport(), &open).await.ok()?;
-                let n = all
-                    .items
-                    .iter()
-                    .filter(|t| t.status.group() == Some(StatusGroup::NeedsAttention))
-                    .count();
-                return Some(n as u64);
+                return Some(StatusCounts::of(&all.items).needs_attention);
             }
             match client.status_counts(web::transport(), &open).await {
                 Ok(counts) => Some(counts.needs_attention),

@@ -136,26 +136,10 @@ fn overview_shows_every_demo_server_with_live_counts() {
         LONG,
         "numbers on all four server cards",
     );
-    let needs_attention = c
-        .demo
-        .instance(Flavor::Paperless3)
-        .paperless()
-        .lock()
-        .unwrap()
-        .tasks
-        .iter()
-        .filter(|t| !t.acknowledged && matches!(t.status, "failure" | "revoked"))
-        .count();
+    let needs_attention = c.demo.instance(Flavor::Paperless3).needing_attention();
     let shown = c.text_of("[data-kind=paperless] [data-stat='Needs attention'] .stat-value");
     assert_eq!(shown, needs_attention.to_string());
-    let failed = c
-        .demo
-        .instance(Flavor::InvenTree477)
-        .inventree()
-        .lock()
-        .unwrap()
-        .failed
-        .len();
+    let failed = c.demo.instance(Flavor::InvenTree477).needing_attention();
     assert_eq!(
         c.text_of("[data-kind=inventree] [data-stat=Failed] .stat-value"),
         failed.to_string()
@@ -370,16 +354,7 @@ fn inventree_queues_show_details_and_delete_exactly_the_selection() {
     c.browser.screenshot("inventree-failed-detail");
     c.browser.click_css("[data-testid=drawer-close]");
 
-    let failed_pks = |demo: &Demo| -> HashSet<String> {
-        demo.instance(Flavor::InvenTree477)
-            .inventree()
-            .lock()
-            .unwrap()
-            .failed
-            .iter()
-            .map(|f| f.pk.clone())
-            .collect()
-    };
+    let failed_pks = |demo: &Demo| demo.instance(Flavor::InvenTree477).failed_pks();
     let before = failed_pks(&c.demo);
     let chosen = vec![first[1].clone(), first[4].clone()];
     c.check_rows(&chosen);
@@ -399,16 +374,7 @@ fn inventree_queues_show_details_and_delete_exactly_the_selection() {
     c.goto(&format!("/inventree/{INVENTREE198}/pending"));
     let pending = c.wait_rows();
     c.browser.screenshot("inventree-pending");
-    let pending_pks = |demo: &Demo| -> HashSet<String> {
-        demo.instance(Flavor::InvenTree198)
-            .inventree()
-            .lock()
-            .unwrap()
-            .pending
-            .iter()
-            .map(|p| p.pk.to_string())
-            .collect()
-    };
+    let pending_pks = |demo: &Demo| demo.instance(Flavor::InvenTree198).pending_pks();
     let before = pending_pks(&c.demo);
     c.check_rows(&pending[..1]);
     c.browser.click_css("[data-testid=delete-selected]");

@@ -163,17 +163,8 @@ fn paperless_headers(entry: &RecordedRequest) -> Vec<(String, String)> {
 /// task summary/active/run, the Swagger redirect, OPTIONS metadata, and
 /// session-cookie logins (the console only uses tokens).
 fn paperless_not_implemented(entry: &RecordedRequest) -> bool {
-    const PATHS: &[&str] = &[
-        "/api/",
-        "/api/schema/",
-        "/api/status/",
-        "/api/tasks/summary/",
-        "/api/tasks/active/",
-        "/api/tasks/run/",
-        "/accounts/login/",
-    ];
     entry.uses_session
-        || PATHS.contains(&entry.path())
+        || support::recorded::PAPERLESS_PATHS_NOT_USED.contains(&entry.path())
         || (entry.method == "OPTIONS" && entry.header("Access-Control-Request-Method").is_none())
 }
 

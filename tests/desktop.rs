@@ -153,20 +153,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     app.screenshot("desktop-overview");
 
     // The window title counts what needs attention on every server.
-    let needs = |flavor: Flavor| -> u64 {
-        let instance = demo.instance(flavor);
-        match flavor {
-            Flavor::Paperless3 | Flavor::Paperless2 => instance
-                .paperless()
-                .lock()
-                .unwrap()
-                .tasks
-                .iter()
-                .filter(|t| !t.acknowledged && matches!(t.status, "failure" | "revoked"))
-                .count() as u64,
-            _ => instance.inventree().lock().unwrap().failed.len() as u64,
-        }
-    };
+    let needs = |flavor: Flavor| demo.instance(flavor).needing_attention();
     let expected = needs(Flavor::Paperless3)
         + needs(Flavor::Paperless2)
         + needs(Flavor::InvenTree477)
@@ -214,16 +201,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     );
     let failed: Vec<String> =
         serde_json::from_value(app.execute(&format!("return {ROW_IDS}"))).unwrap();
-    let pks = || -> HashSet<String> {
-        demo.instance(Flavor::InvenTree477)
-            .inventree()
-            .lock()
-            .unwrap()
-            .failed
-            .iter()
-            .map(|f| f.pk.clone())
-            .collect()
-    };
+    let pks = || demo.instance(Flavor::InvenTree477).failed_pks();
     let before = pks();
     app.click_css(&format!(
         "tr[data-task-id='{}'] [data-testid=row-check]",

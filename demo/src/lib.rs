@@ -180,6 +180,33 @@ impl Instance {
             .collect()
     }
 
+    /// What the console counts as needing attention: not-dismissed failed or
+    /// revoked Paperless tasks, or InvenTree's whole failed queue.
+    pub fn needing_attention(&self) -> u64 {
+        match &self.state {
+            InstanceState::Paperless(s) => s
+                .lock()
+                .unwrap()
+                .tasks
+                .iter()
+                .filter(|t| !t.acknowledged && matches!(t.status, "failure" | "revoked"))
+                .count() as u64,
+            InstanceState::InvenTree(s) => s.lock().unwrap().failed.len() as u64,
+        }
+    }
+
+    /// Keys of the InvenTree failed queue (string pks).
+    pub fn failed_pks(&self) -> std::collections::HashSet<String> {
+        let state = self.inventree().lock().unwrap();
+        state.failed.iter().map(|f| f.pk.clone()).collect()
+    }
+
+    /// Keys of the InvenTree pending queue, as the UI writes them.
+    pub fn pending_pks(&self) -> std::collections::HashSet<String> {
+        let state = self.inventree().lock().unwrap();
+        state.pending.iter().map(|p| p.pk.to_string()).collect()
+    }
+
     pub fn set_fault(&self, path_prefix: &str, fault: Fault) {
         self.faults.lock().unwrap().set(path_prefix, fault);
     }

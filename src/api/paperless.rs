@@ -347,12 +347,34 @@ fn decode_task(req: &HttpRequest, res: &HttpResponse) -> Result<PaperlessTask, A
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct StatusCounts {
     pub all: u64,
     pub needs_attention: u64,
     pub in_progress: u64,
     pub completed: u64,
+}
+
+impl StatusCounts {
+    /// Counts one task the way `status_counts` does, for API 9 servers, whose
+    /// full list is counted locally.
+    pub fn add(&mut self, task: &PaperlessTask) {
+        self.all += 1;
+        match task.status.group() {
+            Some(StatusGroup::NeedsAttention) => self.needs_attention += 1,
+            Some(StatusGroup::InProgress) => self.in_progress += 1,
+            Some(StatusGroup::Completed) => self.completed += 1,
+            None => {}
+        }
+    }
+
+    pub fn of<'a>(tasks: impl IntoIterator<Item = &'a PaperlessTask>) -> StatusCounts {
+        let mut counts = StatusCounts::default();
+        for task in tasks {
+            counts.add(task);
+        }
+        counts
+    }
 }
 
 #[derive(Deserialize)]

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use crate::api::ApiError;
 use crate::api::inventree::Overview;
 use crate::api::paperless::{
-    PaperlessApi, PaperlessTask, StatusCounts, StatusGroup, TaskOrderField, TaskOrdering, TaskQuery,
+    PaperlessApi, PaperlessTask, StatusCounts, TaskOrderField, TaskOrdering, TaskQuery,
 };
 use crate::components::feedback::{EmptyState, ErrorBanner};
 use crate::components::loader::Loader;
@@ -88,24 +88,7 @@ async fn paperless_summary(
             };
             client.status_counts(web::transport(), &q).await?
         }
-        PaperlessApi::V9 => {
-            let mut counts = StatusCounts {
-                all: 0,
-                needs_attention: 0,
-                in_progress: 0,
-                completed: 0,
-            };
-            for t in recent.items.iter().filter(|t| !t.acknowledged) {
-                counts.all += 1;
-                match t.status.group() {
-                    Some(StatusGroup::NeedsAttention) => counts.needs_attention += 1,
-                    Some(StatusGroup::InProgress) => counts.in_progress += 1,
-                    Some(StatusGroup::Completed) => counts.completed += 1,
-                    None => {}
-                }
-            }
-            counts
-        }
+        PaperlessApi::V9 => StatusCounts::of(recent.items.iter().filter(|t| !t.acknowledged)),
     };
     Ok(PaperlessSummary {
         api: client.api(),

@@ -123,8 +123,11 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
     let list = Loader::<Page<PaperlessTask>>::new();
     let counts = Loader::<StatusCounts>::new();
     let fetched_for = StoredValue::new(None);
+    let counted_for = StoredValue::new(None);
 
-    let load = move || {
+    // `refresh`: fetch again even what the view has not changed (the tab
+    // counts do not depend on page or sort, so paging does not refetch them).
+    let load = move |refresh: bool| {
         let view = url_view.get_untracked();
         let c = conn.get_value();
         let guess = connections
@@ -140,9 +143,10 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
             fetched_for.set_value(Some(view.server_query(client.api())));
             result
         });
-        if guess == PaperlessApi::V10 {
+        let q = url_view.get_untracked().counts_query();
+        if guess == PaperlessApi::V10 && (refresh || counted_for.get_value().as_ref() != Some(&q)) {
+            counted_for.set_value(Some(q.clone()));
             let c = conn.get_value();
-            let q = url_view.get_untracked().counts_query();
             counts.run(async move {
                 connections
                     .paperless(&c)
@@ -158,7 +162,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
             .get()
             .server_query(api.get().unwrap_or(PaperlessApi::V10));
         if fetched_for.get_value().as_ref() != Some(&needed) {
-            load();
+            load(false);
         }
     });
 
@@ -235,7 +239,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
                     format!("Acknowledged {}", plural(matched as usize, "task")),
                 );
                 plan.set(None);
-                load();
+                load(true);
             }
             Err(e) => {
                 toasts.show(ToastKind::Error, format!("Nothing was acknowledged: {e}"));
@@ -291,7 +295,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
         }
     };
 
-    let refresh = move || load();
+    let refresh = move || load(true);
     use_auto_refresh(dialog_open, list.loading.into(), refresh);
 
     let set_view = move |next: PaperlessView| url.push(next.to_query_string());
@@ -333,7 +337,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
     };
 
     let base = connection.base_url.clone();
-    let retry = Callback::new(move |_| load());
+    let retry = Callback::new(move |_| load(true));
     let sort_header = move |label: &'static str, key: TaskColumn, starts_descending: bool| {
         view! { <SortHeader label key current=sort_signal starts_descending on_sort /> }
     };

@@ -376,27 +376,15 @@ impl PaperlessView {
     /// sort and cut the page, all from the one full list.
     pub fn apply_locally(&self, tasks: &[PaperlessTask]) -> LocalView {
         let needle = self.text_filter().map(|t| t.to_lowercase());
-        let mut counts = StatusCounts {
-            all: 0,
-            needs_attention: 0,
-            in_progress: 0,
-            completed: 0,
-        };
+        let mut counts = StatusCounts::default();
         let want = self.tab.group();
         let mut rows: Vec<&PaperlessTask> = Vec::new();
         for task in tasks {
             if !self.matches_except_status(task, needle.as_deref()) {
                 continue;
             }
-            counts.all += 1;
-            let group = task.status.group();
-            match group {
-                Some(StatusGroup::NeedsAttention) => counts.needs_attention += 1,
-                Some(StatusGroup::InProgress) => counts.in_progress += 1,
-                Some(StatusGroup::Completed) => counts.completed += 1,
-                None => {}
-            }
-            if want.is_none() || want == group {
+            counts.add(task);
+            if want.is_none() || want == task.status.group() {
                 rows.push(task);
             }
         }

@@ -244,3 +244,17 @@ pub fn response(set: &str, entry: &RecordedRequest) -> HttpResponse {
     response.status = entry.status;
     response
 }
+
+/// Recorded Paperless endpoints the console never calls (so the demo does not
+/// implement them either): schema, status, summary/active/run, the Swagger
+/// redirect and the session login page.
+#[allow(dead_code)]
+pub const PAPERLESS_PATHS_NOT_USED: &[&str] = &[
+    "/api/",
+    "/api/schema/",
+    "/api/status/",
+    "/api/tasks/summary/",
+    "/api/tasks/active/",
+    "/api/tasks/run/",
+    "/accounts/login/",
+];
