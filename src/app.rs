@@ -4,7 +4,6 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::api::inventree::{FailedTask, PendingTask, ScheduledTask};
 use crate::components::feedback::{ToastRegion, Toasts};
 use crate::context::{Clock, Connections, Settings, Theme};
 use crate::pages::NotFound;
@@ -13,6 +12,7 @@ use crate::pages::inventree::queue_page;
 use crate::pages::overview::OverviewPage;
 use crate::pages::paperless_tasks::PaperlessTasksPage;
 use crate::state::connections::ServerKind;
+use crate::state::inventree_view::Queue;
 use crate::state::time::Zone;
 
 #[component]
@@ -105,9 +105,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=OverviewPage />
                         <Route path=path!("/connections") view=ConnectionsPage />
                         <Route path=path!("/paperless/:conn") view=PaperlessTasksPage />
-                        <Route path=path!("/inventree/:conn/pending") view={queue_page::<PendingTask>} />
-                        <Route path=path!("/inventree/:conn/failed") view={queue_page::<FailedTask>} />
-                        <Route path=path!("/inventree/:conn/scheduled") view={queue_page::<ScheduledTask>} />
+                        <Route path=path!("/inventree/:conn/pending") view=|| queue_page(Queue::Pending) />
+                        <Route path=path!("/inventree/:conn/failed") view=|| queue_page(Queue::Failed) />
+                        <Route path=path!("/inventree/:conn/scheduled") view=|| queue_page(Queue::Scheduled) />
                     </Routes>
                 </main>
             </div>

@@ -97,6 +97,16 @@ pub struct Page<T> {
     pub server_paged: bool,
 }
 
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            count: self.count,
+            items: self.items.into_iter().map(f).collect(),
+            server_paged: self.server_paged,
+        }
+    }
+}
+
 /// A list of ids that is never empty, so a bulk action can only ever name rows
 /// the user chose, and can never degrade into "everything".
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,19 +8,30 @@ use crate::api::inventree::{DeleteOutcome, FailedTask, InvenTreeClient};
 use crate::api::{ApiError, Page, Selection};
 use crate::components::drawer::{Detail, Field, field};
 use crate::components::time::ServerWhen;
-use crate::state::inventree_view::{Queue, QueueColumn, QueueView, short_func};
+use crate::state::inventree_view::{QueueColumn, QueueView, short_func};
+
+pub(super) const COLUMNS: &'static [(&'static str, Option<QueueColumn>)] = &[
+    ("Function", Some(QueueColumn::Func)),
+    ("Error", None),
+    ("Started", Some(QueueColumn::Started)),
+    ("Stopped", Some(QueueColumn::Stopped)),
+    ("Attempts", None),
+    ("Task id", Some(QueueColumn::Id)),
+];
+
+pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<FailedTask>> {
+    client.failed_call(&view.failed_query())
+}
+
+pub(super) fn delete_call(
+    client: &InvenTreeClient,
+    keys: Vec<String>,
+) -> Result<Call<DeleteOutcome>, ApiError> {
+    // Failed-task pks are strings; integers would match nothing.
+    Selection::new(keys).map(|pks| client.delete_failed_call(&pks))
+}
 
 impl QueueRow for FailedTask {
-    const QUEUE: Queue = Queue::Failed;
-    const COLUMNS: &'static [(&'static str, Option<QueueColumn>)] = &[
-        ("Function", Some(QueueColumn::Func)),
-        ("Error", None),
-        ("Started", Some(QueueColumn::Started)),
-        ("Stopped", Some(QueueColumn::Stopped)),
-        ("Attempts", None),
-        ("Task id", Some(QueueColumn::Id)),
-    ];
-
     fn key(&self) -> String {
         self.pk.clone()
     }
@@ -28,18 +39,6 @@ impl QueueRow for FailedTask {
     fn label(&self) -> String {
         let func = self.func.as_deref().map(short_func).unwrap_or("(unknown)");
         format!("{func} ({})", self.pk)
-    }
-
-    fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<Self>> {
-        client.failed_call(&view.failed_query())
-    }
-
-    fn delete_call(
-        client: &InvenTreeClient,
-        keys: Vec<String>,
-    ) -> Option<Result<Call<DeleteOutcome>, ApiError>> {
-        // Failed-task pks are strings; integers would match nothing.
-        Some(Selection::new(keys).map(|pks| client.delete_failed_call(&pks)))
     }
 
     fn cells(&self) -> AnyView {

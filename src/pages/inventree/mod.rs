@@ -15,7 +15,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::pages::ConnectionGate;
 
 use crate::api::http::Call;
-use crate::api::inventree::{DeleteOutcome, InvenTreeClient, Overview};
+use crate::api::inventree::{
+    DeleteOutcome, FailedTask, InvenTreeClient, Overview, PendingTask, ScheduledTask,
+};
 use crate::api::{ApiError, Page};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::drawer::{DetailDrawer, Field};
@@ -34,32 +36,95 @@ use crate::web;
 /// Largest number of rows fetched to check whether picked rows still exist.
 const VERIFY_LIMIT: u32 = 10_000;
 
-/// One row type per queue.
-pub trait QueueRow: Clone + PartialEq + Send + Sync + 'static {
-    const QUEUE: Queue;
-    /// Column headers after the checkbox: label, column, sortable.
-    const COLUMNS: &'static [(&'static str, Option<QueueColumn>)];
-
+/// What each queue's file says about its rows. Object-safe, so the screen is
+/// compiled once for all three queues: a screen generic over the row type
+/// was compiled three times and cost about 20 KB of the gzipped download.
+pub trait QueueRow {
     fn key(&self) -> String;
     /// How the row is named in a confirmation.
     fn label(&self) -> String;
-    fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<Self>>;
-    /// `None` for queues the API cannot delete from.
-    fn delete_call(
-        client: &InvenTreeClient,
-        keys: Vec<String>,
-    ) -> Option<Result<Call<DeleteOutcome>, ApiError>>;
     fn cells(&self) -> AnyView;
     fn details(&self) -> (String, String, Vec<Field>);
 }
 
+/// A row of any of the three queues.
+#[derive(Clone, PartialEq)]
+pub enum QueueTask {
+    Pending(PendingTask),
+    Failed(FailedTask),
+    Scheduled(ScheduledTask),
+}
+
+impl QueueTask {
+    fn row(&self) -> &dyn QueueRow {
+        match self {
+            QueueTask::Pending(t) => t,
+            QueueTask::Failed(t) => t,
+            QueueTask::Scheduled(t) => t,
+        }
+    }
+
+    fn key(&self) -> String {
+        self.row().key()
+    }
+
+    fn label(&self) -> String {
+        self.row().label()
+    }
+}
+
+/// Column headers after the checkbox: label, column (sortable where the
+/// server allows it).
+fn columns(queue: Queue) -> &'static [(&'static str, Option<QueueColumn>)] {
+    match queue {
+        Queue::Pending => pending::COLUMNS,
+        Queue::Failed => failed::COLUMNS,
+        Queue::Scheduled => scheduled::COLUMNS,
+    }
+}
+
+async fn list_queue(
+    client: &InvenTreeClient,
+    queue: Queue,
+    view: &QueueView,
+) -> Result<Page<QueueTask>, ApiError> {
+    let transport = web::transport();
+    Ok(match queue {
+        Queue::Pending => pending::list_call(client, view)
+            .send(transport)
+            .await?
+            .map(QueueTask::Pending),
+        Queue::Failed => failed::list_call(client, view)
+            .send(transport)
+            .await?
+            .map(QueueTask::Failed),
+        Queue::Scheduled => scheduled::list_call(client, view)
+            .send(transport)
+            .await?
+            .map(QueueTask::Scheduled),
+    })
+}
+
+/// `None` for queues the API cannot delete from.
+fn delete_call(
+    client: &InvenTreeClient,
+    queue: Queue,
+    keys: Vec<String>,
+) -> Option<Result<Call<DeleteOutcome>, ApiError>> {
+    match queue {
+        Queue::Pending => Some(pending::delete_call(client, keys)),
+        Queue::Failed => Some(failed::delete_call(client, keys)),
+        Queue::Scheduled => None,
+    }
+}
+
 /// The route view of one queue: the connection from the URL, then the screen.
-pub fn queue_page<R: QueueRow>() -> impl IntoView {
+pub fn queue_page(queue: Queue) -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("conn").unwrap_or_default());
     view! {
         <ConnectionGate id kind=ServerKind::InvenTree let:connection>
-            <QueueScreen<R> connection />
+            <QueueScreen connection queue />
         </ConnectionGate>
     }
 }
@@ -93,29 +158,21 @@ fn QueueTabs(connection_id: String, current: Queue, overview: Loader<Overview>) 
 }
 
 #[component]
-pub fn QueueScreen<R: QueueRow>(
-    connection: Connection,
-    /// Names the row type; `<QueueScreen<PendingTask> .../>` fills it in.
-    #[prop(optional)]
-    rows: std::marker::PhantomData<R>,
-) -> impl IntoView {
-    let _ = rows;
+pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let toasts = expect_context::<Toasts>();
     let conn = StoredValue::new(connection.clone());
     let query = use_query_map();
     let url = UrlView::new();
     let view = Memo::new(move |_| QueueView::from_params(&*query.read()));
-    let queue = R::QUEUE;
-
-    let list = Loader::<Page<R>>::new();
+    let list = Loader::<Page<QueueTask>>::new();
     let overview = Loader::<Overview>::new();
     let load = move || {
         let v = view.get_untracked();
         let client = connections.inventree(&conn.get_value());
-        let call = R::list_call(&client, &v);
-        list.run(async move { call.send(web::transport()).await });
-        overview.run(async move { client.overview_call().send(web::transport()).await });
+        let overview_call = client.overview_call();
+        list.run(async move { list_queue(&client, queue, &v).await });
+        overview.run(async move { overview_call.send(web::transport()).await });
     };
     Effect::new(move |_| {
         view.track();
@@ -127,11 +184,11 @@ pub fn QueueScreen<R: QueueRow>(
         list.data
             .with(|d| {
                 d.as_ref()
-                    .map(|p| p.items.iter().map(R::key).collect::<Vec<_>>())
+                    .map(|p| p.items.iter().map(QueueTask::key).collect::<Vec<_>>())
             })
             .unwrap_or_default()
     });
-    forget_vanished::<R>(list, page_keys, picked, view, conn, toasts);
+    forget_vanished(queue, list, page_keys, picked, view, conn, toasts);
 
     // Deleting.
     let confirm = RwSignal::new(None::<(Vec<String>, Vec<String>)>);
@@ -140,13 +197,13 @@ pub fn QueueScreen<R: QueueRow>(
         let keys = keys.clone();
         let client = connections.inventree(&conn.get_value());
         async move {
-            match R::delete_call(&client, keys.clone()) {
+            match delete_call(&client, queue, keys.clone()) {
                 Some(call) => call?
                     .send(web::transport())
                     .await
                     .map(|outcome| (keys, outcome)),
                 None => Err(ApiError::Unsupported {
-                    detail: format!("{} tasks cannot be deleted", R::QUEUE.label()),
+                    detail: format!("{} tasks cannot be deleted", queue.label()),
                 }),
             }
         }
@@ -213,7 +270,7 @@ pub fn QueueScreen<R: QueueRow>(
             std::time::Duration::from_millis(300),
         );
     };
-    let columns = R::COLUMNS.len() + 2;
+    let columns = self::columns(queue).len() + 2;
 
     view! {
         <section class="screen" aria-labelledby="screen-title">
@@ -299,7 +356,7 @@ pub fn QueueScreen<R: QueueRow>(
                                     />
                                 })}
                             </th>
-                            {R::COLUMNS.iter().map(|(label, column)| match column {
+                            {self::columns(queue).iter().map(|(label, column)| match column {
                                 Some(c) => view! {
                                     <SortHeader
                                         label=*label
@@ -343,7 +400,7 @@ pub fn QueueScreen<R: QueueRow>(
                                                 />
                                             })}
                                         </td>
-                                        {row.cells()}
+                                        {row.row().cells()}
                                         <td class="col-actions">
                                             <button
                                                 class="btn btn-small"
@@ -379,7 +436,7 @@ pub fn QueueScreen<R: QueueRow>(
                 let row = list.data.with(|d| d.as_ref().and_then(|p| p.items.iter().find(|r| r.key() == key).cloned()));
                 match row {
                     Some(row) => {
-                        let (title, subtitle, fields) = row.details();
+                        let (title, subtitle, fields) = row.row().details();
                         view! { <DetailDrawer title subtitle fields on_close=close /> }.into_any()
                     }
                     None if list.data.with(Option::is_none) => ().into_any(),
@@ -415,8 +472,9 @@ pub fn QueueScreen<R: QueueRow>(
 
 /// After a refresh of the same view, picked rows that left the page are
 /// looked up in the whole queue; those gone are unpicked with a notice.
-fn forget_vanished<R: QueueRow>(
-    list: Loader<Page<R>>,
+fn forget_vanished(
+    queue: Queue,
+    list: Loader<Page<QueueTask>>,
     page_keys: Memo<Vec<String>>,
     picked: RwSignal<Picked<String>>,
     view: Memo<QueueView>,
@@ -449,10 +507,10 @@ fn forget_vanished<R: QueueRow>(
                 },
                 ..QueueView::default()
             };
-            let Ok(all) = R::list_call(&client, &whole).send(web::transport()).await else {
+            let Ok(all) = list_queue(&client, queue, &whole).await else {
                 return;
             };
-            let present: HashSet<String> = all.items.iter().map(R::key).collect();
+            let present: HashSet<String> = all.items.iter().map(QueueTask::key).collect();
             let gone: HashSet<String> = vanished
                 .into_iter()
                 .filter(|k| !present.contains(k))

@@ -8,22 +8,34 @@ use crate::api::inventree::{DeleteOutcome, InvenTreeClient, PendingTask};
 use crate::api::{ApiError, Page, Selection};
 use crate::components::drawer::{Detail, Field, field};
 use crate::components::time::ServerWhen;
-use crate::state::inventree_view::{Queue, QueueView, short_func};
+use crate::state::inventree_view::{QueueView, short_func};
+
+pub(super) const COLUMNS: &'static [(
+    &'static str,
+    Option<crate::state::inventree_view::QueueColumn>,
+)] = &[
+    ("Function", None),
+    ("Name", None),
+    ("Queued", None),
+    ("Args", None),
+    ("Kwargs", None),
+    ("Task id", None),
+];
+
+pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<PendingTask>> {
+    client.pending_call(&view.pending_query())
+}
+
+pub(super) fn delete_call(
+    client: &InvenTreeClient,
+    keys: Vec<String>,
+) -> Result<Call<DeleteOutcome>, ApiError> {
+    // Pending pks are integers on the wire.
+    let pks = Selection::new(keys.iter().filter_map(|k| k.parse::<i64>().ok()));
+    pks.map(|pks| client.delete_pending_call(&pks))
+}
 
 impl QueueRow for PendingTask {
-    const QUEUE: Queue = Queue::Pending;
-    const COLUMNS: &'static [(
-        &'static str,
-        Option<crate::state::inventree_view::QueueColumn>,
-    )] = &[
-        ("Function", None),
-        ("Name", None),
-        ("Queued", None),
-        ("Args", None),
-        ("Kwargs", None),
-        ("Task id", None),
-    ];
-
     fn key(&self) -> String {
         self.pk.to_string()
     }
@@ -37,19 +49,6 @@ impl QueueRow for PendingTask {
                 .map(short_func)
                 .unwrap_or("(undecodable)")
         )
-    }
-
-    fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<Self>> {
-        client.pending_call(&view.pending_query())
-    }
-
-    fn delete_call(
-        client: &InvenTreeClient,
-        keys: Vec<String>,
-    ) -> Option<Result<Call<DeleteOutcome>, ApiError>> {
-        // Pending pks are integers on the wire.
-        let pks = Selection::new(keys.iter().filter_map(|k| k.parse::<i64>().ok()));
-        Some(pks.map(|pks| client.delete_pending_call(&pks)))
     }
 
     fn cells(&self) -> AnyView {

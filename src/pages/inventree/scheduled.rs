@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 
 use super::QueueRow;
+use crate::api::Page;
 use crate::api::http::Call;
-use crate::api::inventree::{DeleteOutcome, InvenTreeClient, ScheduledTask};
-use crate::api::{ApiError, Page};
+use crate::api::inventree::{InvenTreeClient, ScheduledTask};
 use crate::components::drawer::{Detail, Field, field};
 use crate::components::time::ServerWhen;
-use crate::state::inventree_view::{Queue, QueueColumn, QueueView, short_func};
+use crate::state::inventree_view::{QueueColumn, QueueView, short_func};
 
 fn outcome(success: Option<bool>) -> AnyView {
     match success {
@@ -18,17 +18,20 @@ fn outcome(success: Option<bool>) -> AnyView {
     }
 }
 
-impl QueueRow for ScheduledTask {
-    const QUEUE: Queue = Queue::Scheduled;
-    const COLUMNS: &'static [(&'static str, Option<QueueColumn>)] = &[
-        ("Task", Some(QueueColumn::Func)),
-        ("Schedule", None),
-        ("Repeats", None),
-        ("Last run", Some(QueueColumn::LastRun)),
-        ("Last result", None),
-        ("Next run", Some(QueueColumn::NextRun)),
-    ];
+pub(super) const COLUMNS: &'static [(&'static str, Option<QueueColumn>)] = &[
+    ("Task", Some(QueueColumn::Func)),
+    ("Schedule", None),
+    ("Repeats", None),
+    ("Last run", Some(QueueColumn::LastRun)),
+    ("Last result", None),
+    ("Next run", Some(QueueColumn::NextRun)),
+];
 
+pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<ScheduledTask>> {
+    client.scheduled_call(&view.scheduled_query())
+}
+
+impl QueueRow for ScheduledTask {
     fn key(&self) -> String {
         self.pk.to_string()
     }
@@ -37,17 +40,6 @@ impl QueueRow for ScheduledTask {
         self.name
             .clone()
             .unwrap_or_else(|| short_func(&self.func).to_string())
-    }
-
-    fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<Self>> {
-        client.scheduled_call(&view.scheduled_query())
-    }
-
-    fn delete_call(
-        _client: &InvenTreeClient,
-        _keys: Vec<String>,
-    ) -> Option<Result<Call<DeleteOutcome>, ApiError>> {
-        None
     }
 
     fn cells(&self) -> AnyView {
