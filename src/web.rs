@@ -20,8 +20,10 @@ mod imp {
         }
     }
 
+    /// Always false in the browser build: without the `desktop` feature the
+    /// compiler drops the Tauri transport and every desktop-only branch.
     pub fn in_desktop_app() -> bool {
-        crate::api::tauri::in_tauri()
+        cfg!(feature = "desktop") && crate::api::tauri::in_tauri()
     }
 
     pub async fn desktop<A: serde::Serialize, R: serde::de::DeserializeOwned>(

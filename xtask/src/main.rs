@@ -6,7 +6,8 @@
 //! - `test`: setup + every test: native, then the browser tests in Chromium.
 //! - `size`: the WASM, JS and CSS transfer sizes (raw and gzip) of dist/.
 //! - `bench`: setup + build-ui + size + load and typing times in Chromium.
-//! - `desktop`: setup + build-ui + the Tauri app (release), run against the demo backend.
+//! - `desktop`: setup + the UI with the `desktop` feature + the Tauri app
+//!   (release), run against the demo backend (which serves the browser UI).
 //! - `test-desktop`: the desktop smoke test under Xvfb (also part of `test`).
 
 mod setup;
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         "desktop" => desktop(),
         "test-desktop" => setup::run()
             .and_then(|()| build_ui())
+            .and_then(|()| build_desktop_ui())
             .and_then(|()| test_desktop()),
         _ => {
             println!(
@@ -75,16 +77,28 @@ pub fn run_cmd(cmd: &mut Command) -> Result {
     }
 }
 
+/// The UI for browsers, into dist/.
 fn build_ui() -> Result {
+    trunk_build(&[], "dist")
+}
+
+/// The same UI with the `desktop` feature (Tauri transport, window title,
+/// notifications), into dist-desktop/, which the desktop app embeds.
+fn build_desktop_ui() -> Result {
+    trunk_build(&["--features", "desktop"], "dist-desktop")
+}
+
+fn trunk_build(args: &[&str], dist: &str) -> Result {
     let started = Instant::now();
     run_cmd(
         Command::new("trunk")
-            .args(["build", "--release"])
+            .args(["build", "--release", "--dist", dist])
+            .args(args)
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .env("NO_COLOR", "true"),
     )?;
     println!(
-        "UI built into dist/ in {:.1} s",
+        "UI built into {dist}/ in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -110,6 +124,7 @@ fn run(demo_args: &[String]) -> Result {
 }
 
 /// `tauri build --no-bundle`: the release binary target/release/taskdeck-desktop.
+/// Needs dist-desktop/ ([`build_desktop_ui`]) first.
 fn build_desktop() -> Result {
     let started = Instant::now();
     run_cmd(
@@ -129,6 +144,7 @@ fn build_desktop() -> Result {
 fn desktop() -> Result {
     setup::run()?;
     build_ui()?;
+    build_desktop_ui()?;
     build_desktop()?;
     let mut demo = Command::new("cargo")
         .args([
@@ -211,9 +227,10 @@ fn test() -> Result {
     let started = Instant::now();
     setup::run()?;
 
-    // First: the desktop crate embeds dist/ when it compiles.
-    println!("== WASM build");
+    // First: the desktop crate embeds dist-desktop/ when it compiles.
+    println!("== WASM builds (browser and desktop)");
     build_ui()?;
+    build_desktop_ui()?;
 
     println!("== native tests (API contract, request building, pure logic, desktop side)");
     cargo_with_tools(&["test", "--workspace", "--locked"])?;
