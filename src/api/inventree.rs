@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::error::ApiError;
 use super::http::{BaseUrl, Call, HttpRequest, HttpResponse, Method, Query, Secret, decode_json};
-use super::time::ServerTime;
+use super::time::{ServerTime, date_opt};
 use super::{Page, Selection};
 
 /// `GET /api/`: works anonymously; identifies the server and its API version.
@@ -169,7 +169,7 @@ struct TokenWire {
     token: String,
     #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "date_opt")]
     expiry: Option<NaiveDate>,
 }
 

@@ -19,6 +19,7 @@ use super::error::ApiError;
 use super::http::{
     BaseUrl, Call, HttpRequest, HttpResponse, Method, Query, Secret, Transport, decode_json,
 };
+use super::time::rfc3339_opt;
 use super::{Page, Selection};
 
 /// The REST API version negotiated with `Accept: application/json; version=N`.
@@ -152,10 +153,11 @@ struct TaskV10 {
     task_type: TaskType,
     trigger_source: TriggerSource,
     status: TaskStatus,
+    #[serde(deserialize_with = "rfc3339_opt")]
     date_created: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "rfc3339_opt")]
     date_started: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "rfc3339_opt")]
     date_done: Option<DateTime<Utc>>,
     #[serde(default)]
     duration_seconds: Option<f64>,
@@ -247,9 +249,9 @@ struct TaskV9 {
     #[serde(rename = "type", default)]
     trigger: Option<TriggerSource>,
     status: TaskStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "rfc3339_opt")]
     date_created: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "rfc3339_opt")]
     date_done: Option<DateTime<Utc>>,
     #[serde(default)]
     result: Option<String>,
