@@ -1,7 +1,7 @@
 //! The application shell: contexts, navigation and routes.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{A, FlatRoutes, Route, Router};
 use leptos_router::path;
 
 use crate::components::feedback::{ToastRegion, Toasts};
@@ -101,14 +101,14 @@ pub fn App() -> impl IntoView {
                     <A href="/connections" attr:data-testid="nav-connections">"Connections"</A>
                 </nav>
                 <main class="content" id="main">
-                    <Routes fallback=NotFound>
+                    <FlatRoutes fallback=NotFound>
                         <Route path=path!("/") view=OverviewPage />
                         <Route path=path!("/connections") view=ConnectionsPage />
                         <Route path=path!("/paperless/:conn") view=PaperlessTasksPage />
                         <Route path=path!("/inventree/:conn/pending") view=|| queue_page(Queue::Pending) />
                         <Route path=path!("/inventree/:conn/failed") view=|| queue_page(Queue::Failed) />
                         <Route path=path!("/inventree/:conn/scheduled") view=|| queue_page(Queue::Scheduled) />
-                    </Routes>
+                    </FlatRoutes>
                 </main>
             </div>
             <ToastRegion />
