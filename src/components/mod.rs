@@ -4,6 +4,7 @@ pub mod choice;
 pub mod dialog;
 pub mod drawer;
 pub mod feedback;
+pub mod form;
 pub mod loader;
 pub mod refresh;
 pub mod selection;

@@ -8,6 +8,7 @@ use crate::api::paperless::PaperlessClient;
 use crate::api::{ApiError, BaseUrl, Secret};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::feedback::{ToastKind, Toasts};
+use crate::components::form::{CheckField, RadioOption, TextField};
 use crate::context::Connections;
 use crate::state::connections::{Connection, ServerKind, next_id, validate};
 use crate::state::errors::explain;
@@ -292,52 +293,34 @@ pub fn ConnectionsPage() -> impl IntoView {
                 <h2>{move || if form.editing.get().is_some() { "Edit server" } else { "Add a server" }}</h2>
                 <fieldset class="kind">
                     <legend>"Server"</legend>
-                    <label><input type="radio" name="kind" value="paperless" prop:checked=move || form.kind.get() == ServerKind::Paperless on:change=move |_| form.kind.set(ServerKind::Paperless) />" Paperless-ngx"</label>
-                    <label><input type="radio" name="kind" value="inventree" prop:checked=move || form.kind.get() == ServerKind::InvenTree on:change=move |_| form.kind.set(ServerKind::InvenTree) />" InvenTree"</label>
+                    <RadioOption group="kind" value="paperless" choice=ServerKind::Paperless current=form.kind label="Paperless-ngx" />
+                    <RadioOption group="kind" value="inventree" choice=ServerKind::InvenTree current=form.kind label="InvenTree" />
                 </fieldset>
-                <label>"Name"
-                    <input type="text" name="name" placeholder="Office Paperless" prop:value=move || form.name.get() on:input=move |ev| form.name.set(event_target_value(&ev)) />
-                </label>
-                <label>"Address"
-                    <input type="url" name="url" required placeholder="https://paperless.example.org" prop:value=move || form.url.get() on:input=move |ev| form.url.set(event_target_value(&ev)) />
-                </label>
+                <TextField label="Name" name="name" value=form.name placeholder="Office Paperless" />
+                <TextField label="Address" name="url" kind="url" value=form.url required=true placeholder="https://paperless.example.org" />
                 <fieldset class="auth">
                     <legend>"Sign in with"</legend>
-                    <label><input type="radio" name="auth" value="token" prop:checked=move || form.mode.get() == AuthMode::Token on:change=move |_| form.mode.set(AuthMode::Token) />" API token"</label>
-                    <label><input type="radio" name="auth" value="password" prop:checked=move || form.mode.get() == AuthMode::Password on:change=move |_| form.mode.set(AuthMode::Password) />" Username and password (exchanged once for a token; not stored)"</label>
+                    <RadioOption group="auth" value="token" choice=AuthMode::Token current=form.mode label="API token" />
+                    <RadioOption group="auth" value="password" choice=AuthMode::Password current=form.mode label="Username and password (exchanged once for a token; not stored)" />
                 </fieldset>
                 {move || match form.mode.get() {
                     AuthMode::Token => view! {
-                        <label>"Token"
-                            <input type="password" name="token" autocomplete="off" prop:value=move || form.token.get() on:input=move |ev| form.token.set(event_target_value(&ev)) />
-                        </label>
+                        <TextField label="Token" name="token" kind="password" value=form.token autocomplete="off" />
                     }.into_any(),
                     AuthMode::Password => view! {
-                        <label>"Username"
-                            <input type="text" name="username" autocomplete="username" prop:value=move || form.username.get() on:input=move |ev| form.username.set(event_target_value(&ev)) />
-                        </label>
-                        <label>"Password"
-                            <input type="password" name="password" autocomplete="current-password" prop:value=move || form.password.get() on:input=move |ev| form.password.set(event_target_value(&ev)) />
-                        </label>
+                        <TextField label="Username" name="username" value=form.username autocomplete="username" />
+                        <TextField label="Password" name="password" kind="password" value=form.password autocomplete="current-password" />
                         {move || (form.kind.get() == ServerKind::Paperless).then(|| view! {
-                            <label>"Two-factor code (if enabled)"
-                                <input type="text" name="mfa" inputmode="numeric" autocomplete="one-time-code" prop:value=move || form.mfa.get() on:input=move |ev| form.mfa.set(event_target_value(&ev)) />
-                            </label>
+                            <TextField label="Two-factor code (if enabled)" name="mfa" value=form.mfa inputmode="numeric" autocomplete="one-time-code" />
                         })}
                     }.into_any(),
                 }}
                 {(!desktop).then(|| view! {
-                    <label class="check">
-                        <input type="checkbox" name="remember" prop:checked=move || form.remember.get() on:change=move |ev| form.remember.set(event_target_checked(&ev)) />
-                        " Remember the token in this browser (otherwise it is forgotten when the browser session ends)"
-                    </label>
+                    <CheckField name="remember" value=form.remember label="Remember the token in this browser (otherwise it is forgotten when the browser session ends)" />
                 })}
                 {desktop.then(|| view! {
                     <p class="muted small">"The token is kept in the system's credential store, never in a file."</p>
-                    <label class="check">
-                        <input type="checkbox" name="notify" prop:checked=move || form.notify.get() on:change=move |ev| form.notify.set(event_target_checked(&ev)) />
-                        " Notify me when a new failed task appears on this server"
-                    </label>
+                    <CheckField name="notify" value=form.notify label="Notify me when a new failed task appears on this server" />
                 })}
                 <div class="form-actions">
                     {(!desktop).then(|| view! {
