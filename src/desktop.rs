@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::paperless::{PaperlessApi, StatusCounts, TaskQuery};
 use crate::context::Connections;
+use crate::reactive::effect;
 use crate::state::attention::FailureWatch;
 use crate::state::connections::{Connection, ServerKind};
 use crate::web;
@@ -105,7 +106,7 @@ pub fn watch_attention(connections: Connections) {
             let _ = web::desktop::<_, ()>("set_attention", &AttentionArgs { count }).await;
         });
     };
-    Effect::new(move |_| {
+    effect(move || {
         if connections.ready.get() {
             connections.list.track();
             poll();

@@ -9,5 +9,6 @@ pub mod components;
 pub mod context;
 pub mod desktop;
 pub mod pages;
+pub mod reactive;
 pub mod state;
 pub mod web;

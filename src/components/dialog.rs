@@ -1,5 +1,6 @@
 //! Confirmation before anything is changed on a server.
 
+use crate::reactive::effect;
 use leptos::html;
 use leptos::prelude::*;
 
@@ -19,7 +20,7 @@ pub fn ConfirmDialog(
     children: Children,
 ) -> impl IntoView {
     let cancel_ref = NodeRef::<html::Button>::new();
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(button) = cancel_ref.get() {
             let _ = button.focus();
         }

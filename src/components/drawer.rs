@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::time::ServerTime;
 use crate::components::time::{Exact, ServerWhen};
+use crate::reactive::effect;
 use crate::web;
 
 pub enum Detail {
@@ -103,7 +104,7 @@ pub fn DetailDrawer(
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let close_ref = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(b) = close_ref.get() {
             let _ = b.focus();
         }

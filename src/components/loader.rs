@@ -3,6 +3,7 @@
 //! and a refresh tick never starts a second request while one is running.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -45,10 +46,13 @@ impl<T: Send + Sync + 'static> Loader<T> {
     }
 
     /// Starts `fetch`; its result is dropped if another run started meanwhile.
-    pub fn run<F>(&self, fetch: F)
-    where
-        F: Future<Output = Result<T, ApiError>> + 'static,
-    {
+    pub fn run(&self, fetch: impl Future<Output = Result<T, ApiError>> + 'static) {
+        // Boxed so the bookkeeping below compiles once per data type rather
+        // than once per call site.
+        self.run_boxed(Box::pin(fetch));
+    }
+
+    fn run_boxed(&self, fetch: Pin<Box<dyn Future<Output = Result<T, ApiError>>>>) {
         let this = *self;
         let Some(generation) = this.generation.try_update_value(|g| {
             *g += 1;

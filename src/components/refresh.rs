@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::context::{Clock, Settings};
+use crate::reactive::effect;
 use crate::state::refresh::{RefreshInterval, TickContext, tick_should_fetch};
 use crate::state::time::relative;
 use crate::web;
@@ -17,7 +18,7 @@ pub fn use_auto_refresh(
 ) {
     let settings = expect_context::<Settings>();
     let handle = StoredValue::new(None::<IntervalHandle>);
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(h) = handle.get_value() {
             h.clear();
         }

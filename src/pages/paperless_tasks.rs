@@ -26,6 +26,7 @@ use crate::components::time::When;
 use crate::components::url_view::UrlView;
 use crate::context::Connections;
 use crate::pages::ConnectionGate;
+use crate::reactive::effect;
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::paperless_view::{AckFilter, PaperlessView, StatusTab, TaskColumn, TextScope};
 use crate::state::table::{Picked, Sort};
@@ -105,7 +106,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
     // The search box: applied locally on every keystroke (API 9), and to the
     // URL (and so to the server, API 10) after a short pause.
     let text = RwSignal::new(url_view.get_untracked().text);
-    Effect::new(move |_| {
+    effect(move || {
         let from_url = url_view.with(|v| v.text.clone());
         if text.get_untracked().trim() != from_url.trim() {
             text.set(from_url);
@@ -157,7 +158,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
     };
     // Fetch when the request this view needs differs from the last one
     // (typing in the API 9 search box does not refetch).
-    Effect::new(move |_| {
+    effect(move || {
         let needed = url_view
             .get()
             .server_query(api.get().unwrap_or(PaperlessApi::V10));
@@ -189,7 +190,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
         })
     });
     // For `cargo xtask bench`: decoding and first render of the list.
-    Effect::new(move |_| {
+    effect(move || {
         if list.data.with(Option::is_some) {
             request_animation_frame(|| web::measure("taskdeck:tasks-shown", "taskdeck:response"));
         }
@@ -224,7 +225,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
                 .map(|n| (ids, n))
         }
     });
-    Effect::new(move |_| {
+    effect(move || {
         let Some(result) = acknowledge.value().get() else {
             return;
         };
@@ -687,7 +688,7 @@ fn forget_vanished_selection(
 ) {
     let connections = expect_context::<Connections>();
     let previous = StoredValue::new((None::<PaperlessView>, Vec::<u64>::new()));
-    Effect::new(move |_| {
+    effect(move || {
         let Some(ids) = shown.with(|s| {
             s.as_ref()
                 .map(|s| s.rows.iter().map(|t| t.id).collect::<Vec<_>>())

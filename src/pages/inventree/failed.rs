@@ -10,7 +10,7 @@ use crate::components::drawer::{Detail, Field, field};
 use crate::components::time::ServerWhen;
 use crate::state::inventree_view::{QueueColumn, QueueView, short_func};
 
-pub(super) const COLUMNS: &'static [(&'static str, Option<QueueColumn>)] = &[
+pub(super) const COLUMNS: &[(&str, Option<QueueColumn>)] = &[
     ("Function", Some(QueueColumn::Func)),
     ("Error", None),
     ("Started", Some(QueueColumn::Started)),

@@ -28,6 +28,7 @@ use crate::components::selection::{ConfirmList, SelectionBar, plural};
 use crate::components::table::{PageCheckbox, Pager, SortHeader};
 use crate::components::url_view::UrlView;
 use crate::context::Connections;
+use crate::reactive::effect;
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::inventree_view::{Queue, QueueColumn, QueueView};
 use crate::state::table::{Paging, Picked, Sort};
@@ -174,7 +175,7 @@ pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
         list.run(async move { list_queue(&client, queue, &v).await });
         overview.run(async move { overview_call.send(web::transport()).await });
     };
-    Effect::new(move |_| {
+    effect(move || {
         view.track();
         load();
     });
@@ -208,7 +209,7 @@ pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
             }
         }
     });
-    Effect::new(move |_| {
+    effect(move || {
         let Some(result) = delete.value().get() else {
             return;
         };
@@ -483,7 +484,7 @@ fn forget_vanished(
 ) {
     let connections = expect_context::<Connections>();
     let previous = StoredValue::new((None::<QueueView>, Vec::<String>::new()));
-    Effect::new(move |_| {
+    effect(move || {
         let keys = page_keys.get();
         if list.data.with_untracked(Option::is_none) {
             return;

@@ -10,10 +10,7 @@ use crate::components::drawer::{Detail, Field, field};
 use crate::components::time::ServerWhen;
 use crate::state::inventree_view::{QueueView, short_func};
 
-pub(super) const COLUMNS: &'static [(
-    &'static str,
-    Option<crate::state::inventree_view::QueueColumn>,
-)] = &[
+pub(super) const COLUMNS: &[(&str, Option<crate::state::inventree_view::QueueColumn>)] = &[
     ("Function", None),
     ("Name", None),
     ("Queued", None),

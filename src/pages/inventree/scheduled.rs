@@ -18,7 +18,7 @@ fn outcome(success: Option<bool>) -> AnyView {
     }
 }
 
-pub(super) const COLUMNS: &'static [(&'static str, Option<QueueColumn>)] = &[
+pub(super) const COLUMNS: &[(&str, Option<QueueColumn>)] = &[
     ("Task", Some(QueueColumn::Func)),
     ("Schedule", None),
     ("Repeats", None),
