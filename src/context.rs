@@ -1,13 +1,12 @@
 //! App-wide state shared through Leptos context: saved connections, display
 //! settings and a clock for relative times.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::api::inventree::InvenTreeClient;
 use crate::api::paperless::{PaperlessApi, PaperlessClient};
+use crate::reactive::effect;
 use crate::state::connections::{Connection, DesktopConnection, Storage};
 use crate::state::refresh::RefreshInterval;
 use crate::state::time::Zone;
@@ -20,7 +19,12 @@ pub struct Connections {
     pub ready: RwSignal<bool>,
     /// The Paperless API version each connection negotiated, so later
     /// requests go straight to it.
-    paperless_api: RwSignal<HashMap<String, PaperlessApi>>,
+    /// API version per connection id, once negotiated (a few entries).
+    paperless_api: RwSignal<Vec<(String, PaperlessApi)>>,
+}
+
+fn api_of(known: &[(String, PaperlessApi)], id: &str) -> Option<PaperlessApi> {
+    known.iter().find(|(k, _)| k == id).map(|(_, api)| *api)
 }
 
 fn with_storage<R>(f: impl FnOnce(&Storage) -> R) -> R {
@@ -84,7 +88,7 @@ impl Connections {
         let this = Connections {
             list: RwSignal::new(list),
             ready: RwSignal::new(false),
-            paperless_api: RwSignal::new(HashMap::new()),
+            paperless_api: RwSignal::new(Vec::new()),
         };
         leptos::task::spawn_local(async move {
             if desktop {
@@ -179,7 +183,7 @@ impl Connections {
         let client = PaperlessClient::new(connection.base_url.clone(), connection.token.clone());
         match self
             .paperless_api
-            .with_untracked(|m| m.get(&connection.id).copied())
+            .with_untracked(|m| api_of(m, &connection.id))
         {
             Some(api) => client.with_api(api),
             None => client,
@@ -188,16 +192,17 @@ impl Connections {
 
     /// Tracked API version of a connection, once known.
     pub fn paperless_api(&self, id: &str) -> Option<PaperlessApi> {
-        self.paperless_api.with(|m| m.get(id).copied())
+        self.paperless_api.with(|m| api_of(m, id))
     }
 
     pub fn note_paperless_api(&self, id: &str, api: PaperlessApi) {
         if self
             .paperless_api
-            .with_untracked(|m| m.get(id) != Some(&api))
+            .with_untracked(|m| api_of(m, id) != Some(api))
         {
             self.paperless_api.update(|m| {
-                m.insert(id.to_string(), api);
+                m.retain(|(known, _)| known != id);
+                m.push((id.to_string(), api));
             });
         }
     }
@@ -257,7 +262,7 @@ impl Settings {
             theme: RwSignal::new(theme),
             refresh: RwSignal::new(refresh),
         };
-        Effect::new(move |_| {
+        effect(move || {
             let store = web::local_store();
             let zone = settings.zone.get();
             store.set(ZONE_KEY, if zone == Zone::Utc { "utc" } else { "local" });
