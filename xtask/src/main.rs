@@ -97,6 +97,7 @@ fn trunk_build(args: &[&str], dist: &str) -> Result {
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .env("NO_COLOR", "true"),
     )?;
+    minify_loader(&root().join(dist))?;
     println!(
         "UI built into {dist}/ in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -124,6 +125,60 @@ fn run(demo_args: &[String]) -> Result {
 }
 
 /// `tauri build --no-bundle`: the release binary target/release/taskdeck-desktop.
+/// Trunk leaves wasm-bindgen's JS loader unminified (its minifier cannot
+/// parse `export { … as default }`), so esbuild minifies it in place and the
+/// loader's integrity hash in index.html is replaced to match.
+fn minify_loader(dist: &Path) -> Result {
+    let loaders: Vec<PathBuf> = std::fs::read_dir(dist)
+        .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "js"))
+        .collect();
+    let [loader] = loaders.as_slice() else {
+        return Err(format!(
+            "expected one JS loader in {}, found {}",
+            dist.display(),
+            loaders.len()
+        ));
+    };
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    let before = read(loader)?;
+    run_cmd(
+        Command::new(setup::tools_dir().join("node_modules/.bin/esbuild"))
+            .arg(loader)
+            .args([
+                "--minify",
+                "--format=esm",
+                "--allow-overwrite",
+                "--log-level=warning",
+            ])
+            .arg(format!("--outfile={}", loader.display())),
+    )?;
+    let after = read(loader)?;
+    let index = dist.join("index.html");
+    let html = String::from_utf8(read(&index)?).map_err(|e| e.to_string())?;
+    let (old, new) = (sri(&before), sri(&after));
+    if html.matches(&old).count() != 1 {
+        return Err(format!(
+            "{} does not name the loader's hash {old} exactly once",
+            index.display()
+        ));
+    }
+    std::fs::write(&index, html.replace(&old, &new))
+        .map_err(|e| format!("cannot write {}: {e}", index.display()))
+}
+
+/// A subresource-integrity value, as Trunk writes it.
+fn sri(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha384::digest(bytes);
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
 /// Needs dist-desktop/ ([`build_desktop_ui`]) first.
 fn build_desktop() -> Result {
     let started = Instant::now();

@@ -11,6 +11,8 @@ use crate::{Result, root, run_cmd};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
+/// Minifies wasm-bindgen's JS loader, which Trunk's minifier cannot parse.
+const ESBUILD_VERSION: &str = "0.28.2";
 const TAURI_CLI_MAJOR: &str = "2";
 
 pub fn tools_dir() -> PathBuf {
@@ -185,6 +187,12 @@ pub fn run() -> Result {
         "wasm-opt",
         &format!("version {BINARYEN_VERSION}"),
         &format!("binaryen@{BINARYEN_VERSION}"),
+    )?;
+    npm_step(
+        &format!("esbuild {ESBUILD_VERSION} (npm, JS minifier)"),
+        "esbuild",
+        ESBUILD_VERSION,
+        &format!("esbuild@{ESBUILD_VERSION}"),
     )?;
     step(
         "chromium and chromedriver (browser tests)",
