@@ -12,6 +12,8 @@ use crate::components::form::{CheckField, RadioOption, TextField};
 use crate::context::Connections;
 use crate::state::connections::{Connection, ServerKind, next_id, validate};
 use crate::state::errors::explain;
+use crate::state::inventree_view::Queue;
+use crate::state::route::Route;
 use crate::web;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -264,9 +266,10 @@ pub fn ConnectionsPage() -> impl IntoView {
             <div class="connection-list" data-testid="connection-list">
                 {move || connections.list.get().into_iter().map(|c| {
                     let href = match c.kind {
-                        ServerKind::Paperless => format!("/paperless/{}", c.id),
-                        ServerKind::InvenTree => format!("/inventree/{}/pending", c.id),
-                    };
+                        ServerKind::Paperless => Route::paperless(&c.id),
+                        ServerKind::InvenTree => Route::queue(&c.id, Queue::Pending),
+                    }
+                    .path();
                     let (edit_c, remove_c) = (c.clone(), c.clone());
                     view! {
                         <article class="connection" data-testid="connection" data-id=c.id.clone()>

@@ -14,13 +14,13 @@ use crate::state::connections::{Connection, ServerKind};
 
 /// Renders `children` with the connection named in the URL, or says why not.
 #[component]
-pub fn ConnectionGate<F, V>(id: Memo<String>, kind: ServerKind, children: F) -> impl IntoView
+pub fn ConnectionGate<F, V>(id: String, kind: ServerKind, children: F) -> impl IntoView
 where
     F: Fn(Connection) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     let connections = expect_context::<Connections>();
-    let found = Memo::new(move |_| connections.find(&id.get()));
+    let found = Memo::new(move |_| connections.find(&id));
     move || {
         match found.get() {
         Some(c) if c.kind == kind && c.has_token() => children(c).into_any(),

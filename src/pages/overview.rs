@@ -13,7 +13,9 @@ use crate::components::loader::Loader;
 use crate::components::refresh::use_auto_refresh;
 use crate::context::{Clock, Connections};
 use crate::state::connections::{Connection, ServerKind};
+use crate::state::inventree_view::Queue;
 use crate::state::overview::{DayOutcomes, outcomes_per_day};
+use crate::state::route::Route;
 use crate::web;
 
 /// Recent tasks read for the outcome chart (API 10; API 9 sends all anyway).
@@ -130,7 +132,7 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
         load.clone(),
     );
     let id = connection.id.clone();
-    let base = format!("/paperless/{id}");
+    let base = Route::paperless(&id).path();
     let Clock(now) = expect_context::<Clock>();
     let needs_token = !connection.has_token();
     view! {
@@ -220,11 +222,12 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
         overview.loading.into(),
         load.clone(),
     );
-    let base = format!("/inventree/{}", connection.id);
+    let id = connection.id.clone();
+    let queue = move |q| Route::queue(&id, q).path();
     view! {
         <article class="card" data-testid="server-card" data-kind="inventree">
             <header class="card-head">
-                <h2><A href=format!("{base}/pending")>{connection.name.clone()}</A></h2>
+                <h2><A href=queue(Queue::Pending)>{connection.name.clone()}</A></h2>
                 <span class="muted">"InvenTree"</span>
             </header>
             <ErrorBanner error=overview.error kind=ServerKind::InvenTree stale=Signal::derive(move || overview.data.with(Option::is_some)) on_retry=move |_| load() />
@@ -233,9 +236,9 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
                     {if o.is_running { "Background worker running" } else { "Background worker not running" }}
                 </p>
                 <div class="stats">
-                    <Stat label="Pending" value=o.pending_tasks href=format!("{base}/pending") />
-                    <Stat label="Scheduled" value=o.scheduled_tasks href=format!("{base}/scheduled") />
-                    <Stat label="Failed" value=o.failed_tasks href=format!("{base}/failed") alert=true />
+                    <Stat label="Pending" value=o.pending_tasks href=queue(Queue::Pending) />
+                    <Stat label="Scheduled" value=o.scheduled_tasks href=queue(Queue::Scheduled) />
+                    <Stat label="Failed" value=o.failed_tasks href=queue(Queue::Failed) alert=true />
                 </div>
             })}
         </article>

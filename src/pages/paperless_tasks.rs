@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::paperless::{
     AckTarget, PaperlessApi, PaperlessTask, StatusCounts, TaskStatus, TaskType, TriggerSource,
@@ -39,11 +39,9 @@ const ACK_BATCH: usize = 500;
 const COLLECT_PAGE: u32 = 1000;
 
 #[component]
-pub fn PaperlessTasksPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("conn").unwrap_or_default());
+pub fn PaperlessTasksPage(connection: String) -> impl IntoView {
     view! {
-        <ConnectionGate id=id kind=ServerKind::Paperless let:connection>
+        <ConnectionGate id=connection kind=ServerKind::Paperless let:connection>
             <PaperlessTasks connection=connection />
         </ConnectionGate>
     }

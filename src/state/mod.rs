@@ -8,6 +8,7 @@ pub mod inventree_view;
 pub mod overview;
 pub mod paperless_view;
 pub mod refresh;
+pub mod route;
 pub mod table;
 pub mod time;
 pub mod url;

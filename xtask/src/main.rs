@@ -352,6 +352,22 @@ fn size() -> Result {
         kb(raw_total),
         kb(gz_total)
     );
+    // The budget counts the app's code and style: wasm + js + css.
+    let budgeted: usize = rows
+        .iter()
+        .filter(|(name, _, _)| !name.ends_with(".html"))
+        .map(|(_, _, gz)| gz)
+        .sum();
+    println!(
+        "budget (wasm + js + css, gzip): {budgeted} bytes = {:.1} KiB = {:.1} kB; at most 350: {}",
+        kb(budgeted),
+        budgeted as f64 / 1000.0,
+        if budgeted <= 350_000 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::pages::ConnectionGate;
 
@@ -31,6 +31,7 @@ use crate::context::Connections;
 use crate::reactive::effect;
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::inventree_view::{Queue, QueueColumn, QueueView};
+use crate::state::route::Route;
 use crate::state::table::{Paging, Picked, Sort};
 use crate::web;
 
@@ -119,12 +120,11 @@ fn delete_call(
     }
 }
 
-/// The route view of one queue: the connection from the URL, then the screen.
-pub fn queue_page(queue: Queue) -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("conn").unwrap_or_default());
+/// One queue of the connection named in the URL.
+#[component]
+pub fn QueuePage(connection: String, queue: Queue) -> impl IntoView {
     view! {
-        <ConnectionGate id kind=ServerKind::InvenTree let:connection>
+        <ConnectionGate id=connection kind=ServerKind::InvenTree let:connection>
             <QueueScreen connection queue />
         </ConnectionGate>
     }
@@ -138,7 +138,7 @@ fn QueueTabs(connection_id: String, current: Queue, overview: Loader<Overview>) 
             {Queue::ALL
                 .into_iter()
                 .map(|q| {
-                    let href = format!("/inventree/{connection_id}/{}", q.slug());
+                    let href = Route::queue(&connection_id, q).path();
                     let count = move || {
                         overview.data.get().map(|o| match q {
                             Queue::Pending => o.pending_tasks,
