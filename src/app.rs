@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Router};
 use leptos_router::hooks::use_location;
+use leptos_router::location::{BrowserUrl, LocationProvider};
 
 use crate::components::feedback::{ToastRegion, Toasts};
 use crate::context::{Clock, Connections, Settings, Theme};
@@ -11,6 +12,7 @@ use crate::pages::connections::ConnectionsPage;
 use crate::pages::inventree::QueuePage;
 use crate::pages::overview::OverviewPage;
 use crate::pages::paperless_tasks::PaperlessTasksPage;
+use crate::reactive::effect;
 use crate::state::connections::ServerKind;
 use crate::state::inventree_view::Queue;
 use crate::state::route::Route;
@@ -117,6 +119,16 @@ pub fn App() -> impl IntoView {
 fn Screen() -> impl IntoView {
     let location = use_location();
     let route = Memo::new(move |_| Route::parse(&location.pathname.get()));
+    // leptos_router writes a new path into the address bar and history once
+    // the route table reports the new screen ready; here that is as soon as
+    // the path has changed.
+    let browser = use_context::<BrowserUrl>();
+    effect(move || {
+        location.pathname.track();
+        if let Some(browser) = &browser {
+            browser.ready_to_complete();
+        }
+    });
     move || match route.get() {
         Route::Overview => view! { <OverviewPage /> }.into_any(),
         Route::Connections => view! { <ConnectionsPage /> }.into_any(),

@@ -159,7 +159,15 @@ fn overview_shows_every_demo_server_with_live_counts() {
     c.browser
         .click_css("[data-kind=paperless] [data-stat='Needs attention']");
     c.wait_rows();
-    assert!(c.browser.current_url().contains("status=attention"));
+    let url = c.browser.current_url();
+    assert!(url.contains("status=attention"), "{url}");
+    // Back returns to the overview (the history entry was written).
+    c.browser.execute("history.back()");
+    c.browser.wait_until(
+        "location.pathname === '/' && document.querySelector('[data-kind=paperless] [data-stat]') !== null",
+        LONG,
+        "the overview after Back",
+    );
 }
 
 #[test]
@@ -188,7 +196,8 @@ fn paperless_tasks_filter_sort_page_detail_and_acknowledge_exactly_the_selection
     // Status tab: only failed or revoked rows, and the URL says so.
     c.browser.click_css("[data-tab=attention]");
     let failed = c.wait_rows_change(&first);
-    assert!(c.browser.current_url().contains("status=attention"));
+    let url = c.browser.current_url();
+    assert!(url.contains("status=attention"), "{url}");
     let statuses = c.browser.execute(
         "return [...document.querySelectorAll('[data-testid=tasks-table] tbody .badge')].map(b => b.textContent)",
     );
