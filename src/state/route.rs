@@ -83,6 +83,7 @@ mod tests {
             Route::queue("c4", Queue::Pending),
             Route::queue("c4", Queue::Failed),
             Route::queue("lab", Queue::Scheduled),
+            Route::NotFound,
         ] {
             assert_eq!(Route::parse(&route.path()), route, "{}", route.path());
         }
