@@ -106,6 +106,12 @@ fn trunk_build(args: &[&str], dist: &str) -> Result {
 }
 
 fn run(demo_args: &[String]) -> Result {
+    // `cargo xtask run -- --port 9000`: the alias already ends in `--`, so
+    // cargo hands the user's `--` through; the demo must not see it.
+    let demo_args = match demo_args {
+        [first, rest @ ..] if first == "--" => rest,
+        all => all,
+    };
     setup::run()?;
     build_ui()?;
     run_cmd(
