@@ -335,7 +335,6 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
         );
     };
 
-    let base = connection.base_url.clone();
     let retry = Callback::new(move |_| load(true));
     let sort_header = move |label: &'static str, key: TaskColumn, starts_descending: bool| {
         view! { <SortHeader label key current=sort_signal starts_descending on_sort /> }
@@ -520,7 +519,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
                                 let id = task.id;
                                 let name = task.display_name().to_string();
                                 let label = name.clone();
-                                let doc = task.related_document.map(|d| (d, format!("{}/documents/{d}/details", base.as_str())));
+                                let doc = task.related_document.map(|d| (d, conn.with_value(|c| document_url(c.base_url.as_str(), d))));
                                 let result = task.result_message.clone().unwrap_or_default();
                                 let acknowledged = task.acknowledged;
                                 view! {
@@ -808,6 +807,11 @@ fn TaskDetails(
     }
 }
 
+/// The document's page in the Paperless web UI.
+fn document_url(base: &str, id: u64) -> String {
+    format!("{base}/documents/{id}/details")
+}
+
 fn task_fields(task: &PaperlessTask, base: &str) -> Vec<Field> {
     vec![
         field("Status", Detail::Text(task.status.label().to_string())),
@@ -838,7 +842,7 @@ fn task_fields(task: &PaperlessTask, base: &str) -> Vec<Field> {
             "Document",
             match task.related_document {
                 Some(d) => Detail::Link {
-                    href: format!("{base}/documents/{d}/details"),
+                    href: document_url(base, d),
                     text: format!("Document #{d}"),
                 },
                 None => Detail::Missing,
