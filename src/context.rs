@@ -18,8 +18,7 @@ pub struct Connections {
     /// False until saved connections and the demo offer have been read.
     pub ready: RwSignal<bool>,
     /// The Paperless API version each connection negotiated, so later
-    /// requests go straight to it.
-    /// API version per connection id, once negotiated (a few entries).
+    /// requests go straight to it (one entry per connection id).
     paperless_api: RwSignal<Vec<(String, PaperlessApi)>>,
 }
 

@@ -130,7 +130,6 @@ fn run(demo_args: &[String]) -> Result {
     )
 }
 
-/// `tauri build --no-bundle`: the release binary target/release/taskdeck-desktop.
 /// Trunk leaves wasm-bindgen's JS loader unminified (its minifier cannot
 /// parse `export { … as default }`), so esbuild minifies it in place and the
 /// loader's integrity hash in index.html is replaced to match.
@@ -185,6 +184,7 @@ fn sri(bytes: &[u8]) -> String {
     )
 }
 
+/// `tauri build --no-bundle`: the release binary target/release/taskdeck-desktop.
 /// Needs dist-desktop/ ([`build_desktop_ui`]) first.
 fn build_desktop() -> Result {
     let started = Instant::now();
