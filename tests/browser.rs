@@ -10,7 +10,7 @@ use std::time::Duration;
 use std::collections::HashSet;
 
 use support::changed_ids;
-use support::webdriver::Browser;
+use support::webdriver::{Browser, ROW_IDS};
 use taskdeck_demo::{Demo, DemoConfig, Fault, Flavor};
 
 fn dist() -> PathBuf {
@@ -37,8 +37,6 @@ const PAPERLESS3: &str = "c1";
 const INVENTREE477: &str = "c2";
 const PAPERLESS2: &str = "c3";
 const INVENTREE198: &str = "c4";
-
-const ROW_IDS: &str = "[...document.querySelectorAll('[data-testid=tasks-table] tbody tr[data-task-id]')].map(r => r.dataset.taskId)";
 
 /// A demo backend with the UI, and a browser on it.
 struct Console {
@@ -290,11 +288,7 @@ fn paperless_tasks_filter_sort_page_detail_and_acknowledge_exactly_the_selection
     assert_eq!(c.text_of("#confirm-title"), "Dismiss 3 tasks?");
     c.browser.screenshot("paperless-confirm");
     c.browser.click_css("[data-testid=confirm-ok]");
-    c.browser.wait_until(
-        "document.querySelector('[data-testid=toasts]').textContent.includes('Acknowledged 3 tasks')",
-        LONG,
-        "the success toast",
-    );
+    c.browser.wait_for_toast("Acknowledged 3 tasks", LONG);
     let after = c.demo.instance(Flavor::Paperless3).acknowledged_flags();
     assert_eq!(
         changed_ids(&before, &after),
@@ -330,11 +324,7 @@ fn paperless_2_server_is_filtered_and_paged_locally_and_acknowledges_one_row() {
     ));
     assert_eq!(c.text_of("#confirm-title"), "Dismiss 1 task?");
     c.browser.click_css("[data-testid=confirm-ok]");
-    c.browser.wait_until(
-        "document.querySelector('[data-testid=toasts]').textContent.includes('Acknowledged 1 task')",
-        LONG,
-        "the success toast",
-    );
+    c.browser.wait_for_toast("Acknowledged 1 task", LONG);
     let after = c.demo.instance(Flavor::Paperless2).acknowledged_flags();
     assert_eq!(
         changed_ids(&before, &after),
@@ -370,11 +360,7 @@ fn inventree_queues_show_details_and_delete_exactly_the_selection() {
     c.browser.click_css("[data-testid=delete-selected]");
     assert_eq!(c.text_of("#confirm-title"), "Delete 2 failed tasks?");
     c.browser.click_css("[data-testid=confirm-ok]");
-    c.browser.wait_until(
-        "document.querySelector('[data-testid=toasts]').textContent.includes('Deleted 2 tasks')",
-        LONG,
-        "the success toast",
-    );
+    c.browser.wait_for_toast("Deleted 2 tasks", LONG);
     let after = failed_pks(&c.demo);
     let removed: HashSet<String> = before.difference(&after).cloned().collect();
     assert_eq!(removed, chosen.into_iter().collect::<HashSet<_>>());
@@ -388,11 +374,7 @@ fn inventree_queues_show_details_and_delete_exactly_the_selection() {
     c.check_rows(&pending[..1]);
     c.browser.click_css("[data-testid=delete-selected]");
     c.browser.click_css("[data-testid=confirm-ok]");
-    c.browser.wait_until(
-        "document.querySelector('[data-testid=toasts]').textContent.includes('Deleted 1 task')",
-        LONG,
-        "the success toast",
-    );
+    c.browser.wait_for_toast("Deleted 1 task", LONG);
     let removed: HashSet<String> = before.difference(&pending_pks(&c.demo)).cloned().collect();
     assert_eq!(removed, HashSet::from([pending[0].clone()]));
 

@@ -11,12 +11,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::webdriver::Browser;
+use support::webdriver::{Browser, ROW_IDS};
 use taskdeck_demo::{DemoConfig, Flavor};
 
 const LONG: Duration = Duration::from_secs(60);
-const ROW_IDS: &str = "[...document.querySelectorAll('[data-testid=tasks-table] tbody tr[data-task-id]')].map(r => r.dataset.taskId)";
-
 struct Xvfb {
     process: Child,
     display: String,
@@ -181,11 +179,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     app.screenshot("desktop-paperless");
     app.click_css("[data-testid=ack-selected]");
     app.click_css("[data-testid=confirm-ok]");
-    app.wait_until(
-        "document.querySelector('[data-testid=toasts]').textContent.includes('Acknowledged 2 tasks')",
-        LONG,
-        "the acknowledge toast",
-    );
+    app.wait_for_toast("Acknowledged 2 tasks", LONG);
     let after = demo.instance(Flavor::Paperless3).acknowledged_flags();
     assert_eq!(
         support::changed_ids(&before, &after),
@@ -209,11 +203,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     ));
     app.click_css("[data-testid=delete-selected]");
     app.click_css("[data-testid=confirm-ok]");
-    app.wait_until(
-        "document.querySelector('[data-testid=toasts]').textContent.includes('Deleted 1 task')",
-        LONG,
-        "the delete toast",
-    );
+    app.wait_for_toast("Deleted 1 task", LONG);
     let removed: HashSet<String> = before.difference(&pks()).cloned().collect();
     assert_eq!(removed, HashSet::from([failed[0].clone()]));
     app.screenshot("desktop-inventree-failed");

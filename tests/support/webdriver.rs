@@ -30,6 +30,9 @@ const CHROMIUM_FLAGS: &[&str] = &[
 
 pub struct Element(String);
 
+/// The task ids of the rows in the table on screen, in order.
+pub const ROW_IDS: &str = "[...document.querySelectorAll('[data-testid=tasks-table] tbody tr[data-task-id]')].map(r => r.dataset.taskId)";
+
 pub struct Browser {
     driver: Child,
     endpoint: String,
@@ -262,6 +265,18 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Waits until a toast contains `text`: the console's answer to an action.
+    pub fn wait_for_toast(&self, text: &str, timeout: Duration) {
+        let quoted = serde_json::to_string(text).unwrap();
+        self.wait_until(
+            &format!(
+                "document.querySelector('[data-testid=toasts]').textContent.includes({quoted})"
+            ),
+            timeout,
+            &format!("the toast {quoted}"),
+        );
     }
 
     /// Clicks the first match, scrolled to the middle of the window so sticky
