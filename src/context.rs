@@ -5,9 +5,12 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::api::inventree::InvenTreeClient;
+use crate::api::ipc::{
+    self, DesktopConnection, DesktopState, IdArgs, SaveConnectionArgs, TokenStore,
+};
 use crate::api::paperless::{PaperlessApi, PaperlessClient};
 use crate::reactive::effect;
-use crate::state::connections::{Connection, DesktopConnection, Storage};
+use crate::state::connections::{Connection, Storage, apply_edit, random_id};
 use crate::state::refresh::RefreshInterval;
 use crate::state::time::Zone;
 use crate::web;
@@ -17,6 +20,8 @@ pub struct Connections {
     pub list: RwSignal<Vec<Connection>>,
     /// False until saved connections and the demo offer have been read.
     pub ready: RwSignal<bool>,
+    /// Desktop app: where its Rust side keeps tokens (found by probing).
+    pub token_store: RwSignal<Option<TokenStore>>,
     /// The Paperless API version each connection negotiated, so later
     /// requests go straight to it (one entry per connection id).
     paperless_api: RwSignal<Vec<(String, PaperlessApi)>>,
@@ -58,22 +63,6 @@ fn to_desktop(c: &Connection) -> DesktopConnection {
     }
 }
 
-#[derive(serde::Serialize)]
-struct SaveArgs {
-    connections: Vec<DesktopConnection>,
-}
-
-#[derive(serde::Serialize)]
-struct TokenArgs<'a> {
-    id: &'a str,
-    token: &'a str,
-}
-
-#[derive(serde::Serialize)]
-struct IdArgs<'a> {
-    id: &'a str,
-}
-
 impl Connections {
     /// In a browser: local/session storage, plus the demo backend's offer.
     /// In the desktop app: the app's config file and credential store.
@@ -87,19 +76,24 @@ impl Connections {
         let this = Connections {
             list: RwSignal::new(list),
             ready: RwSignal::new(false),
+            token_store: RwSignal::new(None),
             paperless_api: RwSignal::new(Vec::new()),
         };
         leptos::task::spawn_local(async move {
             if desktop {
-                match web::desktop::<_, Vec<DesktopConnection>>("load_connections", &()).await {
-                    Ok(list) => this.list.set(list.into_iter().map(from_desktop).collect()),
+                match web::desktop::<_, DesktopState>(ipc::LOAD_CONNECTIONS, &()).await {
+                    Ok(state) => {
+                        this.token_store.set(Some(state.token_store));
+                        this.list
+                            .set(state.connections.into_iter().map(from_desktop).collect());
+                    }
                     Err(e) => leptos::logging::error!("connections could not be loaded: {e}"),
                 }
             } else {
                 let offer = web::fetch_offer().await;
                 if !offer.is_empty() {
                     let mut list = this.list.get_untracked();
-                    if with_storage(|s| s.merge_offer(&mut list, &offer)) {
+                    if with_storage(|s| s.merge_offer(&mut list, &offer, new_id)) {
                         with_storage(|s| s.save(&list));
                         this.list.set(list);
                     }
@@ -110,62 +104,62 @@ impl Connections {
         this
     }
 
-    /// Saves the list. A token typed into the form goes to session/local
-    /// storage in a browser, and to the OS credential store (and out of the
-    /// webview) in the desktop app.
-    pub async fn replace(&self, mut list: Vec<Connection>) -> Result<(), String> {
+    /// Adds a connection (an empty `id` means new) or applies an edit, and
+    /// returns it as saved. A new token is saved together with it: in a
+    /// browser to session/local storage, in the desktop app to the OS
+    /// credential store, verified, and out of the webview. Nothing is saved
+    /// when the token cannot be; an edited address drops the saved token.
+    pub async fn upsert(&self, mut connection: Connection) -> Result<Connection, String> {
+        let existing = self.find_untracked(&connection.id);
+        if let Some(existing) = &existing {
+            connection = apply_edit(existing, connection);
+        } else if connection.id.is_empty() {
+            connection.id = if web::in_desktop_app() {
+                String::new()
+            } else {
+                new_id()
+            };
+        }
+        let saved = if web::in_desktop_app() {
+            let args = SaveConnectionArgs {
+                connection: to_desktop(&connection),
+                token: connection.token.take().map(|t| t.expose().to_string()),
+            };
+            from_desktop(web::desktop(ipc::SAVE_CONNECTION, &args).await?)
+        } else {
+            connection
+        };
+        let mut list = self.list.get_untracked();
+        match list.iter_mut().find(|c| c.id == saved.id) {
+            Some(slot) => *slot = saved.clone(),
+            None => list.push(saved.clone()),
+        }
         if !web::in_desktop_app() {
             with_storage(|s| s.save(&list));
-            self.list.set(list);
-            return Ok(());
         }
-        let connections = list.iter().map(to_desktop).collect();
-        web::desktop::<_, ()>("save_connections", &SaveArgs { connections }).await?;
-        for c in &mut list {
-            if let Some(token) = c.token.take() {
-                web::desktop::<_, ()>(
-                    "store_token",
-                    &TokenArgs {
-                        id: &c.id,
-                        token: token.expose(),
-                    },
-                )
-                .await?;
-                c.desktop_token = true;
-            }
-        }
+        self.forget_api(&saved.id);
         self.list.set(list);
-        Ok(())
-    }
-
-    pub async fn upsert(&self, connection: Connection) -> Result<(), String> {
-        let mut list = self.list.get_untracked();
-        match list.iter_mut().find(|c| c.id == connection.id) {
-            Some(existing) => {
-                let keep_stored = connection.token.is_none() && existing.desktop_token;
-                *existing = Connection {
-                    desktop_token: keep_stored || connection.desktop_token,
-                    ..connection
-                };
-            }
-            None => list.push(connection),
-        }
-        self.replace(list).await
+        Ok(saved)
     }
 
     pub async fn remove(&self, id: &str) -> Result<(), String> {
         if web::in_desktop_app() {
-            web::desktop::<_, ()>("forget_connection", &IdArgs { id }).await?;
+            let args = IdArgs { id: id.to_string() };
+            web::desktop::<_, ()>(ipc::FORGET_CONNECTION, &args).await?;
         } else {
             with_storage(|s| s.forget_token(id));
         }
-        let list = self
+        let list: Vec<Connection> = self
             .list
             .get_untracked()
             .into_iter()
             .filter(|c| c.id != id)
             .collect();
-        self.replace(list).await
+        if !web::in_desktop_app() {
+            with_storage(|s| s.save(&list));
+        }
+        self.list.set(list);
+        Ok(())
     }
 
     pub fn find_untracked(&self, id: &str) -> Option<Connection> {
@@ -206,9 +200,24 @@ impl Connections {
         }
     }
 
+    /// An edited connection may be another server: negotiate again.
+    fn forget_api(&self, id: &str) {
+        if self
+            .paperless_api
+            .with_untracked(|m| api_of(m, id).is_some())
+        {
+            self.paperless_api
+                .update(|m| m.retain(|(known, _)| known != id));
+        }
+    }
+
     pub fn inventree(&self, connection: &Connection) -> InvenTreeClient {
         InvenTreeClient::new(connection.base_url.clone(), connection.token.clone())
     }
+}
+
+fn new_id() -> String {
+    random_id(web::random_bits())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

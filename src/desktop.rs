@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
+use crate::api::ipc::{self, AttentionArgs, NotifyArgs, OpenArgs};
 use crate::api::paperless::{PaperlessApi, StatusCounts, TaskQuery};
+use crate::components::feedback::{ToastKind, Toasts};
 use crate::context::Connections;
 use crate::reactive::effect;
 use crate::state::attention::FailureWatch;
@@ -11,18 +13,6 @@ use crate::state::connections::{Connection, ServerKind};
 use crate::web;
 
 const POLL: std::time::Duration = std::time::Duration::from_secs(60);
-
-#[derive(serde::Serialize)]
-struct AttentionArgs {
-    count: u64,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct NotifyArgs {
-    server: String,
-    new_failures: u64,
-}
 
 /// Failed tasks needing attention on one server: unacknowledged failed or
 /// revoked Paperless tasks, or InvenTree's failed queue.
@@ -67,11 +57,29 @@ async fn failures(connections: Connections, c: &Connection) -> Option<u64> {
     }
 }
 
+/// Document links open in the system browser: the webview itself does not
+/// navigate to other sites. The app's Rust side checks that the page
+/// belongs to the connection's server.
+fn open_server_links_in_browser() {
+    let toasts = use_context::<Toasts>();
+    web::intercept_server_links(move |connection_id, url| {
+        leptos::task::spawn_local(async move {
+            let args = OpenArgs { connection_id, url };
+            if let Err(e) = web::desktop::<_, ()>(ipc::OPEN_IN_BROWSER, &args).await
+                && let Some(toasts) = toasts
+            {
+                toasts.show(ToastKind::Error, e);
+            }
+        });
+    });
+}
+
 /// Starts the poll; does nothing outside the desktop app.
 pub fn watch_attention(connections: Connections) {
     if !web::in_desktop_app() {
         return;
     }
+    open_server_links_in_browser();
     let watch = StoredValue::new_local(FailureWatch::default());
     let poll = move || {
         let list: Vec<Connection> = connections
@@ -94,7 +102,7 @@ pub fn watch_attention(connections: Connections) {
                         server: c.name.clone(),
                         new_failures: n,
                     };
-                    let _ = web::desktop::<_, ()>("notify_failure", &args).await;
+                    let _ = web::desktop::<_, ()>(ipc::NOTIFY_FAILURE, &args).await;
                 }
             }
             let count = watch
@@ -103,7 +111,7 @@ pub fn watch_attention(connections: Connections) {
                     w.total()
                 })
                 .unwrap_or(0);
-            let _ = web::desktop::<_, ()>("set_attention", &AttentionArgs { count }).await;
+            let _ = web::desktop::<_, ()>(ipc::SET_ATTENTION, &AttentionArgs { count }).await;
         });
     };
     effect(move || {

@@ -1,9 +1,10 @@
 //! Taskdeck: a console for the background tasks of Paperless-ngx and InvenTree.
 //!
-//! - [`api`]: typed wire types and calls for both servers, no UI.
+//! - [`api`]: the `taskdeck-api` crate: wire types and calls for both servers, no UI.
+//! - [`transport`]: how the UI sends requests (browser `fetch`, or the desktop app).
 //! - [`app`]: the Leptos UI shell.
 
-pub mod api;
+pub use taskdeck_api as api;
 pub mod app;
 pub mod components;
 pub mod context;
@@ -11,4 +12,5 @@ pub mod desktop;
 pub mod pages;
 pub mod reactive;
 pub mod state;
+pub mod transport;
 pub mod web;

@@ -14,27 +14,33 @@ mod imp {
 
     pub fn transport() -> &'static dyn Transport {
         if in_desktop_app() {
-            &crate::api::tauri::TauriTransport
+            &crate::transport::tauri::TauriTransport
         } else {
-            &crate::api::browser::BrowserTransport
+            &crate::transport::browser::BrowserTransport
         }
     }
 
     /// Always false in the browser build: without the `desktop` feature the
     /// compiler drops the Tauri transport and every desktop-only branch.
     pub fn in_desktop_app() -> bool {
-        cfg!(feature = "desktop") && crate::api::tauri::in_tauri()
+        cfg!(feature = "desktop") && crate::transport::tauri::in_tauri()
     }
 
     pub async fn desktop<A: serde::Serialize, R: serde::de::DeserializeOwned>(
         command: &str,
         args: &A,
     ) -> Result<R, String> {
-        crate::api::tauri::invoke(command, args).await
+        crate::transport::tauri::invoke(command, args).await
     }
 
     pub fn now() -> DateTime<Utc> {
         DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+    }
+
+    /// 48 random bits for ids (not for secrets).
+    pub fn random_bits() -> u64 {
+        let half = || (js_sys::Math::random() * f64::from(1u32 << 24)) as u64;
+        (half() << 24) | half()
     }
 
     /// The browser's offset at that instant (so summer and winter times are
@@ -148,6 +154,32 @@ mod imp {
         }
     }
 
+    /// Calls `open(connection_id, href)` instead of following a click on a
+    /// link marked with `data-connection` (pages of a connection's server).
+    pub fn intercept_server_links(open: impl Fn(String, String) + 'static) {
+        use wasm_bindgen::JsCast;
+        let handle = leptos::prelude::window_event_listener(
+            leptos::ev::click,
+            move |event: web_sys::MouseEvent| {
+                let link = event
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|e| e.closest("a[data-connection]").ok().flatten());
+                let Some(link) = link else {
+                    return;
+                };
+                event.prevent_default();
+                if let (Some(id), Some(href)) = (
+                    link.get_attribute("data-connection"),
+                    link.get_attribute("href"),
+                ) {
+                    open(id, href);
+                }
+            },
+        );
+        std::mem::forget(handle);
+    }
+
     /// The demo backend's connections, if this page is served by it. Any
     /// other host answers 404 (or the SPA's index.html), which means "none".
     pub async fn fetch_offer() -> Vec<OfferedConnection> {
@@ -167,7 +199,7 @@ mod imp {
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
     use super::*;
-    use crate::api::http::LocalBoxFuture;
+    use crate::api::LocalBoxFuture;
     use crate::api::{HttpRequest, HttpResponse, TransportError};
 
     /// Native builds exist for tests and linting; they never send requests.
@@ -201,6 +233,10 @@ mod imp {
     pub fn now() -> DateTime<Utc> {
         Utc::now()
     }
+    pub fn random_bits() -> u64 {
+        use std::hash::{BuildHasher, RandomState};
+        RandomState::new().hash_one(now().timestamp_nanos_opt())
+    }
     pub fn local_offset_at(_t: DateTime<Utc>) -> FixedOffset {
         FixedOffset::east_opt(0).expect("zero offset")
     }
@@ -233,6 +269,7 @@ mod imp {
     pub fn mark(_name: &str) {}
     pub fn measure(_name: &str, _start_mark: &str) {}
     pub fn set_title(_title: &str) {}
+    pub fn intercept_server_links(_open: impl Fn(String, String) + 'static) {}
     pub async fn fetch_offer() -> Vec<OfferedConnection> {
         vec![]
     }

@@ -32,11 +32,11 @@ fn serve_ui() -> Demo {
 const LONG: Duration = Duration::from_secs(30);
 const SHORT: Duration = Duration::from_secs(10);
 
-/// The demo connections get ids in the order the demo lists them.
-const PAPERLESS3: &str = "c1";
-const INVENTREE477: &str = "c2";
-const PAPERLESS2: &str = "c3";
-const INVENTREE198: &str = "c4";
+/// The ids the demo offers its servers under, in the order it lists them.
+const PAPERLESS3: &str = "demo1";
+const INVENTREE477: &str = "demo2";
+const PAPERLESS2: &str = "demo3";
+const INVENTREE198: &str = "demo4";
 
 /// A demo backend with the UI, and a browser on it.
 struct Console {
@@ -124,6 +124,38 @@ fn the_built_app_renders_in_chromium() {
     assert_eq!(console.browser.text(&brand), "Taskdeck");
     assert_eq!(console.browser.execute("return document.title"), "Taskdeck");
     assert_eq!(console.text_of("#screen-title"), "Overview");
+}
+
+#[test]
+fn the_static_site_runs_no_script_but_its_own() {
+    let c = Console::open("/");
+    c.browser.wait_until(
+        "document.querySelectorAll('[data-testid=server-card] .stat').length >= 12",
+        LONG,
+        "the console reaching every server under its policy",
+    );
+    let policy = c.browser.execute(
+        "return document.querySelector('meta[http-equiv=Content-Security-Policy]')?.content ?? ''",
+    );
+    let policy = policy.as_str().unwrap();
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+        "{policy}"
+    );
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    // A script injected into the page, as an XSS would, does not run, and
+    // neither does one from another origin.
+    c.browser.execute(
+        "const s = document.createElement('script'); s.textContent = 'window.injected = 1'; \
+         document.body.appendChild(s); \
+         const r = document.createElement('script'); r.src = 'http://127.0.0.1:9/x.js'; \
+         document.body.appendChild(r);",
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        c.browser.execute("return typeof window.injected"),
+        "undefined"
+    );
 }
 
 #[test]

@@ -7,9 +7,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::{UreqTransport, block_on};
-use taskdeck::api::inventree::{FailedQuery, InvenTreeClient, PendingQuery};
-use taskdeck::api::paperless::{AckTarget, PaperlessApi, PaperlessClient, TaskQuery, TaskStatus};
-use taskdeck::api::{ApiError, BaseUrl, Secret, Selection};
+use taskdeck_api::inventree::{FailedQuery, InvenTreeClient, PendingQuery};
+use taskdeck_api::paperless::{AckTarget, PaperlessApi, PaperlessClient, TaskQuery, TaskStatus};
+use taskdeck_api::{ApiError, BaseUrl, Secret, Selection};
 use taskdeck_demo::{Demo, DemoConfig, Fault, Flavor, Instance, Scale};
 
 fn demo() -> Demo {

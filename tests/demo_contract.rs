@@ -165,6 +165,7 @@ fn paperless_headers(entry: &RecordedRequest) -> Vec<(String, String)> {
 fn paperless_not_implemented(entry: &RecordedRequest) -> bool {
     entry.uses_session
         || support::recorded::PAPERLESS_PATHS_NOT_USED.contains(&entry.path())
+        || support::recorded::PATHS_NOT_IN_DEMO_YET.contains(&entry.path())
         || (entry.method == "OPTIONS" && entry.header("Access-Control-Request-Method").is_none())
 }
 
@@ -242,6 +243,7 @@ fn replay_inventree(set: &str, flavor: Flavor) -> usize {
         // endpoint, and the demo answers that like API 198 does.
         if entry.method == "OPTIONS"
             || path == "/api/version/"
+            || support::recorded::PATHS_NOT_IN_DEMO_YET.contains(&path)
             || entry.uses_session
             || (task_detail && set == INVENTREE_477)
         {

@@ -15,6 +15,31 @@ use support::webdriver::{Browser, ROW_IDS};
 use taskdeck_demo::{DemoConfig, Flavor};
 
 const LONG: Duration = Duration::from_secs(60);
+
+/// Gives the process a session keyring of its own that refuses every key
+/// (Linux `keyctl`: join a new anonymous session keyring, restrict it with
+/// no key type), inherited by tauri-driver, WebKitWebDriver and the app.
+fn without_kernel_keyring() -> std::io::Result<()> {
+    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+    const KEYCTL_RESTRICT_KEYRING: libc::c_long = 29;
+    const KEY_SPEC_SESSION_KEYRING: libc::c_long = -3;
+    let null = std::ptr::null::<libc::c_char>();
+    // SAFETY: plain system calls with null string arguments.
+    let joined = unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, null) };
+    let restricted = unsafe {
+        libc::syscall(
+            libc::SYS_keyctl,
+            KEYCTL_RESTRICT_KEYRING,
+            KEY_SPEC_SESSION_KEYRING,
+            null,
+            null,
+        )
+    };
+    if joined < 0 || restricted < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
 struct Xvfb {
     process: Child,
     display: String,
@@ -82,7 +107,8 @@ fn app_binary() -> PathBuf {
     let path = std::env::var_os("TASKDECK_DESKTOP_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/taskdeck-desktop")
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/desktop-release/taskdeck-desktop")
         });
     assert!(
         path.is_file(),
@@ -102,9 +128,17 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
 
     let port = Browser::free_port();
     // In its own process group, so WebKitWebDriver, which tauri-driver
-    // starts, is stopped with it.
-    let driver = Command::new("tauri-driver")
-        .process_group(0)
+    // starts, is stopped with it. Set up as on a minimal desktop, whatever
+    // this machine has: no session bus (so no Secret Service) and a kernel
+    // keyring that refuses every key, so the app must fall back to keeping
+    // tokens in memory, and this test proves that it works.
+    let mut driver = Command::new("tauri-driver");
+    driver.process_group(0);
+    // SAFETY: only async-signal-safe system calls between fork and exec.
+    unsafe {
+        driver.pre_exec(without_kernel_keyring);
+    }
+    let driver = driver
         .args([
             "--port",
             &port.to_string(),
@@ -112,6 +146,10 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
             &Browser::free_port().to_string(),
         ])
         .env("DISPLAY", &x.display)
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/taskdeck-test-bus",
+        )
         .env("XDG_CONFIG_HOME", &config_home)
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
@@ -131,6 +169,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
             }
         }),
         config_home.clone(),
+        &x.display,
     );
 
     // The overview fills in from all four demo servers: the requests went
@@ -150,6 +189,16 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     );
     app.screenshot("desktop-overview");
 
+    // With neither store working, tokens are kept in memory, and the
+    // Connections screen says so.
+    app.click_css("[data-testid=nav-connections]");
+    app.wait_until(
+        "document.querySelector('[data-testid=token-store]')?.dataset.store === 'only until Taskdeck closes'",
+        LONG,
+        "the Connections screen saying tokens are kept only until Taskdeck closes",
+    );
+    app.screenshot("desktop-connections");
+
     // The window title counts what needs attention on every server.
     let needs = |flavor: Flavor| demo.instance(flavor).needing_attention();
     let expected = needs(Flavor::Paperless3)
@@ -168,7 +217,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     }
 
     // Acknowledge two Paperless tasks from the desktop app.
-    app.click_css("a[href='/paperless/c1']");
+    app.click_css("a[href='/paperless/demo1']");
     app.wait_until(&format!("{ROW_IDS}.length === 25"), LONG, "Paperless rows");
     let rows: Vec<String> =
         serde_json::from_value(app.execute(&format!("return {ROW_IDS}"))).unwrap();
@@ -187,7 +236,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     );
 
     // Delete one failed InvenTree task.
-    app.click_css("a[href='/inventree/c2/failed']");
+    app.click_css("a[href='/inventree/demo2/failed']");
     app.wait_until(
         &format!("{ROW_IDS}.length > 0"),
         LONG,

@@ -6,11 +6,11 @@ mod support;
 use support::recorded::{
     INVENTREE_198, INVENTREE_477, RecordedRequest, inventree_entry, inventree_manifest, response,
 };
-use taskdeck::api::inventree::{
+use taskdeck_api::inventree::{
     FailedQuery, InvenTreeClient, PendingQuery, ScheduleType, ScheduledQuery,
 };
-use taskdeck::api::time::ServerTime;
-use taskdeck::api::{ApiError, BaseUrl, HttpResponse, Secret, Selection};
+use taskdeck_api::time::ServerTime;
+use taskdeck_api::{ApiError, BaseUrl, HttpResponse, Secret, Selection};
 
 fn client() -> InvenTreeClient {
     InvenTreeClient::new(
@@ -29,6 +29,7 @@ fn time(text: &str) -> Option<ServerTime> {
 /// `/api/version/` (admin-only), and OPTIONS metadata.
 fn is_unused(entry: &RecordedRequest) -> bool {
     entry.method == "OPTIONS"
+        || support::recorded::PATHS_NOT_IN_DEMO_YET.contains(&entry.path())
         || entry.path() == "/api/version/"
         || (entry.path().starts_with("/api/background-task/")
             && !["", "pending/", "scheduled/", "failed/"]

@@ -6,11 +6,11 @@ mod support;
 use chrono::{TimeZone, Utc};
 use support::recorded::{PAPERLESS, paperless_entry, paperless_index, read, response};
 use support::{ScriptedTransport, block_on};
-use taskdeck::api::paperless::{
+use taskdeck_api::paperless::{
     AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusGroup, TaskQuery, TaskStatus,
     TaskType, TriggerSource,
 };
-use taskdeck::api::{ApiError, BaseUrl, HttpResponse, Page, Secret, Selection};
+use taskdeck_api::{ApiError, BaseUrl, HttpResponse, Page, Secret, Selection};
 
 fn client(api: PaperlessApi) -> PaperlessClient {
     PaperlessClient::new(
@@ -99,6 +99,7 @@ fn every_recorded_tasks_response_decodes_or_maps_to_a_typed_error() {
     for entry in paperless_index() {
         // Endpoints the console does not call; everything else in the index is decoded.
         if support::recorded::PAPERLESS_PATHS_NOT_USED.contains(&entry.path())
+            || support::recorded::PATHS_NOT_IN_DEMO_YET.contains(&entry.path())
             || entry.method == "OPTIONS"
         {
             continue;

@@ -8,15 +8,15 @@ use chrono::{TimeZone, Utc};
 use support::recorded::{
     INVENTREE_198, INVENTREE_477, RecordedRequest, inventree_entry, paperless_entry, read,
 };
-use taskdeck::api::inventree::{
+use taskdeck_api::inventree::{
     FailedOrder, FailedQuery, InvenTreeClient, PendingQuery, ScheduledOrder, ScheduledQuery,
     SortDirection,
 };
-use taskdeck::api::paperless::{
+use taskdeck_api::paperless::{
     AckTarget, PaperlessApi, PaperlessClient, TaskOrderField, TaskOrdering, TaskQuery, TaskStatus,
     TaskType, TriggerSource,
 };
-use taskdeck::api::{BaseUrl, HttpRequest, Method, Secret, Selection};
+use taskdeck_api::{BaseUrl, HttpRequest, Method, Secret, Selection};
 
 const PAPERLESS_ADMIN_TOKEN: &str = "f6ba261cbdbf9193851c690b641447f4b6ea12af";
 const INVENTREE_TOKEN: &str = "inv-a8b367885bb893982c75bb3754a60b0ab6ece288-20261122";
@@ -397,8 +397,8 @@ fn assert_inventree(built: &HttpRequest, set: &str, name: &str) {
     );
 }
 
-fn sq<F>(limit: u32, offset: u32) -> taskdeck::api::inventree::SearchQuery<F> {
-    taskdeck::api::inventree::SearchQuery {
+fn sq<F>(limit: u32, offset: u32) -> taskdeck_api::inventree::SearchQuery<F> {
+    taskdeck_api::inventree::SearchQuery {
         limit,
         offset,
         ..Default::default()
@@ -735,7 +735,7 @@ fn inventree_token_request_uses_basic_auth_once() {
         .or_else(|| dump.split("\n\n").nth(1))
         .unwrap();
     let token = call
-        .decode(&taskdeck::api::HttpResponse::new(200, body))
+        .decode(&taskdeck_api::HttpResponse::new(200, body))
         .unwrap();
     assert_eq!(
         token.token.expose(),

@@ -296,7 +296,8 @@ fn ui_router(ui_dir: PathBuf, instances: &[Instance]) -> Router {
     // The UI reads this on first start to offer the demo servers as connections.
     let connections: Vec<_> = instances
         .iter()
-        .map(|i| json!({ "kind": i.flavor.kind(), "name": i.name, "base_url": i.url(), "token": i.admin_token() }))
+        .enumerate()
+        .map(|(n, i)| json!({ "id": format!("demo{}", n + 1), "kind": i.flavor.kind(), "name": i.name, "base_url": i.url(), "token": i.admin_token() }))
         .collect();
     let body = serde_json::to_string(&connections).expect("serialisable");
     let index = ServeFile::new(ui_dir.join("index.html"));

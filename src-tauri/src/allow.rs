@@ -1,28 +1,115 @@
 //! The desktop app's HTTP command is not an open proxy: it sends only to the
-//! base URLs of configured connections, only the methods and API paths the
-//! API module uses for that kind of server, and only harmless headers.
+//! base URLs of configured connections, only the requests the API crate
+//! builds for that kind of server (method, path, query keys and the exact
+//! shape of the JSON body), and only harmless headers. Anything else is
+//! refused before it leaves the machine.
 
-use taskdeck::api::{BaseUrl, HttpRequest, Method};
-use taskdeck::state::connections::ServerKind;
+use serde_json::Value;
+use taskdeck_api::{BaseUrl, HttpRequest, Method, ServerKind};
 
-/// `*` stands for one path segment of digits (a task id).
-const PAPERLESS: &[(Method, &str)] = &[
-    (Method::Get, "/api/tasks/"),
-    (Method::Get, "/api/tasks/*/"),
-    (Method::Get, "/api/tasks/status_counts/"),
-    (Method::Post, "/api/tasks/acknowledge/"),
-    (Method::Post, "/api/token/"),
+/// What a request may carry as its JSON body.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Body {
+    None,
+    /// `{"tasks": [1, 2]}`: Paperless acknowledge, by id only (never `all`).
+    TaskIds,
+    /// `{"items": [1, 2]}`: InvenTree pending tasks, integer pks.
+    IntegerItems,
+    /// `{"items": ["a1", "b2"]}`: InvenTree failed tasks, string pks.
+    StringItems,
+    /// `{"username", "password"[, "code"]}`: Paperless token exchange.
+    Login,
+}
+
+/// Whether the stored token is added. Never to the endpoints whose answer
+/// is a token: the page would learn the stored token from it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Token {
+    AddStored,
+    Never,
+}
+
+struct Endpoint {
+    method: Method,
+    /// `*` stands for one path segment of digits (a task id).
+    path: &'static str,
+    /// The query keys it may carry, in groups.
+    query: &'static [&'static [&'static str]],
+    body: Body,
+    token: Token,
+}
+
+const fn get(path: &'static str, query: &'static [&'static [&'static str]]) -> Endpoint {
+    Endpoint {
+        method: Method::Get,
+        path,
+        query,
+        body: Body::None,
+        token: Token::AddStored,
+    }
+}
+
+const TASK_FILTERS: &[&str] = &[
+    "acknowledged",
+    "task_type",
+    "trigger_source",
+    "name",
+    "result",
+    "task_id",
+    "owner",
+    "date_created_after",
+    "date_created_before",
 ];
 
-const INVENTREE: &[(Method, &str)] = &[
-    (Method::Get, "/api/"),
-    (Method::Get, "/api/user/token/"),
-    (Method::Get, "/api/background-task/"),
-    (Method::Get, "/api/background-task/pending/"),
-    (Method::Delete, "/api/background-task/pending/"),
-    (Method::Get, "/api/background-task/failed/"),
-    (Method::Delete, "/api/background-task/failed/"),
-    (Method::Get, "/api/background-task/scheduled/"),
+/// What only the list takes besides the filters.
+const TASK_LIST_ONLY: &[&str] = &["status", "is_complete", "ordering", "page", "page_size"];
+
+const QUEUE_LIST: &[&str] = &["limit", "offset", "ordering", "search", "search_regex"];
+
+const PAPERLESS: &[Endpoint] = &[
+    get("/api/tasks/", &[TASK_FILTERS, TASK_LIST_ONLY]),
+    get("/api/tasks/*/", &[]),
+    get("/api/tasks/status_counts/", &[TASK_FILTERS]),
+    Endpoint {
+        method: Method::Post,
+        path: "/api/tasks/acknowledge/",
+        query: &[],
+        body: Body::TaskIds,
+        token: Token::AddStored,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/token/",
+        query: &[],
+        body: Body::Login,
+        token: Token::Never,
+    },
+];
+
+const INVENTREE: &[Endpoint] = &[
+    get("/api/", &[]),
+    Endpoint {
+        token: Token::Never,
+        ..get("/api/user/token/", &[&["name"]])
+    },
+    get("/api/background-task/", &[]),
+    get("/api/background-task/pending/", &[&["limit", "offset"]]),
+    Endpoint {
+        method: Method::Delete,
+        path: "/api/background-task/pending/",
+        query: &[],
+        body: Body::IntegerItems,
+        token: Token::AddStored,
+    },
+    get("/api/background-task/failed/", &[QUEUE_LIST]),
+    Endpoint {
+        method: Method::Delete,
+        path: "/api/background-task/failed/",
+        query: &[],
+        body: Body::StringItems,
+        token: Token::AddStored,
+    },
+    get("/api/background-task/scheduled/", &[QUEUE_LIST]),
 ];
 
 const HEADERS: &[&str] = &["accept", "authorization", "content-type"];
@@ -31,6 +118,14 @@ const HEADERS: &[&str] = &["accept", "authorization", "content-type"];
 #[derive(Clone, Debug, Default)]
 pub struct AllowList {
     servers: Vec<(String, ServerKind, BaseUrl)>,
+}
+
+/// A request that may be sent: for which connection, and whether the
+/// stored token may be added.
+#[derive(Debug, PartialEq)]
+pub struct Allowed<'a> {
+    pub connection_id: &'a str,
+    pub token: Token,
 }
 
 fn path_matches(pattern: &str, path: &str) -> bool {
@@ -42,6 +137,43 @@ fn path_matches(pattern: &str, path: &str) -> bool {
         })
 }
 
+fn body_matches(rule: Body, body: Option<&Value>) -> bool {
+    let only = |object: &serde_json::Map<String, Value>, key: &str| {
+        object.len() == 1 && object.contains_key(key)
+    };
+    let non_empty_list = |value: Option<&Value>, each: fn(&Value) -> bool| {
+        value
+            .and_then(Value::as_array)
+            .is_some_and(|items| !items.is_empty() && items.iter().all(each))
+    };
+    match (rule, body) {
+        (Body::None, None) => true,
+        (Body::None, Some(_)) => false,
+        (_, None) => false,
+        (rule, Some(Value::Object(object))) => match rule {
+            Body::TaskIds => {
+                only(object, "tasks") && non_empty_list(object.get("tasks"), Value::is_u64)
+            }
+            Body::IntegerItems => {
+                only(object, "items") && non_empty_list(object.get("items"), Value::is_i64)
+            }
+            Body::StringItems => {
+                only(object, "items") && non_empty_list(object.get("items"), Value::is_string)
+            }
+            Body::Login => {
+                object.get("username").is_some_and(Value::is_string)
+                    && object.get("password").is_some_and(Value::is_string)
+                    && object.get("code").is_none_or(Value::is_string)
+                    && object
+                        .keys()
+                        .all(|k| matches!(k.as_str(), "username" | "password" | "code"))
+            }
+            Body::None => false,
+        },
+        (_, Some(_)) => false,
+    }
+}
+
 impl AllowList {
     pub fn new(servers: impl IntoIterator<Item = (String, ServerKind, BaseUrl)>) -> AllowList {
         AllowList {
@@ -49,8 +181,9 @@ impl AllowList {
         }
     }
 
-    /// The id of the connection the request is for, or why it is refused.
-    pub fn check(&self, request: &HttpRequest) -> Result<&str, String> {
+    /// Which connection the request is for and what it may carry, or why it
+    /// is refused.
+    pub fn check(&self, request: &HttpRequest) -> Result<Allowed<'_>, String> {
         let (id, kind, _) = self
             .servers
             .iter()
@@ -62,21 +195,39 @@ impl AllowList {
                 )
             })?;
         let path = request.path();
-        if path.contains("..") || path.contains("//") || path.contains('\\') {
+        if path.contains("..") || path.contains("//") || path.contains('\\') || path.contains('%') {
             return Err(format!("refused path {path}"));
         }
-        let allowed = match kind {
+        let endpoints = match kind {
             ServerKind::Paperless => PAPERLESS,
             ServerKind::InvenTree => INVENTREE,
         };
-        if !allowed
+        let endpoint = endpoints
             .iter()
-            .any(|(m, pattern)| *m == request.method && path_matches(pattern, path))
-        {
+            .find(|e| e.method == request.method && path_matches(e.path, path))
+            .ok_or_else(|| {
+                format!(
+                    "{} {path} is not an API call Taskdeck makes to a {} server",
+                    request.method.as_str(),
+                    kind.label()
+                )
+            })?;
+        for (key, _) in taskdeck_api::query::parse_query(request.query()) {
+            if !endpoint
+                .query
+                .iter()
+                .any(|keys| keys.contains(&key.as_str()))
+            {
+                return Err(format!(
+                    "refused query parameter `{key}` on {} {path}",
+                    request.method.as_str()
+                ));
+            }
+        }
+        if !body_matches(endpoint.body, request.body.as_ref()) {
             return Err(format!(
-                "{} {path} is not an API call Taskdeck makes to a {} server",
-                request.method.as_str(),
-                kind.label()
+                "refused body of {} {path}: not the shape Taskdeck sends",
+                request.method.as_str()
             ));
         }
         if let Some((name, _)) = request
@@ -86,13 +237,17 @@ impl AllowList {
         {
             return Err(format!("refused header {name}"));
         }
-        Ok(id)
+        Ok(Allowed {
+            connection_id: id,
+            token: endpoint.token,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn list() -> AllowList {
         AllowList::new([
@@ -109,92 +264,205 @@ mod tests {
         ])
     }
 
+    const PAPERLESS_BASE: &str = "https://paperless.example";
+    const INVENTREE_BASE: &str = "http://inventree.lan:8000";
+
     fn req(method: Method, base: &str, path: &str) -> HttpRequest {
         HttpRequest::new(method, &BaseUrl::parse(base).unwrap(), path.into())
             .header("Accept", "application/json")
     }
 
+    fn with_body(method: Method, base: &str, path: &str, body: Value) -> HttpRequest {
+        req(method, base, path).json_body(body)
+    }
+
     #[test]
-    fn api_calls_to_configured_servers_pass() {
+    fn requests_the_api_crate_builds_pass() {
         let l = list();
-        for (method, base, path) in [
-            (
+        for r in [
+            req(
                 Method::Get,
-                "https://paperless.example",
-                "/api/tasks/?acknowledged=false&page=2",
+                PAPERLESS_BASE,
+                "/api/tasks/?acknowledged=false&status=failure&status=revoked&ordering=-date_created&page=2&page_size=25",
             ),
-            (Method::Get, "https://paperless.example", "/api/tasks/42/"),
-            (
+            req(Method::Get, PAPERLESS_BASE, "/api/tasks/42/"),
+            req(
+                Method::Get,
+                PAPERLESS_BASE,
+                "/api/tasks/status_counts/?acknowledged=false&name=scan",
+            ),
+            with_body(
                 Method::Post,
-                "https://paperless.example",
+                PAPERLESS_BASE,
                 "/api/tasks/acknowledge/",
+                json!({"tasks": [1, 2]}),
             ),
-            (
+            req(
                 Method::Get,
-                "http://inventree.lan:8000",
-                "/api/background-task/failed/?limit=25",
+                INVENTREE_BASE,
+                "/api/background-task/failed/?limit=25&offset=50&ordering=-stopped&search=x&search_regex=true",
             ),
-            (
+            with_body(
                 Method::Delete,
-                "http://inventree.lan:8000",
+                INVENTREE_BASE,
                 "/api/background-task/pending/",
+                json!({"items": [3]}),
+            ),
+            with_body(
+                Method::Delete,
+                INVENTREE_BASE,
+                "/api/background-task/failed/",
+                json!({"items": ["a1b2"]}),
             ),
         ] {
-            assert!(
-                l.check(&req(method, base, path)).is_ok(),
-                "{method:?} {base}{path}"
-            );
+            assert!(l.check(&r).is_ok(), "{r:?}: {:?}", l.check(&r));
         }
         assert_eq!(
-            l.check(&req(
-                Method::Get,
-                "https://paperless.example",
-                "/api/tasks/"
-            )),
-            Ok("c1")
+            l.check(&req(Method::Get, PAPERLESS_BASE, "/api/tasks/")),
+            Ok(Allowed {
+                connection_id: "c1",
+                token: Token::AddStored
+            })
         );
     }
 
     #[test]
-    fn everything_else_is_refused() {
+    fn token_exchanges_never_get_the_stored_token() {
+        let l = list();
+        let login = with_body(
+            Method::Post,
+            PAPERLESS_BASE,
+            "/api/token/",
+            json!({"username": "u", "password": "p", "code": "123456"}),
+        );
+        assert_eq!(l.check(&login).unwrap().token, Token::Never);
+        let inventree = req(
+            Method::Get,
+            INVENTREE_BASE,
+            "/api/user/token/?name=taskdeck",
+        );
+        assert_eq!(l.check(&inventree).unwrap().token, Token::Never);
+    }
+
+    #[test]
+    fn other_hosts_paths_methods_and_headers_are_refused() {
         let l = list();
         let refused = [
-            // Not a configured server, even with an allowed path.
             req(Method::Get, "https://evil.example", "/api/tasks/"),
             req(Method::Get, "https://paperless.example:8443", "/api/tasks/"),
-            // Not a path the app uses, or the wrong method or server kind.
-            req(Method::Get, "https://paperless.example", "/api/documents/"),
-            req(Method::Delete, "https://paperless.example", "/api/tasks/"),
-            req(
-                Method::Get,
-                "https://paperless.example",
-                "/api/background-task/",
-            ),
+            req(Method::Get, PAPERLESS_BASE, "/api/documents/"),
+            req(Method::Delete, PAPERLESS_BASE, "/api/tasks/"),
+            req(Method::Get, PAPERLESS_BASE, "/api/background-task/"),
             req(
                 Method::Delete,
-                "http://inventree.lan:8000",
+                INVENTREE_BASE,
                 "/api/background-task/scheduled/",
             ),
-            req(Method::Get, "https://paperless.example", "/api/tasks/abc/"),
-            req(
-                Method::Get,
-                "https://paperless.example",
-                "/api/tasks/../users/",
-            ),
-            req(Method::Get, "https://paperless.example", "/admin/"),
+            req(Method::Get, PAPERLESS_BASE, "/api/tasks/abc/"),
+            req(Method::Get, PAPERLESS_BASE, "/api/tasks/../users/"),
+            req(Method::Get, PAPERLESS_BASE, "/api/tasks/%2e%2e/"),
+            req(Method::Get, PAPERLESS_BASE, "/admin/"),
         ];
         for r in refused {
             assert!(l.check(&r).is_err(), "{} {}", r.method.as_str(), r.url());
         }
-        let with_cookie = req(Method::Get, "https://paperless.example", "/api/tasks/")
-            .header("Cookie", "sessionid=x");
+        let with_cookie =
+            req(Method::Get, PAPERLESS_BASE, "/api/tasks/").header("Cookie", "sessionid=x");
         assert_eq!(l.check(&with_cookie), Err("refused header Cookie".into()));
-        let message = l
-            .check(&req(Method::Get, "https://evil.example", "/api/tasks/"))
-            .unwrap_err();
-        assert!(
-            message.contains("not one of the configured servers"),
-            "{message}"
-        );
+    }
+
+    #[test]
+    fn query_keys_the_ui_never_sends_are_refused() {
+        let l = list();
+        for (method, base, path) in [
+            // Wipes the whole pending table on API 477, whatever else is asked.
+            (
+                Method::Delete,
+                INVENTREE_BASE,
+                "/api/background-task/pending/?all=true",
+            ),
+            (
+                Method::Delete,
+                INVENTREE_BASE,
+                "/api/background-task/failed/?all=true",
+            ),
+            (
+                Method::Get,
+                INVENTREE_BASE,
+                "/api/background-task/pending/?search=x",
+            ),
+            (Method::Get, PAPERLESS_BASE, "/api/tasks/42/?format=api"),
+            (
+                Method::Get,
+                PAPERLESS_BASE,
+                "/api/tasks/status_counts/?page=2",
+            ),
+            (Method::Get, INVENTREE_BASE, "/api/?x=1"),
+        ] {
+            let body = (method == Method::Delete).then(|| json!({"items": [1]}));
+            let mut r = req(method, base, path);
+            r.body = body;
+            let refusal = l.check(&r).unwrap_err();
+            assert!(refusal.contains("query parameter"), "{path}: {refusal}");
+        }
+    }
+
+    #[test]
+    fn bodies_must_have_the_exact_shape_taskdeck_sends() {
+        let l = list();
+        let ack = |body| {
+            with_body(
+                Method::Post,
+                PAPERLESS_BASE,
+                "/api/tasks/acknowledge/",
+                body,
+            )
+        };
+        let pending = |body| {
+            with_body(
+                Method::Delete,
+                INVENTREE_BASE,
+                "/api/background-task/pending/",
+                body,
+            )
+        };
+        let failed = |body| {
+            with_body(
+                Method::Delete,
+                INVENTREE_BASE,
+                "/api/background-task/failed/",
+                body,
+            )
+        };
+        for r in [
+            ack(json!({"all": true})),
+            ack(json!({"tasks": [1], "all": true})),
+            ack(json!({"tasks": []})),
+            ack(json!({"tasks": ["1"]})),
+            ack(json!([1, 2])),
+            req(Method::Post, PAPERLESS_BASE, "/api/tasks/acknowledge/"),
+            // API 198 deletes whatever `filters` matches.
+            pending(json!({"filters": {}})),
+            pending(json!({"items": [1], "filters": {"func": "x"}})),
+            pending(json!({"items": []})),
+            pending(json!({"items": ["1"]})),
+            failed(json!({"items": [1]})),
+            failed(json!({"all": true})),
+            with_body(
+                Method::Post,
+                PAPERLESS_BASE,
+                "/api/token/",
+                json!({"username": "u", "password": "p", "extra": 1}),
+            ),
+            with_body(
+                Method::Get,
+                PAPERLESS_BASE,
+                "/api/tasks/",
+                json!({"tasks": [1]}),
+            ),
+        ] {
+            let refusal = l.check(&r).unwrap_err();
+            assert!(refusal.contains("body"), "{r:?}: {refusal}");
+        }
     }
 }

@@ -1,31 +1,36 @@
 //! The desktop app's state and what its commands do, kept apart from Tauri
-//! so it can be tested with an in-memory credential store.
+//! so it can be tested with in-memory credential stores.
 
+use std::hash::{BuildHasher, RandomState};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use taskdeck::api::{HttpRequest, HttpResponse, Method, TransportError};
-use taskdeck::state::connections::{DesktopConnection, OfferedConnection};
+use taskdeck_api::ipc::{DesktopConnection, DesktopState};
+use taskdeck_api::server::OfferedConnection;
+use taskdeck_api::{BaseUrl, HttpRequest, HttpResponse, Method, TransportError};
 
-use crate::allow::AllowList;
-use crate::secrets::SecretStore;
+use crate::allow::{AllowList, Token};
+use crate::secrets::TokenVault;
 
 pub struct Desk {
     config_file: PathBuf,
     connections: Mutex<Vec<DesktopConnection>>,
-    secrets: Box<dyn SecretStore>,
+    vault: TokenVault,
     http: reqwest::Client,
     /// `--demo-connections URL`: servers to import on a first start.
     demo_offer: Option<String>,
 }
 
+/// A connection id from the OS's random seed: never the id of an earlier
+/// connection, whose token might not have been deleted.
+fn random_id() -> String {
+    let bits = RandomState::new().hash_one(std::time::SystemTime::now());
+    format!("c{:012x}", bits & 0xffff_ffff_ffff)
+}
+
 impl Desk {
-    pub fn new(
-        config_file: PathBuf,
-        secrets: Box<dyn SecretStore>,
-        demo_offer: Option<String>,
-    ) -> Desk {
+    pub fn new(config_file: PathBuf, vault: TokenVault, demo_offer: Option<String>) -> Desk {
         let connections = std::fs::read_to_string(&config_file)
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok())
@@ -33,40 +38,41 @@ impl Desk {
         Desk {
             config_file,
             connections: Mutex::new(connections),
-            secrets,
+            vault,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(60))
                 .user_agent("Taskdeck desktop")
+                // A redirect could carry the token to another host (or to
+                // http on the same one): none is followed.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("HTTP client"),
             demo_offer,
         }
     }
 
-    /// Settings with `has_token` filled from the credential store.
-    pub fn connections(&self) -> Vec<DesktopConnection> {
+    /// Settings with `has_token` from the credential store, and where that is.
+    pub fn state(&self) -> DesktopState {
         let mut list = self.connections.lock().unwrap().clone();
         for c in &mut list {
-            c.has_token = matches!(self.secrets.get(&c.id), Ok(Some(_)));
+            c.has_token = self.vault.has_token_for(&c.id, &c.base_url);
         }
-        list
+        DesktopState {
+            connections: list,
+            token_store: self.vault.location(),
+        }
     }
 
     /// Writes the settings (never tokens) to the config file, atomically.
-    pub fn save_connections(&self, list: Vec<DesktopConnection>) -> Result<(), String> {
-        let removed: Vec<String> = {
-            let current = self.connections.lock().unwrap();
-            current
-                .iter()
-                .filter(|c| !list.iter().any(|n| n.id == c.id))
-                .map(|c| c.id.clone())
-                .collect()
+    fn write_config(&self, list: &[DesktopConnection]) -> Result<(), String> {
+        let failed = |what: &std::path::Path, e: std::io::Error| {
+            format!(
+                "The settings could not be written to {}: {e}",
+                what.display()
+            )
         };
-        for id in removed {
-            self.forget_token(&id);
-        }
         if let Some(dir) = self.config_file.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
         }
         let stored: Vec<DesktopConnection> = list
             .iter()
@@ -78,38 +84,82 @@ impl Desk {
             .collect();
         let text = serde_json::to_string_pretty(&stored).expect("serialisable");
         let tmp = self.config_file.with_extension("json.tmp");
-        std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &self.config_file).map_err(|e| e.to_string())?;
-        *self.connections.lock().unwrap() = stored;
-        Ok(())
+        std::fs::write(&tmp, text).map_err(|e| failed(&tmp, e))?;
+        std::fs::rename(&tmp, &self.config_file).map_err(|e| failed(&self.config_file, e))
     }
 
-    pub fn store_token(&self, id: &str, token: &str) -> Result<(), String> {
-        if !self.connections.lock().unwrap().iter().any(|c| c.id == id) {
-            return Err(format!("no connection {id}"));
+    /// Adds (empty id) or updates a connection, with its token when one is
+    /// given. The token is stored and read back first: when that fails,
+    /// nothing is saved. A changed address drops the old token.
+    pub fn save_connection(
+        &self,
+        connection: DesktopConnection,
+        token: Option<String>,
+    ) -> Result<DesktopConnection, String> {
+        self.insert_connection(connection, false, token)
+    }
+
+    /// `offered_id`: a new connection keeps the id the installation offered
+    /// it under (the webview cannot choose ids).
+    fn insert_connection(
+        &self,
+        mut connection: DesktopConnection,
+        offered_id: bool,
+        token: Option<String>,
+    ) -> Result<DesktopConnection, String> {
+        let token = token.filter(|t| !t.trim().is_empty());
+        let mut list = self.connections.lock().unwrap();
+        let existing = if offered_id {
+            None
+        } else if connection.id.is_empty() {
+            connection.id = random_id();
+            None
+        } else {
+            Some(
+                list.iter()
+                    .position(|c| c.id == connection.id)
+                    .ok_or_else(|| format!("There is no connection {}.", connection.id))?,
+            )
+        };
+        let moved = existing.is_some_and(|at| list[at].base_url != connection.base_url);
+        if let Some(token) = &token {
+            self.vault
+                .save(&connection.id, &connection.base_url, token)?;
+        } else if moved {
+            self.forget_token(&connection.id);
         }
-        self.secrets.set(id, token.trim())
+        let mut next = list.clone();
+        match existing {
+            Some(at) => next[at] = connection.clone(),
+            None => next.push(connection.clone()),
+        }
+        if let Err(e) = self.write_config(&next) {
+            if existing.is_none() {
+                self.forget_token(&connection.id);
+            }
+            return Err(e);
+        }
+        *list = next;
+        connection.has_token = self
+            .vault
+            .has_token_for(&connection.id, &connection.base_url);
+        Ok(connection)
     }
 
     pub fn forget(&self, id: &str) -> Result<(), String> {
-        let list: Vec<DesktopConnection> = self
-            .connections
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|c| c.id != id)
-            .cloned()
-            .collect();
-        self.save_connections(list)?;
+        let mut list = self.connections.lock().unwrap();
+        let next: Vec<DesktopConnection> = list.iter().filter(|c| c.id != id).cloned().collect();
+        self.write_config(&next)?;
+        *list = next;
         self.forget_token(id);
         Ok(())
     }
 
     /// A token that cannot be deleted must not keep a connection from being
-    /// removed; it is reported instead.
+    /// removed. It stays bound to its address, and ids are never reused.
     fn forget_token(&self, id: &str) {
-        if let Err(e) = self.secrets.delete(id) {
-            eprintln!("taskdeck: the token of connection {id} could not be deleted: {e}");
+        if let Err(e) = self.vault.forget(id) {
+            eprintln!("taskdeck: connection {id}: {e}");
         }
     }
 
@@ -123,18 +173,20 @@ impl Desk {
         )
     }
 
-    /// Checks the request against the allow-list and adds the stored token
-    /// when the page sent none (the webview never holds desktop tokens).
+    /// Checks the request against the allow-list and adds the token stored
+    /// for exactly this address when the page sent none (the webview never
+    /// holds desktop tokens), except on token exchanges.
     pub fn prepare(&self, mut request: HttpRequest) -> Result<HttpRequest, TransportError> {
-        let id = self
-            .allow_list()
-            .check(&request)
-            .map_err(TransportError::Refused)?
-            .to_string();
-        if request.header_value("authorization").is_none()
-            && let Some(token) = self.secrets.get(&id).map_err(TransportError::Refused)?
+        let allowed = self.allow_list();
+        let allowed = allowed.check(&request).map_err(TransportError::Refused)?;
+        if allowed.token == Token::AddStored
+            && request.header_value("authorization").is_none()
+            && let Some(token) = self
+                .vault
+                .token_for(allowed.connection_id, &request.base)
+                .map_err(TransportError::Refused)?
         {
-            request = request.header("Authorization", format!("Token {token}"));
+            request = request.header("Authorization", format!("Token {}", token.expose()));
         }
         Ok(request)
     }
@@ -156,6 +208,15 @@ impl Desk {
         let unreachable = |e: reqwest::Error| TransportError::Unreachable(e.to_string());
         let response = builder.send().await.map_err(unreachable)?;
         let status = response.status().as_u16();
+        if response.status().is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("(no address given)")
+                .to_string();
+            return Err(TransportError::Redirected { status, location });
+        }
         let headers = response
             .headers()
             .iter()
@@ -167,6 +228,24 @@ impl Desk {
             headers,
             body,
         })
+    }
+
+    /// The page `url` of a connection's server, if it is one: only pages
+    /// under the connection's own address are opened in the browser.
+    pub fn page_of(&self, connection_id: &str, url: &str) -> Result<String, String> {
+        let list = self.connections.lock().unwrap();
+        let connection = list
+            .iter()
+            .find(|c| c.id == connection_id)
+            .ok_or_else(|| format!("There is no connection {connection_id}."))?;
+        if connection.base_url.contains(url) && !url.contains(char::is_whitespace) {
+            Ok(url.to_string())
+        } else {
+            Err(format!(
+                "Not opened: {url} is not a page of {} ({}).",
+                connection.name, connection.base_url
+            ))
+        }
     }
 
     /// On a first start with `--demo-connections`, imports the demo servers
@@ -187,22 +266,21 @@ impl Desk {
             .json()
             .await
             .map_err(|e| e.to_string())?;
-        let mut list = Vec::new();
-        let mut tokens = Vec::new();
-        for (i, o) in offer.into_iter().enumerate() {
-            list.push(DesktopConnection {
-                id: format!("c{}", i + 1),
+        for o in offer {
+            let id = {
+                let list = self.connections.lock().unwrap();
+                o.usable_id(|id| list.iter().any(|c| c.id == id))
+                    .map(str::to_string)
+            };
+            let connection = DesktopConnection {
+                id: id.clone().unwrap_or_default(),
                 kind: o.kind,
                 name: o.name,
-                base_url: taskdeck::api::BaseUrl::parse(&o.base_url)?,
+                base_url: BaseUrl::parse(&o.base_url)?,
                 notify_failures: true,
                 has_token: false,
-            });
-            tokens.push(o.token);
-        }
-        self.save_connections(list.clone())?;
-        for (c, token) in list.iter().zip(tokens) {
-            self.secrets.set(&c.id, &token)?;
+            };
+            self.insert_connection(connection, id.is_some(), Some(o.token))?;
         }
         Ok(())
     }
@@ -211,21 +289,21 @@ impl Desk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::MemoryStore;
-    use taskdeck::api::BaseUrl;
-    use taskdeck::state::connections::ServerKind;
+    use crate::secrets::doubles::{Fault, FaultyBackend};
+    use taskdeck_api::ServerKind;
+    use taskdeck_api::ipc::TokenStore;
 
-    fn desk(dir: &std::path::Path) -> Desk {
-        Desk::new(
-            dir.join("connections.json"),
-            Box::new(MemoryStore::default()),
-            None,
-        )
+    fn memory_vault() -> TokenVault {
+        TokenVault::probe(vec![])
     }
 
-    fn conn(id: &str, base: &str) -> DesktopConnection {
+    fn desk_with(dir: &std::path::Path, vault: TokenVault) -> Desk {
+        Desk::new(dir.join("connections.json"), vault, None)
+    }
+
+    fn conn(base: &str) -> DesktopConnection {
         DesktopConnection {
-            id: id.into(),
+            id: String::new(),
             kind: ServerKind::Paperless,
             name: "Office".into(),
             base_url: BaseUrl::parse(base).unwrap(),
@@ -240,68 +318,198 @@ mod tests {
         dir
     }
 
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    fn tasks(base: &BaseUrl) -> HttpRequest {
+        HttpRequest::new(Method::Get, base, "/api/tasks/".into())
+    }
+
     #[test]
     fn tokens_stay_out_of_the_config_file_and_reach_only_their_server() {
         let dir = scratch("tokens");
-        let d = desk(&dir);
-        d.save_connections(vec![
-            conn("c1", "http://127.0.0.1:8010"),
-            conn("c2", "http://127.0.0.1:8011"),
-        ])
-        .unwrap();
-        d.store_token("c1", " secret-token-1 ").unwrap();
-        assert!(
-            d.store_token("c9", "x").is_err(),
-            "only configured connections get tokens"
-        );
+        let d = desk_with(&dir, memory_vault());
+        let c1 = d
+            .save_connection(
+                conn("http://127.0.0.1:8010"),
+                Some(" secret-token-1 ".into()),
+            )
+            .unwrap();
+        let c2 = d
+            .save_connection(conn("http://127.0.0.1:8011"), None)
+            .unwrap();
+        assert!(c1.has_token && !c2.has_token);
+        assert_ne!(c1.id, c2.id, "ids are random, never reused");
         let file = std::fs::read_to_string(dir.join("connections.json")).unwrap();
         assert!(!file.contains("secret-token"), "{file}");
-        assert_eq!(
-            d.connections()
-                .iter()
-                .map(|c| c.has_token)
-                .collect::<Vec<_>>(),
-            vec![true, false]
-        );
+        assert_eq!(d.state().token_store, TokenStore::SessionMemory);
 
-        let base = BaseUrl::parse("http://127.0.0.1:8010").unwrap();
-        let prepared = d
-            .prepare(HttpRequest::new(Method::Get, &base, "/api/tasks/".into()))
-            .unwrap();
+        let prepared = d.prepare(tasks(&c1.base_url)).unwrap();
         assert_eq!(
             prepared.header_value("authorization"),
             Some("Token secret-token-1")
         );
-        // A token the page sent itself (a connection test) is left alone.
-        let own = HttpRequest::new(Method::Get, &base, "/api/tasks/".into())
-            .header("Authorization", "Token other");
         assert_eq!(
-            d.prepare(own).unwrap().header_value("authorization"),
-            Some("Token other")
+            d.prepare(tasks(&c2.base_url))
+                .unwrap()
+                .header_value("authorization"),
+            None
         );
-
         let elsewhere = BaseUrl::parse("http://127.0.0.1:9999").unwrap();
-        let refused = d.prepare(HttpRequest::new(
-            Method::Get,
-            &elsewhere,
-            "/api/tasks/".into(),
+        assert!(matches!(
+            d.prepare(tasks(&elsewhere)),
+            Err(TransportError::Refused(_))
         ));
-        assert!(
-            matches!(refused, Err(TransportError::Refused(_))),
-            "{refused:?}"
-        );
 
         // Removing a connection removes its token.
-        d.forget("c1").unwrap();
-        let again = Desk::new(
-            dir.join("connections.json"),
-            Box::new(MemoryStore::default()),
-            None,
+        d.forget(&c1.id).unwrap();
+        assert!(d.prepare(tasks(&c1.base_url)).is_err());
+        let again = desk_with(&dir, memory_vault());
+        assert_eq!(again.state().connections.len(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_edited_address_never_gets_the_old_token() {
+        let dir = scratch("moved");
+        let d = desk_with(&dir, memory_vault());
+        let saved = d
+            .save_connection(conn("https://paperless.example"), Some("tok".into()))
+            .unwrap();
+        // The webview saves the same id with another address and no token:
+        // the connection moves, its token does not.
+        let listener = BaseUrl::parse("http://127.0.0.1:9").unwrap();
+        let moved = d
+            .save_connection(
+                DesktopConnection {
+                    base_url: listener.clone(),
+                    ..saved.clone()
+                },
+                None,
+            )
+            .unwrap();
+        assert!(!moved.has_token);
+        assert_eq!(
+            d.prepare(tasks(&listener))
+                .unwrap()
+                .header_value("authorization"),
+            None
         );
-        assert_eq!(again.connections().len(), 1);
+        // Moving back does not bring the token back either: it was dropped.
+        let back = d
+            .save_connection(
+                DesktopConnection {
+                    base_url: saved.base_url.clone(),
+                    ..saved.clone()
+                },
+                None,
+            )
+            .unwrap();
+        assert!(!back.has_token);
+        // An id the app did not hand out is refused.
+        let forged = DesktopConnection {
+            id: "c1".into(),
+            ..conn("https://paperless.example")
+        };
+        assert!(d.save_connection(forged, Some("x".into())).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_connection_is_saved_only_together_with_its_token() {
+        let dir = scratch("together");
+        let kept = desk_with(&dir, memory_vault());
+        kept.save_connection(conn("https://paperless.example"), Some("tok".into()))
+            .unwrap();
+        // A store that says yes but does not keep what it is given.
+        let losing = desk_with(
+            &dir,
+            TokenVault::from_backend(FaultyBackend::boxed(
+                TokenStore::KernelKeyring,
+                Fault::LosesKeys,
+            )),
+        );
+        let error = losing
+            .save_connection(conn("https://other.example"), Some("tok".into()))
+            .unwrap_err();
+        assert!(error.contains("not saved"), "{error}");
+        assert!(!error.contains('"'), "worded, not quoted: {error}");
+        assert_eq!(losing.state().connections.len(), 1);
+        let file = std::fs::read_to_string(dir.join("connections.json")).unwrap();
+        assert!(!file.contains("other.example"), "{file}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn token_exchanges_are_sent_without_the_stored_token() {
+        let dir = scratch("exchange");
+        let d = desk_with(&dir, memory_vault());
+        let saved = d
+            .save_connection(conn("https://paperless.example"), Some("tok".into()))
+            .unwrap();
+        let login = HttpRequest::new(Method::Post, &saved.base_url, "/api/token/".into())
+            .json_body(serde_json::json!({"username": "u", "password": "p"}));
+        assert_eq!(
+            d.prepare(login).unwrap().header_value("authorization"),
+            None
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn only_pages_of_the_connections_own_server_are_opened() {
+        let dir = scratch("open");
+        let d = desk_with(&dir, memory_vault());
+        let saved = d
+            .save_connection(conn("https://host/paperless"), None)
+            .unwrap();
         assert!(
-            d.prepare(HttpRequest::new(Method::Get, &base, "/api/tasks/".into()))
-                .is_err()
+            d.page_of(&saved.id, "https://host/paperless/documents/3/details")
+                .is_ok()
+        );
+        assert!(d.page_of(&saved.id, "https://host/paperless-x/").is_err());
+        assert!(d.page_of(&saved.id, "https://evil.example/").is_err());
+        assert!(d.page_of(&saved.id, "file:///etc/passwd").is_err());
+        assert!(d.page_of("c0", "https://host/paperless/").is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn redirects_are_reported_not_followed() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            stream
+                .write_all(
+                    b"HTTP/1.1 302 Found\r\nLocation: http://evil.example/api/tasks/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                )
+                .unwrap();
+        });
+        let dir = scratch("redirect");
+        let d = desk_with(&dir, memory_vault());
+        let saved = d
+            .save_connection(
+                conn(&format!("http://127.0.0.1:{port}")),
+                Some("tok".into()),
+            )
+            .unwrap();
+        let outcome = block_on(d.send(tasks(&saved.base_url)));
+        server.join().unwrap();
+        assert_eq!(
+            outcome,
+            Err(TransportError::Redirected {
+                status: 302,
+                location: "http://evil.example/api/tasks/".into()
+            })
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -309,15 +517,9 @@ mod tests {
     #[test]
     fn refused_requests_are_not_sent() {
         let dir = scratch("refused");
-        let d = desk(&dir);
+        let d = desk_with(&dir, memory_vault());
         let base = BaseUrl::parse("http://127.0.0.1:1").unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let outcome =
-            rt.block_on(d.send(HttpRequest::new(Method::Get, &base, "/api/tasks/".into())));
-        match outcome {
+        match block_on(d.send(tasks(&base))) {
             Err(TransportError::Refused(message)) => {
                 assert!(message.contains("not one of the configured servers"))
             }

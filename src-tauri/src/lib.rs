@@ -1,6 +1,9 @@
-//! Taskdeck's desktop app: the Trunk-built UI in a Tauri 2 window. Requests
-//! go through [`desk::Desk::send`] in Rust (no CORS needed, allow-listed),
-//! tokens live in the OS credential store, settings in the config directory.
+//! Taskdeck's desktop app: the Trunk-built UI in a Tauri 2 window, and a
+//! thin, strict transport behind it. Requests go through
+//! [`desk::Desk::send`] in Rust (no CORS needed, allow-listed), tokens live
+//! in the best credential store that works here, settings in the config
+//! directory. Command names and argument types come from
+//! [`taskdeck_api::ipc`].
 
 pub mod allow;
 pub mod desk;
@@ -8,9 +11,10 @@ pub mod secrets;
 
 use tauri::Manager;
 use tauri_plugin_notification::NotificationExt;
+use tauri_plugin_opener::OpenerExt;
 
-use taskdeck::api::{HttpRequest, HttpResponse, TransportError};
-use taskdeck::state::connections::DesktopConnection;
+use taskdeck_api::ipc::{DesktopConnection, DesktopState};
+use taskdeck_api::{HttpRequest, HttpResponse, TransportError};
 
 use desk::Desk;
 
@@ -23,24 +27,20 @@ async fn http_request(
 }
 
 #[tauri::command]
-async fn load_connections(desk: tauri::State<'_, Desk>) -> Result<Vec<DesktopConnection>, String> {
+async fn load_connections(desk: tauri::State<'_, Desk>) -> Result<DesktopState, String> {
     if let Err(e) = desk.import_demo_offer().await {
         eprintln!("taskdeck: demo connections not imported: {e}");
     }
-    Ok(desk.connections())
+    Ok(desk.state())
 }
 
 #[tauri::command]
-fn save_connections(
+fn save_connection(
     desk: tauri::State<'_, Desk>,
-    connections: Vec<DesktopConnection>,
-) -> Result<(), String> {
-    desk.save_connections(connections)
-}
-
-#[tauri::command]
-fn store_token(desk: tauri::State<'_, Desk>, id: String, token: String) -> Result<(), String> {
-    desk.store_token(&id, &token)
+    connection: DesktopConnection,
+    token: Option<String>,
+) -> Result<DesktopConnection, String> {
+    desk.save_connection(connection, token)
 }
 
 #[tauri::command]
@@ -72,6 +72,21 @@ fn notify_failure(app: tauri::AppHandle, server: String, new_failures: u64) -> R
         .map_err(|e| e.to_string())
 }
 
+/// Opens a page of a connection's own server (a document) in the system
+/// browser; any other address is refused.
+#[tauri::command]
+fn open_in_browser(
+    app: tauri::AppHandle,
+    desk: tauri::State<'_, Desk>,
+    connection_id: String,
+    url: String,
+) -> Result<(), String> {
+    let page = desk.page_of(&connection_id, &url)?;
+    app.opener()
+        .open_url(page, None::<&str>)
+        .map_err(|e| format!("The browser could not be opened: {e}"))
+}
+
 fn demo_offer_arg() -> Option<String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -85,20 +100,25 @@ fn demo_offer_arg() -> Option<String> {
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let config = app.path().app_config_dir()?.join("connections.json");
-            let secrets = Box::new(secrets::KeyringStore::new());
-            app.manage(Desk::new(config, secrets, demo_offer_arg()));
+            let vault = secrets::TokenVault::probe(secrets::platform_backends());
+            eprintln!(
+                "taskdeck: tokens are kept in the {}",
+                vault.location().label()
+            );
+            app.manage(Desk::new(config, vault, demo_offer_arg()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             http_request,
             load_connections,
-            save_connections,
-            store_token,
+            save_connection,
             forget_connection,
             set_attention,
             notify_failure,
+            open_in_browser,
         ])
         .run(tauri::generate_context!())
         .expect("Taskdeck desktop failed to start");

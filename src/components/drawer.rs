@@ -16,9 +16,12 @@ pub enum Detail {
     Json(serde_json::Value),
     Time(Option<DateTime<Utc>>),
     ServerTime(Option<ServerTime>),
+    /// A page of the connection's own server (opened in the system
+    /// browser by the desktop app, which checks it belongs to `connection`).
     Link {
         href: String,
         text: String,
+        connection: String,
     },
     Missing,
 }
@@ -88,8 +91,12 @@ fn render_value(label: &'static str, value: Detail) -> AnyView {
         }
         Detail::Time(t) => view! { <Exact at=t /> }.into_any(),
         Detail::ServerTime(t) => view! { <ServerWhen at=t /> }.into_any(),
-        Detail::Link { href, text } => view! {
-            <a href=href target="_blank" rel="noopener noreferrer">{text}</a>
+        Detail::Link {
+            href,
+            text,
+            connection,
+        } => view! {
+            <a href=href target="_blank" rel="noopener noreferrer" data-connection=connection>{text}</a>
         }
         .into_any(),
         Detail::Missing => view! { <span class="muted">"–"</span> }.into_any(),

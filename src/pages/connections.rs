@@ -10,7 +10,8 @@ use crate::components::dialog::ConfirmDialog;
 use crate::components::feedback::{ToastKind, Toasts};
 use crate::components::form::{CheckField, RadioOption, TextField};
 use crate::context::Connections;
-use crate::state::connections::{Connection, ServerKind, next_id, validate};
+use crate::reactive::effect;
+use crate::state::connections::{Connection, ServerKind, has_token_for, validate};
 use crate::state::errors::explain;
 use crate::state::inventree_view::Queue;
 use crate::state::route::Route;
@@ -73,12 +74,9 @@ impl Form {
         self.kind.set(c.kind);
         self.name.set(c.name.clone());
         self.url.set(c.base_url.as_str().to_string());
-        self.token.set(
-            c.token
-                .as_ref()
-                .map(|t| t.expose().to_string())
-                .unwrap_or_default(),
-        );
+        // The saved token is not shown again: a blank field keeps it (for
+        // this same address only).
+        self.token.set(String::new());
         self.remember.set(c.remember);
         self.notify.set(c.notify_failures);
         self.mode.set(AuthMode::Token);
@@ -177,27 +175,42 @@ pub fn ConnectionsPage() -> impl IntoView {
     };
 
     let desktop = web::in_desktop_app();
-    // In the desktop app, requests may only go to configured servers, so the
-    // settings are saved before anything is sent: "Save and test".
+    // A token typed for one address is never kept for another.
+    effect(move || {
+        let url = form.url.get();
+        let Some(existing) = form
+            .editing
+            .get_untracked()
+            .and_then(|id| connections.find_untracked(&id))
+        else {
+            return;
+        };
+        if BaseUrl::parse(&url).ok().as_ref() != Some(&existing.base_url) {
+            form.token.set(String::new());
+        }
+    });
+    let fail = move |title: &str, detail: String| {
+        working.set(false);
+        status.set(Some(Err((title.to_string(), detail, None))));
+    };
+    // In the desktop app, requests may only go to configured servers, so it
+    // always saves, then tests: "Save and test".
     let run_test = move |save: bool| {
         let save = save || desktop;
         let (name, base) = match read_form() {
             Ok(v) => v,
-            Err(message) => {
-                status.set(Some(Err(("Check the form".into(), message, None))));
-                return;
-            }
+            Err(message) => return fail("Check the form", message),
         };
         working.set(true);
         status.set(None);
         leptos::task::spawn_local(async move {
             let kind = form.kind.get_untracked();
-            let id = form
+            let existing = form
                 .editing
                 .get_untracked()
-                .unwrap_or_else(|| next_id(&connections.list.get_untracked()));
-            let settings = Connection {
-                id: id.clone(),
+                .and_then(|id| connections.find_untracked(&id));
+            let mut settings = Connection {
+                id: existing.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
                 kind,
                 name: name.clone(),
                 base_url: base.clone(),
@@ -206,45 +219,62 @@ pub fn ConnectionsPage() -> impl IntoView {
                 notify_failures: form.notify.get_untracked(),
                 desktop_token: false,
             };
-            if desktop && let Err(e) = connections.upsert(settings.clone()).await {
-                working.set(false);
-                status.set(Some(Err(("Could not save".into(), e, None))));
-                return;
+            // Desktop: a password can only be exchanged with a configured
+            // server, so the address is saved first, without a token (one
+            // saved for another address is dropped, never carried over).
+            let exchanging = form.mode.get_untracked() == AuthMode::Password;
+            let mut presaved = None;
+            if desktop && exchanging {
+                match connections.upsert(settings.clone()).await {
+                    Ok(saved) => {
+                        settings.id = saved.id.clone();
+                        presaved = Some(saved);
+                    }
+                    Err(e) => return fail("Could not save", e),
+                }
             }
             let token = match obtain_token(form, &base).await {
                 Ok(t) => Some(t).filter(|t| !t.is_empty()),
                 Err(e) => {
+                    if let (Some(added), None) = (&presaved, &existing) {
+                        let _ = connections.remove(&added.id).await;
+                    }
                     working.set(false);
                     report_error(e);
                     return;
                 }
             };
-            let stored = connections
-                .find_untracked(&id)
-                .is_some_and(|c| c.desktop_token);
-            if token.is_none() && !stored {
-                working.set(false);
-                status.set(Some(Err((
-                    "A token is needed".into(),
-                    "Enter an API token, or sign in with a username and password.".into(),
-                    None,
-                ))));
-                return;
+            if token.is_none() && !has_token_for(existing.as_ref(), &base) {
+                let detail = if existing.is_some() {
+                    "The address changed: enter the token for the new address. A saved token is \
+                     only ever sent to the address it was saved for."
+                } else {
+                    "Enter an API token, or sign in with a username and password."
+                };
+                return fail("A token is needed", detail.into());
             }
+            // The browser tests with the token in hand; the desktop app's
+            // Rust side adds the stored one.
+            let mut test_token = token.clone().or_else(|| {
+                existing
+                    .as_ref()
+                    .filter(|c| c.base_url == base)
+                    .and_then(|c| c.token.clone())
+            });
             if save {
-                let saved = connections
+                match connections
                     .upsert(Connection {
                         token: token.clone(),
                         ..settings
                     })
-                    .await;
-                if let Err(e) = saved {
-                    working.set(false);
-                    status.set(Some(Err(("Could not save".into(), e, None))));
-                    return;
+                    .await
+                {
+                    Ok(_) if desktop => test_token = None,
+                    Ok(_) => {}
+                    Err(e) => return fail("Could not save", e),
                 }
             }
-            let tested = test_connection(kind, base, token).await;
+            let tested = test_connection(kind, base, test_token).await;
             working.set(false);
             match tested {
                 Ok(summary) => status.set(Some(Ok(summary))),
@@ -262,6 +292,9 @@ pub fn ConnectionsPage() -> impl IntoView {
             <header class="screen-head">
                 <h1 id="screen-title">"Connections"</h1>
             </header>
+            {move || connections.token_store.get().map(|store| view! {
+                <p class="banner banner-info" data-testid="token-store" data-store=store.label()>{store.describe()}</p>
+            })}
 
             <div class="connection-list" data-testid="connection-list">
                 {move || connections.list.get().into_iter().map(|c| {
@@ -276,11 +309,14 @@ pub fn ConnectionsPage() -> impl IntoView {
                             <div>
                                 <A href=href><strong>{c.name.clone()}</strong></A>
                                 <p class="muted small">{format!("{} · {}", c.kind.label(), c.base_url)}</p>
-                                <p class="small">{match (&c.token, c.remember, c.desktop_token) {
-                                    (_, _, true) => "Token kept in the system's credential store.",
-                                    (None, _, false) => "No token: edit to enter it.",
-                                    (Some(_), true, _) => "Token remembered in this browser.",
-                                    (Some(_), false, _) => "Token kept for this session only.",
+                                <p class="small">{move || match (&c.token, c.remember, c.desktop_token) {
+                                    (_, _, true) => format!(
+                                        "Token kept in the {}.",
+                                        connections.token_store.get().map_or("desktop app", |s| s.label())
+                                    ),
+                                    (None, _, false) => "No token: edit to enter it.".into(),
+                                    (Some(_), true, _) => "Token remembered in this browser.".into(),
+                                    (Some(_), false, _) => "Token kept for this session only.".into(),
                                 }}</p>
                             </div>
                             <div class="connection-actions">
@@ -307,9 +343,16 @@ pub fn ConnectionsPage() -> impl IntoView {
                     <RadioOption group="auth" value="password" choice=AuthMode::Password current=form.mode label="Username and password (exchanged once for a token; not stored)" />
                 </fieldset>
                 {move || match form.mode.get() {
-                    AuthMode::Token => view! {
-                        <TextField label="Token" name="token" kind="password" value=form.token autocomplete="off" />
-                    }.into_any(),
+                    AuthMode::Token => {
+                        let placeholder = if form.editing.get().is_some() {
+                            "Leave blank to keep the saved token"
+                        } else {
+                            "Paste the API token"
+                        };
+                        view! {
+                            <TextField label="Token" name="token" kind="password" value=form.token autocomplete="off" placeholder />
+                        }.into_any()
+                    }
                     AuthMode::Password => view! {
                         <TextField label="Username" name="username" value=form.username autocomplete="username" />
                         <TextField label="Password" name="password" kind="password" value=form.password autocomplete="current-password" />
@@ -322,7 +365,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                     <CheckField name="remember" value=form.remember label="Remember the token in this browser (otherwise it is forgotten when the browser session ends)" />
                 })}
                 {desktop.then(|| view! {
-                    <p class="muted small">"The token is kept in the system's credential store, never in a file."</p>
+                    <p class="muted small">{move || connections.token_store.get().map_or("", |s| s.describe())}</p>
                     <CheckField name="notify" value=form.notify label="Notify me when a new failed task appears on this server" />
                 })}
                 <div class="form-actions">

@@ -11,6 +11,7 @@ use leptos_router::components::A;
 use crate::components::feedback::EmptyState;
 use crate::context::Connections;
 use crate::state::connections::{Connection, ServerKind};
+use crate::web;
 
 /// Renders `children` with the connection named in the URL, or says why not.
 #[component]
@@ -21,13 +22,12 @@ where
 {
     let connections = expect_context::<Connections>();
     let found = Memo::new(move |_| connections.find(&id));
-    move || {
-        match found.get() {
+    move || match found.get() {
         Some(c) if c.kind == kind && c.has_token() => children(c).into_any(),
         Some(c) if c.kind == kind => view! {
             <EmptyState
                 title=format!("{} needs a token", c.name)
-                detail="Tokens are kept for this browser session only, unless “remember” was ticked. Enter it again to continue."
+                detail=token_missing_reason(connections)
             >
                 <A href="/connections">"Open connections"</A>
             </EmptyState>
@@ -45,6 +45,21 @@ where
         }
         .into_any(),
     }
+}
+
+/// Why a saved connection has no token, in this environment's terms.
+fn token_missing_reason(connections: Connections) -> String {
+    match connections.token_store.get_untracked() {
+        Some(store) => format!(
+            "{} Also, a token is dropped when the connection's address is changed. Enter it again \
+             under Connections to continue.",
+            store.describe()
+        ),
+        None if web::in_desktop_app() => "Enter the token under Connections to continue.".into(),
+        None => "Tokens are kept for this browser session only, unless “remember” was ticked, \
+                 and are dropped when the connection's address is changed. Enter it again to \
+                 continue."
+            .into(),
     }
 }
 

@@ -547,7 +547,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
                                         <td class="num">{task.duration_seconds.map(duration).unwrap_or_else(|| "–".into())}</td>
                                         <td class="col-result" title=result.clone()>{result.clone()}</td>
                                         <td>{doc.map(|(d, href)| view! {
-                                            <a href=href target="_blank" rel="noopener noreferrer">{format!("#{d}")}</a>
+                                            <a href=href target="_blank" rel="noopener noreferrer" data-connection=conn.get_value().id>{format!("#{d}")}</a>
                                         })}</td>
                                         <td>{if acknowledged { "Yes" } else { "No" }}</td>
                                         <td class="col-actions">
@@ -784,13 +784,14 @@ fn TaskDetails(
         fetched.run(async move { connections.paperless(&c).task(web::transport(), id).await });
     }
     let base = conn.get_value().base_url;
+    let connection_id = conn.get_value().id;
     move || {
         let task = on_page().or_else(|| fetched.data.get());
         match task {
             Some(task) => {
                 let title = task.display_name().to_string();
                 let subtitle = format!("{} · {}", task.task_type.label(), task.trigger.label());
-                view! { <DetailDrawer title subtitle fields=task_fields(&task, base.as_str()) on_close /> }.into_any()
+                view! { <DetailDrawer title subtitle fields=task_fields(&task, base.as_str(), &connection_id) on_close /> }.into_any()
             }
             None => {
                 let message = fetched
@@ -812,7 +813,7 @@ fn document_url(base: &str, id: u64) -> String {
     format!("{base}/documents/{id}/details")
 }
 
-fn task_fields(task: &PaperlessTask, base: &str) -> Vec<Field> {
+fn task_fields(task: &PaperlessTask, base: &str, connection_id: &str) -> Vec<Field> {
     vec![
         field("Status", Detail::Text(task.status.label().to_string())),
         field(
@@ -844,6 +845,7 @@ fn task_fields(task: &PaperlessTask, base: &str) -> Vec<Field> {
                 Some(d) => Detail::Link {
                     href: document_url(base, d),
                     text: format!("Document #{d}"),
+                    connection: connection_id.to_string(),
                 },
                 None => Detail::Missing,
             },

@@ -1,35 +1,14 @@
 //! Saved servers. Settings go to persistent storage; a token goes to the
 //! session store unless the user ticked "remember", and never into a URL or a
-//! log (it is a [`Secret`]).
+//! log (it is a [`Secret`]). A token is stored together with the address it
+//! was saved for and is only ever used for that address.
 
 use serde::{Deserialize, Serialize};
 
 use crate::api::{BaseUrl, Secret};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ServerKind {
-    Paperless,
-    InvenTree,
-}
-
-impl ServerKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ServerKind::Paperless => "Paperless-ngx",
-            ServerKind::InvenTree => "InvenTree",
-        }
-    }
-
-    /// The server setting that must list this page's origin for a browser
-    /// to be allowed to call it.
-    pub fn cors_setting(self) -> &'static str {
-        match self {
-            ServerKind::Paperless => "PAPERLESS_CORS_ALLOWED_HOSTS",
-            ServerKind::InvenTree => "INVENTREE_CORS_ORIGIN_WHITELIST",
-        }
-    }
-}
+pub use crate::api::ServerKind;
+pub use crate::api::server::OfferedConnection;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Connection {
@@ -65,30 +44,6 @@ struct Saved {
     notify_failures: bool,
 }
 
-/// A connection as the desktop app stores it (its config file) and reports
-/// it to the UI: settings, and whether the OS credential store has a token.
-/// The token itself never goes back to the webview.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DesktopConnection {
-    pub id: String,
-    pub kind: ServerKind,
-    pub name: String,
-    pub base_url: BaseUrl,
-    #[serde(default)]
-    pub notify_failures: bool,
-    #[serde(default)]
-    pub has_token: bool,
-}
-
-/// One entry of the demo backend's `/demo-connections.json`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct OfferedConnection {
-    pub kind: ServerKind,
-    pub name: String,
-    pub base_url: String,
-    pub token: String,
-}
-
 /// Key-value storage: `localStorage`/`sessionStorage` in the browser, a map in tests.
 pub trait KeyValueStore {
     fn get(&self, key: &str) -> Option<String>;
@@ -101,6 +56,23 @@ const OFFER_SEEN_KEY: &str = "taskdeck.demo-offer-seen";
 
 fn token_key(id: &str) -> String {
     format!("taskdeck.token.{id}")
+}
+
+/// A stored token and the address it belongs to.
+#[derive(Serialize, Deserialize)]
+struct BoundToken {
+    base_url: BaseUrl,
+    token: String,
+}
+
+/// The token stored for `id`, if it was saved for `base_url`. Anything else
+/// (another address, an unbound value from an older version) is not a token
+/// for this server.
+fn read_token(store: &dyn KeyValueStore, id: &str, base_url: &BaseUrl) -> Option<Secret> {
+    let bound: BoundToken = serde_json::from_str(&store.get(&token_key(id))?).ok()?;
+    (bound.base_url == *base_url)
+        .then(|| Secret::new(bound.token))
+        .filter(|t| !t.is_empty())
 }
 
 /// Persistent and per-session storage side by side.
@@ -119,13 +91,8 @@ impl Storage<'_> {
         saved
             .into_iter()
             .map(|s| {
-                let key = token_key(&s.id);
-                let token = self
-                    .session
-                    .get(&key)
-                    .or_else(|| self.persistent.get(&key))
-                    .map(Secret::new)
-                    .filter(|t| !t.is_empty());
+                let token = read_token(self.session, &s.id, &s.base_url)
+                    .or_else(|| read_token(self.persistent, &s.id, &s.base_url));
                 Connection {
                     id: s.id,
                     kind: s.kind,
@@ -165,7 +132,13 @@ impl Storage<'_> {
             };
             drop.remove(&key);
             match &c.token {
-                Some(token) => keep.set(&key, token.expose()),
+                Some(token) => {
+                    let bound = BoundToken {
+                        base_url: c.base_url.clone(),
+                        token: token.expose().to_string(),
+                    };
+                    keep.set(&key, &serde_json::to_string(&bound).expect("serialisable"));
+                }
                 None => keep.remove(&key),
             }
         }
@@ -180,7 +153,12 @@ impl Storage<'_> {
     /// Merges the demo backend's connections: added once, on the very first
     /// start; afterwards only missing tokens of the demo servers are filled in
     /// again (they live in session storage, so a new session lacks them).
-    pub fn merge_offer(&self, current: &mut Vec<Connection>, offer: &[OfferedConnection]) -> bool {
+    pub fn merge_offer(
+        &self,
+        current: &mut Vec<Connection>,
+        offer: &[OfferedConnection],
+        mut new_id: impl FnMut() -> String,
+    ) -> bool {
         let first_time = self.persistent.get(OFFER_SEEN_KEY).is_none();
         let mut changed = false;
         for o in offer {
@@ -197,8 +175,11 @@ impl Storage<'_> {
                 }
                 Some(_) => {}
                 None if first_time => {
+                    let id = o
+                        .usable_id(|id| current.iter().any(|c| c.id == id))
+                        .map_or_else(&mut new_id, str::to_string);
                     current.push(Connection {
-                        id: next_id(current),
+                        id,
                         kind: o.kind,
                         name: o.name.clone(),
                         base_url,
@@ -219,14 +200,33 @@ impl Storage<'_> {
     }
 }
 
-/// Short, stable ids for URLs (`/paperless/c3`), never reused while in the list.
-pub fn next_id(existing: &[Connection]) -> String {
-    let highest = existing
-        .iter()
-        .filter_map(|c| c.id.strip_prefix('c')?.parse::<u32>().ok())
-        .max()
-        .unwrap_or(0);
-    format!("c{}", highest + 1)
+/// A connection id from random bits: short enough for URLs
+/// (`/paperless/c3f9a01b27e4`), and never the id of an earlier or a
+/// concurrently added connection (two tabs adding one each, or a connection
+/// whose token could not be deleted), which would inherit its token.
+pub fn random_id(bits: u64) -> String {
+    format!("c{:012x}", bits & 0xffff_ffff_ffff)
+}
+
+/// Applies an edit to a saved connection. A token belongs to the address it
+/// was entered for: when the address changes, the saved token is dropped
+/// (a new one must be entered), so it can never be sent to the new address.
+pub fn apply_edit(existing: &Connection, edited: Connection) -> Connection {
+    let same_address = existing.base_url == edited.base_url;
+    let kept = |stored: bool| same_address && stored && edited.token.is_none();
+    Connection {
+        token: edited
+            .token
+            .clone()
+            .or_else(|| existing.token.clone().filter(|_| kept(true))),
+        desktop_token: edited.token.is_none() && kept(existing.desktop_token),
+        ..edited
+    }
+}
+
+/// Whether a saved token may be used for `base_url` without entering one.
+pub fn has_token_for(existing: Option<&Connection>, base_url: &BaseUrl) -> bool {
+    existing.is_some_and(|c| c.base_url == *base_url && c.has_token())
 }
 
 /// Checks the form before anything is sent.
@@ -299,15 +299,10 @@ mod tests {
             !list.contains("s3cret"),
             "settings must not contain tokens: {list}"
         );
-        assert_eq!(
-            session.get("taskdeck.token.c1").as_deref(),
-            Some("s3cret-token")
-        );
+        let bound = r#"{"base_url":"https://paperless.example.org","token":"s3cret-token"}"#;
+        assert_eq!(session.get("taskdeck.token.c1").as_deref(), Some(bound));
         assert_eq!(local.get("taskdeck.token.c1"), None);
-        assert_eq!(
-            local.get("taskdeck.token.c2").as_deref(),
-            Some("s3cret-token")
-        );
+        assert_eq!(local.get("taskdeck.token.c2").as_deref(), Some(bound));
         assert_eq!(session.get("taskdeck.token.c2"), None);
         assert_eq!(storage.load(), vec![conn("c1", false), conn("c2", true)]);
 
@@ -334,35 +329,114 @@ mod tests {
             session: &session,
         };
         let offer = vec![OfferedConnection {
+            id: None,
             kind: ServerKind::InvenTree,
             name: "Demo".into(),
             base_url: "http://127.0.0.1:8020".into(),
             token: "inv-abc".into(),
         }];
         let mut list = vec![];
-        assert!(storage.merge_offer(&mut list, &offer));
+        assert!(storage.merge_offer(&mut list, &offer, || "c1".into()));
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].id, "c1");
         assert!(!list[0].remember);
 
         // Removed by the user: not added back.
         let mut emptied = vec![];
-        assert!(!storage.merge_offer(&mut emptied, &offer));
+        assert!(!storage.merge_offer(&mut emptied, &offer, || "c2".into()));
         assert!(emptied.is_empty());
 
         // Kept but the token expired with the session: refilled.
         list[0].token = None;
-        assert!(storage.merge_offer(&mut list, &offer));
+        assert!(storage.merge_offer(&mut list, &offer, || "c3".into()));
         assert_eq!(list[0].token.as_ref().map(Secret::expose), Some("inv-abc"));
     }
 
     #[test]
     fn ids_and_validation() {
-        assert_eq!(next_id(&[]), "c1");
-        assert_eq!(next_id(&[conn("c4", false), conn("c2", false)]), "c5");
+        assert_eq!(random_id(0xabc), "c000000000abc");
+        assert_eq!(random_id(u64::MAX).len(), 13);
         let (name, url) = validate("  ", "http://inventree.local:8000/").unwrap();
         assert_eq!(name, "inventree.local:8000");
         assert_eq!(url.as_str(), "http://inventree.local:8000");
         assert!(validate("x", "inventree.local").is_err());
+    }
+
+    #[test]
+    fn a_token_is_only_read_back_for_the_address_it_was_saved_for() {
+        let (local, session) = (MemoryStore::default(), MemoryStore::default());
+        let storage = Storage {
+            persistent: &local,
+            session: &session,
+        };
+        storage.save(&[conn("c1", true)]);
+        // Another tab (or a tampered list) points c1 at another address.
+        let mut moved = conn("c1", true);
+        moved.base_url = BaseUrl::parse("http://127.0.0.1:9999").unwrap();
+        moved.token = None;
+        local.set(
+            LIST_KEY,
+            &local
+                .get(LIST_KEY)
+                .unwrap()
+                .replace("https://paperless.example.org", "http://127.0.0.1:9999"),
+        );
+        let loaded = storage.load();
+        assert_eq!(loaded, vec![moved]);
+        // A bare token from an older version is bound to nothing.
+        local.set(
+            LIST_KEY,
+            &local
+                .get(LIST_KEY)
+                .unwrap()
+                .replace("http://127.0.0.1:9999", "https://paperless.example.org"),
+        );
+        local.set("taskdeck.token.c1", "s3cret-token");
+        assert_eq!(storage.load()[0].token, None);
+    }
+
+    #[test]
+    fn editing_the_address_drops_the_saved_token() {
+        let saved = conn("c1", false);
+        let mut moved = saved.clone();
+        moved.base_url = BaseUrl::parse("http://127.0.0.1:9999").unwrap();
+        moved.token = None;
+        assert_eq!(apply_edit(&saved, moved.clone()).token, None);
+        assert!(!has_token_for(Some(&saved), &moved.base_url));
+        assert!(has_token_for(Some(&saved), &saved.base_url));
+        assert!(!has_token_for(None, &saved.base_url));
+
+        moved.token = Some(Secret::new("new-token"));
+        assert_eq!(
+            apply_edit(&saved, moved).token.unwrap().expose(),
+            "new-token"
+        );
+
+        // Same address, blank token field: the saved token stays.
+        let mut renamed = saved.clone();
+        renamed.name = "Archive".into();
+        renamed.token = None;
+        assert_eq!(
+            apply_edit(&saved, renamed).token.unwrap().expose(),
+            "s3cret-token"
+        );
+
+        // Desktop: the stored token stays only with its address.
+        let desk = Connection {
+            token: None,
+            desktop_token: true,
+            ..saved.clone()
+        };
+        let mut desk_moved = Connection {
+            desktop_token: false,
+            ..desk.clone()
+        };
+        desk_moved.base_url = BaseUrl::parse("http://127.0.0.1:9999").unwrap();
+        assert!(!apply_edit(&desk, desk_moved).has_token());
+        let desk_renamed = Connection {
+            desktop_token: false,
+            ..desk.clone()
+        };
+        assert!(apply_edit(&desk, desk_renamed).desktop_token);
     }
 }

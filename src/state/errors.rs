@@ -61,6 +61,13 @@ pub fn explain(error: &ApiError, kind: ServerKind, origin: &str) -> Explained {
         ),
         ApiError::MethodNotAllowed { .. } => ("Action not allowed".into(), None),
         ApiError::Refused { .. } => ("Request refused".into(), None),
+        ApiError::Redirected { location, .. } => (
+            "The server redirected elsewhere".into(),
+            Some(format!(
+                "Edit the connection: if {location} is the server, use that address (for \
+                 example https:// instead of http://, or the path the server lives under)."
+            )),
+        ),
         ApiError::NothingSelected => ("Nothing selected".into(), None),
         ApiError::Unsupported { .. } => ("Not supported by this server".into(), None),
     };

@@ -2,9 +2,8 @@
 //! place that builds paths, so a link cannot point at a screen that does not
 //! exist.
 
-use crate::api::http::percent_encode;
 use crate::state::inventree_view::Queue;
-use crate::state::url::percent_decode;
+use crate::state::url::{percent_decode, percent_encode};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {

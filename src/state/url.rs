@@ -1,6 +1,6 @@
 //! View state in the URL, so a view can be bookmarked and shared.
 
-use crate::api::http::percent_encode;
+pub use crate::api::query::{parse_query, percent_decode, percent_encode};
 
 /// Read access to query parameters: the router's map in the app, a parsed
 /// string in tests.
@@ -49,43 +49,6 @@ impl QueryWriter {
     pub fn finish(self) -> String {
         self.out
     }
-}
-
-/// Parses `?a=1&b=M%C3%A4rz+x` the way browsers do (`+` is a space).
-pub fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let (k, v) = part.split_once('=').unwrap_or((part, ""));
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect()
-}
-
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(high), Some(low)) => {
-                        out.push(high * 16 + low);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

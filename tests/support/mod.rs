@@ -8,8 +8,8 @@ pub mod recorded;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
-use taskdeck::api::http::LocalBoxFuture;
-use taskdeck::api::{HttpRequest, HttpResponse, Transport, TransportError};
+use taskdeck_api::LocalBoxFuture;
+use taskdeck_api::{HttpRequest, HttpResponse, Transport, TransportError};
 
 /// A transport that answers from a script and remembers what it was sent.
 #[derive(Default)]

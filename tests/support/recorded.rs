@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use taskdeck::api::HttpResponse;
+use taskdeck_api::HttpResponse;
 
 pub fn fixtures_root() -> PathBuf {
     let root = std::env::var_os("TASKDECK_FIXTURES")
@@ -257,4 +257,22 @@ pub const PAPERLESS_PATHS_NOT_USED: &[&str] = &[
     "/api/tasks/active/",
     "/api/tasks/run/",
     "/accounts/login/",
+];
+
+/// Recorded on 2026-12-03 for server health, re-runs and mail recovery,
+/// which the demo does not serve yet: the replay skips them until it does.
+pub const PATHS_NOT_IN_DEMO_YET: &[&str] = &[
+    "/api/mail_accounts/",
+    "/api/mail_accounts/1/process/",
+    "/api/mail_rules/",
+    "/api/processed_mail/",
+    "/api/processed_mail/bulk_delete/",
+    "/api/logs/",
+    "/api/logs/paperless/",
+    "/api/documents/reprocess/",
+    "/api/error-report/",
+    "/api/error-report/16/",
+    "/api/error-report/999999/",
+    "/api/settings/global/INVENTREE_DELETE_TASKS_DAYS/",
+    "/api/settings/global/INVENTREE_DELETE_ERRORS_DAYS/",
 ];

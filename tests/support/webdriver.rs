@@ -39,6 +39,10 @@ pub struct Browser {
     session: String,
     http: ureq::Agent,
     profile: PathBuf,
+    /// The X display of a desktop app: screenshots are taken from it with
+    /// ImageMagick's `import`, because WebDriver screenshots through
+    /// WebKitWebDriver hang under Xvfb.
+    x_display: Option<String>,
 }
 
 fn free_port() -> u16 {
@@ -86,8 +90,16 @@ impl Browser {
 
     /// A session on an already started WebDriver server (e.g. tauri-driver)
     /// listening on `port`; the driver process is stopped on drop.
-    pub fn attach(driver: Child, port: u16, capabilities: Value, scratch: PathBuf) -> Browser {
-        Browser::open_session(driver, port, capabilities, scratch)
+    pub fn attach(
+        driver: Child,
+        port: u16,
+        capabilities: Value,
+        scratch: PathBuf,
+        x_display: &str,
+    ) -> Browser {
+        let mut browser = Browser::open_session(driver, port, capabilities, scratch);
+        browser.x_display = Some(x_display.to_string());
+        browser
     }
 
     pub fn free_port() -> u16 {
@@ -119,6 +131,7 @@ impl Browser {
             session: String::new(),
             http,
             profile,
+            x_display: None,
         };
         let reply = browser.command(
             "POST",
@@ -187,10 +200,7 @@ impl Browser {
             }
             if started.elapsed() > timeout {
                 let shot = self.screenshot("timeout");
-                panic!(
-                    "no element matches `{css}` after {timeout:?}; page: {}",
-                    shot.display()
-                );
+                panic!("no element matches `{css}` after {timeout:?}; page: {shot}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -258,10 +268,7 @@ impl Browser {
             }
             if started.elapsed() > timeout {
                 let shot = self.screenshot("timeout");
-                panic!(
-                    "timed out after {timeout:?} waiting for {what}; page: {}",
-                    shot.display()
-                );
+                panic!("timed out after {timeout:?} waiting for {what}; page: {shot}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -277,6 +284,22 @@ impl Browser {
             timeout,
             &format!("the toast {quoted}"),
         );
+    }
+
+    /// Clicks the first link whose text contains `text`.
+    pub fn click_link(&self, text: &str) {
+        let quoted = serde_json::to_string(text).unwrap();
+        let found = format!(
+            "[...document.querySelectorAll('a')].find(a => a.textContent.includes({quoted}))"
+        );
+        self.wait_until(
+            &format!("!!{found}"),
+            Duration::from_secs(10),
+            &format!("a link {quoted}"),
+        );
+        self.execute(&format!(
+            "{found}.scrollIntoView({{block: 'center'}}); {found}.click()"
+        ));
     }
 
     /// Clicks the first match, scrolled to the middle of the window so sticky
@@ -338,17 +361,45 @@ impl Browser {
         .unwrap_or_default()
     }
 
-    /// Saves a PNG under target/screenshots/ and returns its path.
-    pub fn screenshot(&self, name: &str) -> PathBuf {
-        let data = self.command("GET", &self.session_path("/screenshot"), None);
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(data.as_str().unwrap_or_default())
-            .expect("screenshot is base64");
+    /// Saves a PNG under target/screenshots/ and returns its path, or says
+    /// why there is none. Gives up after a few seconds, so a failing wait
+    /// reports what it waited for, not a screenshot timeout.
+    pub fn screenshot(&self, name: &str) -> String {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, png).unwrap();
-        path
+        let taken = match &self.x_display {
+            Some(display) => Command::new("import")
+                .args(["-window", "root", "-display", display])
+                .arg(&path)
+                .status()
+                .map_err(|e| format!("import: {e}"))
+                .and_then(|s| s.success().then_some(()).ok_or(format!("import: {s}"))),
+            None => self.webdriver_screenshot(&path),
+        };
+        match taken {
+            Ok(()) => path.display().to_string(),
+            Err(why) => format!("(no screenshot: {why})"),
+        }
+    }
+
+    fn webdriver_screenshot(&self, path: &Path) -> Result<(), String> {
+        let quick: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        let url = format!("{}{}", self.endpoint, self.session_path("/screenshot"));
+        let reply: Value = quick
+            .get(&url)
+            .call()
+            .map_err(|e| e.to_string())?
+            .body_mut()
+            .read_json()
+            .map_err(|e| e.to_string())?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(reply["value"].as_str().unwrap_or_default())
+            .map_err(|e| e.to_string())?;
+        std::fs::write(path, png).map_err(|e| e.to_string())
     }
 }
 

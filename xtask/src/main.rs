@@ -77,9 +77,10 @@ pub fn run_cmd(cmd: &mut Command) -> Result {
     }
 }
 
-/// The UI for browsers, into dist/.
+/// The UI for browsers, into dist/, with its Content Security Policy.
 fn build_ui() -> Result {
-    trunk_build(&[], "dist")
+    trunk_build(&[], "dist")?;
+    add_content_security_policy(&root().join("dist"))
 }
 
 /// The same UI with the `desktop` feature (Tauri transport, window title,
@@ -173,6 +174,62 @@ fn minify_loader(dist: &Path) -> Result {
         .map_err(|e| format!("cannot write {}: {e}", index.display()))
 }
 
+/// The static site's Content Security Policy, as a `<meta>` tag (a static
+/// file server sends no headers of ours): scripts only from the site itself
+/// plus Trunk's inline loader by its hash, so a script injected into the
+/// page (or served from elsewhere) does not run and cannot read tokens from
+/// storage. `connect-src` allows any http(s) server, because the console
+/// talks to whatever servers its users configure. The desktop app has its
+/// own, stricter policy in tauri.conf.json.
+fn add_content_security_policy(dist: &Path) -> Result {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index)
+        .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    let mut hashes = Vec::new();
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let open_end = after.find('>').ok_or("unclosed <script> tag")? + 1;
+        let close = after.find("</script>").ok_or("no </script>")?;
+        let inline = &after[open_end..close];
+        if !after[..open_end].contains(" src=") && !inline.trim().is_empty() {
+            let digest = sha2::Sha256::digest(inline.as_bytes());
+            hashes.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        rest = &after[close..];
+    }
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self' http: https:; object-src 'none'; \
+         base-uri 'none'; form-action 'none'",
+        hashes.join(" ")
+    );
+    let meta = format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">");
+    if html.contains("Content-Security-Policy") {
+        return Err(format!("{} already has a policy", index.display()));
+    }
+    // Before any script or style: a policy applies only to what follows it.
+    // Trunk's minifier drops optional tags (`<head>`), so the policy goes
+    // right after the charset declaration, which must stay first.
+    let anchor = ["<meta charset=utf-8>", "<meta charset=\"utf-8\">", "<head>"]
+        .into_iter()
+        .find(|a| html.contains(a))
+        .ok_or_else(|| format!("{}: nowhere to put the policy", index.display()))?;
+    if hashes.is_empty() || html.find(anchor) > html.find("<script") {
+        return Err(format!(
+            "{}: unexpected layout for the policy",
+            index.display()
+        ));
+    }
+    let html = html.replacen(anchor, &format!("{anchor}{meta}"), 1);
+    std::fs::write(&index, html).map_err(|e| format!("cannot write {}: {e}", index.display()))
+}
+
 /// A subresource-integrity value, as Trunk writes it.
 fn sri(bytes: &[u8]) -> String {
     use base64::Engine as _;
@@ -184,20 +241,29 @@ fn sri(bytes: &[u8]) -> String {
     )
 }
 
-/// `tauri build --no-bundle`: the release binary target/release/taskdeck-desktop.
-/// Needs dist-desktop/ ([`build_desktop_ui`]) first.
+/// The desktop binary, built by [`build_desktop`] with its own profile.
+pub fn desktop_binary() -> PathBuf {
+    root().join("target/desktop-release/taskdeck-desktop")
+}
+
+/// `tauri build --no-bundle` with the `desktop-release` profile (stripped,
+/// size-tuned): [`desktop_binary`]. Needs dist-desktop/ ([`build_desktop_ui`]) first.
 fn build_desktop() -> Result {
     let started = Instant::now();
     run_cmd(
         Command::new(setup::tools_dir().join("node_modules/.bin/tauri"))
-            .args(["build", "--no-bundle"])
+            .args(["build", "--no-bundle", "--", "--profile", "desktop-release"])
             .current_dir(root().join("src-tauri"))
             .env("PATH", setup::tool_path()),
     )?;
+    let size = std::fs::metadata(desktop_binary())
+        .map_err(|e| format!("{}: {e}", desktop_binary().display()))?
+        .len();
     println!(
-        "desktop app built in {:.0} s: {}",
+        "desktop app built in {:.0} s: {} ({:.1} MB)",
         started.elapsed().as_secs_f64(),
-        root().join("target/release/taskdeck-desktop").display()
+        desktop_binary().display(),
+        size as f64 / 1e6
     );
     Ok(())
 }
@@ -230,12 +296,10 @@ fn desktop() -> Result {
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
-    let outcome = run_cmd(
-        Command::new(root().join("target/release/taskdeck-desktop")).args([
-            "--demo-connections",
-            "http://127.0.0.1:8080/demo-connections.json",
-        ]),
-    );
+    let outcome = run_cmd(Command::new(desktop_binary()).args([
+        "--demo-connections",
+        "http://127.0.0.1:8080/demo-connections.json",
+    ]));
     let _ = demo.kill();
     let _ = demo.wait();
     outcome
@@ -251,6 +315,7 @@ fn cargo_with_tools(args: &[&str]) -> Result {
             .args(args)
             .env("TMPDIR", &tmp)
             .env("TASKDECK_DIST", root().join("dist"))
+            .env("TASKDECK_DESKTOP_BIN", desktop_binary())
             .env("PATH", setup::tool_path()),
     )
 }

@@ -217,13 +217,15 @@ fn desktop() -> Result {
         || apt_install(&["libwebkit2gtk-4.1-dev", "pkg-config", "build-essential"]),
     )?;
     step(
-        "Xvfb, WebKitWebDriver, x11-utils (desktop smoke test)",
+        "Xvfb, WebKitWebDriver, x11-utils, imagemagick (desktop smoke test)",
         || {
-            output_of("which", &["Xvfb"]).is_some()
-                && output_of("which", &["WebKitWebDriver"]).is_some()
-                && output_of("which", &["xwininfo"]).is_some()
+            ["Xvfb", "WebKitWebDriver", "xwininfo", "import"]
+                .iter()
+                .all(|tool| output_of("which", &[tool]).is_some())
         },
-        || apt_install(&["xvfb", "webkit2gtk-driver", "x11-utils"]),
+        // Screenshots of the window come from `import` (ImageMagick): WebDriver
+        // screenshots through WebKitWebDriver hang under Xvfb here.
+        || apt_install(&["xvfb", "webkit2gtk-driver", "x11-utils", "imagemagick"]),
     )?;
     npm_step(
         &format!("Tauri CLI {TAURI_CLI_MAJOR} (npm)"),

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::QueueRow;
-use crate::api::http::Call;
+use crate::api::Call;
 use crate::api::inventree::{DeleteOutcome, FailedTask, InvenTreeClient};
 use crate::api::{ApiError, Page, Selection};
 use crate::components::drawer::{Detail, Field, field};

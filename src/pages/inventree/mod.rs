@@ -14,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::pages::ConnectionGate;
 
-use crate::api::http::Call;
+use crate::api::Call;
 use crate::api::inventree::{
     DeleteOutcome, FailedTask, InvenTreeClient, Overview, PendingTask, ScheduledTask,
 };

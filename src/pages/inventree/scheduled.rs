@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use super::QueueRow;
+use crate::api::Call;
 use crate::api::Page;
-use crate::api::http::Call;
 use crate::api::inventree::{InvenTreeClient, ScheduledTask};
 use crate::components::drawer::{Detail, Field, field};
 use crate::components::time::ServerWhen;

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::http::{HttpRequest, HttpResponse, TransportError};
+use crate::http::{HttpRequest, HttpResponse, TransportError};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
@@ -14,6 +14,13 @@ pub enum ApiError {
     Unreachable { url: String, detail: String },
     /// The desktop app refused to send a request outside its allow-list.
     Refused { detail: String },
+    /// The server answered with a redirect, which is not followed (it could
+    /// carry the token elsewhere): the saved address is not the API's.
+    Redirected {
+        url: String,
+        status: u16,
+        location: String,
+    },
     /// 401: missing, wrong, expired or revoked token.
     Unauthorized { message: String },
     /// 403: authenticated, but the account lacks a permission.
@@ -59,6 +66,11 @@ impl ApiError {
                 detail,
             },
             TransportError::Refused(detail) => ApiError::Refused { detail },
+            TransportError::Redirected { status, location } => ApiError::Redirected {
+                url: request.base.as_str().to_string(),
+                status,
+                location,
+            },
         }
     }
 
@@ -131,6 +143,16 @@ impl fmt::Display for ApiError {
                  server does not allow requests from this page (CORS). ({detail})"
             ),
             ApiError::Refused { detail } => write!(f, "Request not sent: {detail}"),
+            ApiError::Redirected {
+                url,
+                status,
+                location,
+            } => write!(
+                f,
+                "{url} answered with a redirect (HTTP {status}) to {location}. Taskdeck does not \
+                 follow redirects, so that a token never goes to another address: if that is \
+                 where the server lives, change the connection's address to it."
+            ),
             ApiError::Unauthorized { message } => write!(
                 f,
                 "The server did not accept the credentials: {message} Check the token."

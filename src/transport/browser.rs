@@ -2,7 +2,7 @@
 
 use gloo_net::http::{Method as FetchMethod, RequestBuilder};
 
-use super::http::{HttpRequest, HttpResponse, LocalBoxFuture, Method, Transport, TransportError};
+use crate::api::{HttpRequest, HttpResponse, LocalBoxFuture, Method, Transport, TransportError};
 
 /// Sends requests from the page with `fetch`. Cross-origin servers must allow
 /// this page's origin (CORS); when they do not, `fetch` fails without a status

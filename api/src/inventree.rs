@@ -13,10 +13,12 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::error::ApiError;
-use super::http::{BaseUrl, Call, HttpRequest, HttpResponse, Method, Query, Secret, decode_json};
-use super::time::{ServerTime, date_opt};
-use super::{Page, Selection};
+use crate::call::{Call, decode_json};
+use crate::error::ApiError;
+use crate::http::{BaseUrl, HttpRequest, HttpResponse, Method, Secret};
+use crate::query::Query;
+use crate::time::{ServerTime, date_opt};
+use crate::{Page, Selection};
 
 /// `GET /api/`: works anonymously; identifies the server and its API version.
 #[derive(Clone, Debug, PartialEq, Deserialize)]

@@ -1,11 +1,17 @@
-//! The one typed API layer for both servers. No UI code lives here: pages get
-//! typed values or an [`ApiError`] and never see JSON or HTTP.
+//! Taskdeck's API crate: the one typed layer for both servers, shared by the
+//! UI, the desktop shell and the tests. No UI and no I/O here: callers get
+//! typed values or an [`ApiError`] and never see JSON or HTTP; the transports
+//! that send requests live at the edges (browser, desktop, tests).
 //!
-//! - [`http`]: requests as data, the [`Transport`] seam, [`Call`] = request + decoder.
+//! - [`http`]: requests and responses as data, addresses, secrets.
+//! - [`call`]: [`Call`] = request + decoder, and the [`Transport`] seam.
+//! - [`error`]: typed errors an admin can act on.
+//! - [`query`]: query strings (percent-encoding).
 //! - [`paperless`]: Paperless-ngx tasks, API 10 (v3) and API 9 (2.x shape), normalised.
 //! - [`inventree`]: InvenTree background-task queues, API 198 to 477.
-//! - `browser` (wasm only): the gloo-net transport.
-//! - `tauri` (wasm only): the desktop transport, through the app's Rust side.
+//! - [`time`]: the servers' timestamps.
+//! - [`server`]: server kinds and saved connections as the UI and the desktop app share them.
+//! - [`ipc`]: the desktop app's commands: names and argument types, defined once.
 
 /// An enum whose wire values a server may extend: unknown values decode into
 /// `Other(String)` instead of failing, because a new task type on the server
@@ -71,21 +77,20 @@ macro_rules! wire_enum {
     };
 }
 
+pub mod call;
 pub mod error;
 pub mod http;
 pub mod inventree;
+pub mod ipc;
 pub mod paperless;
+pub mod query;
+pub mod server;
 pub mod time;
 
-#[cfg(target_arch = "wasm32")]
-pub mod browser;
-#[cfg(target_arch = "wasm32")]
-pub mod tauri;
-
+pub use call::{Call, LocalBoxFuture, Transport};
 pub use error::ApiError;
-pub use http::{
-    BaseUrl, Call, HttpRequest, HttpResponse, Method, Secret, Transport, TransportError,
-};
+pub use http::{BaseUrl, HttpRequest, HttpResponse, Method, Secret, TransportError};
+pub use server::ServerKind;
 
 /// A page of rows plus the total the server reported. `server_paged` is false
 /// when the server ignored paging and sent everything (Paperless API 9,

@@ -15,12 +15,12 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::ApiError;
-use super::http::{
-    BaseUrl, Call, HttpRequest, HttpResponse, Method, Query, Secret, Transport, decode_json,
-};
-use super::time::rfc3339_opt;
-use super::{Page, Selection};
+use crate::call::{Call, Transport, decode_json};
+use crate::error::ApiError;
+use crate::http::{BaseUrl, HttpRequest, HttpResponse, Method, Secret};
+use crate::query::Query;
+use crate::time::rfc3339_opt;
+use crate::{Page, Selection};
 
 /// The REST API version negotiated with `Accept: application/json; version=N`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use super::http::{HttpRequest, HttpResponse, LocalBoxFuture, Transport, TransportError};
+use crate::api::ipc::{HTTP_REQUEST, HttpRequestArgs};
+use crate::api::{HttpResponse, LocalBoxFuture, Transport, TransportError};
 
 #[wasm_bindgen]
 extern "C" {
@@ -41,30 +42,30 @@ pub async fn invoke<A: Serialize, R: DeserializeOwned>(
 ) -> Result<R, String> {
     let args = serde_json::to_string(args).map_err(|e| e.to_string())?;
     let args = js_sys::JSON::parse(&args).map_err(|e| to_json(&e))?;
-    let value = tauri_invoke(command, args).await.map_err(|e| to_json(&e))?;
+    // A command's error is a typed value (JSON) or a sentence: a sentence
+    // is passed on as it is, not as quoted JSON.
+    let value = tauri_invoke(command, args)
+        .await
+        .map_err(|e| e.as_string().unwrap_or_else(|| to_json(&e)))?;
     serde_json::from_str(&to_json(&value)).map_err(|e| format!("{command}: {e}"))
 }
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TauriTransport;
 
-#[derive(Serialize)]
-struct RequestArgs<'a> {
-    request: &'a HttpRequest,
-}
-
 impl Transport for TauriTransport {
     fn send<'a>(
         &'a self,
-        request: &'a HttpRequest,
+        request: &'a crate::api::HttpRequest,
     ) -> LocalBoxFuture<'a, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
-            invoke("http_request", &RequestArgs { request })
-                .await
-                .map_err(|error| {
-                    serde_json::from_str::<TransportError>(&error)
-                        .unwrap_or(TransportError::Unreachable(error))
-                })
+            let args = HttpRequestArgs {
+                request: request.clone(),
+            };
+            invoke(HTTP_REQUEST, &args).await.map_err(|error| {
+                serde_json::from_str::<TransportError>(&error)
+                    .unwrap_or(TransportError::Unreachable(error))
+            })
         })
     }
 }

@@ -1,0 +1,223 @@
+//! A request paired with the function that decodes its answer, and the
+//! [`Transport`] seam that sends it. Every call of this crate is a pure
+//! request builder plus a pure decoder; only [`Call::send`] touches the
+//! network, so the wire format is tested natively against recorded responses
+//! and the browser, the desktop app and the tests share one client.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::http::{HttpRequest, HttpResponse, TransportError};
+
+pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// Executes requests. Not `Send`: the browser is single-threaded.
+pub trait Transport {
+    fn send<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<HttpResponse, TransportError>>;
+}
+
+type Decoder<T> = fn(&HttpRequest, &HttpResponse) -> Result<T, ApiError>;
+
+/// A request together with the function that turns its successful response into
+/// a typed value.
+pub struct Call<T> {
+    pub request: HttpRequest,
+    decode_success: Decoder<T>,
+}
+
+impl<T> Call<T> {
+    pub fn new(request: HttpRequest, decode_success: Decoder<T>) -> Self {
+        Call {
+            request,
+            decode_success,
+        }
+    }
+
+    /// Non-2xx statuses become typed errors; 2xx bodies go to the decoder.
+    pub fn decode(&self, response: &HttpResponse) -> Result<T, ApiError> {
+        if response.is_success() {
+            (self.decode_success)(&self.request, response)
+        } else {
+            Err(ApiError::from_response(&self.request, response))
+        }
+    }
+
+    pub async fn send(&self, transport: &dyn Transport) -> Result<T, ApiError> {
+        let response = transport
+            .send(&self.request)
+            .await
+            .map_err(|e| ApiError::from_transport(&self.request, e))?;
+        self.decode(&response)
+    }
+}
+
+/// Decodes JSON with the path of the offending field in the error, because
+/// "invalid type: null, expected a string" alone does not say which of forty
+/// fields a server changed.
+pub fn decode_json<T: DeserializeOwned>(request: &HttpRequest, body: &str) -> Result<T, ApiError> {
+    let to_error = |field: String, detail: String| ApiError::Decode {
+        endpoint: request.endpoint(),
+        field,
+        detail,
+    };
+    serde_json::from_str(body).map_err(|e| {
+        let detail = e.to_string();
+        to_error(json_path_at(body, e.line(), e.column(), &detail), detail)
+    })
+}
+
+/// The path (`results[3].status`) of the value at a serde_json error
+/// position, found by scanning the text up to it. A scan instead of a
+/// path-tracking deserializer keeps every wire type's decoder small in WASM.
+/// A missing field is reported at the closing brace of its object: that
+/// object is meant, not the member last read in it.
+fn json_path_at(body: &str, line: usize, column: usize, detail: &str) -> String {
+    let closed = detail.starts_with("missing field");
+    enum Frame {
+        Object {
+            key: Option<String>,
+            expecting_key: bool,
+        },
+        Array {
+            index: usize,
+        },
+    }
+    fn render(stack: &[Frame]) -> String {
+        let mut path = String::new();
+        for frame in stack {
+            match frame {
+                Frame::Object { key: Some(key), .. } => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                }
+                Frame::Object { key: None, .. } => {}
+                Frame::Array { index } => path.push_str(&format!("[{index}]")),
+            }
+        }
+        path
+    }
+    let offset = body
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>()
+        + column.saturating_sub(1);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut last_closed = String::new();
+    let mut chars = body.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if at >= offset {
+            break;
+        }
+        match c {
+            '{' => stack.push(Frame::Object {
+                key: None,
+                expecting_key: true,
+            }),
+            '[' => stack.push(Frame::Array { index: 0 }),
+            '}' | ']' => {
+                last_closed = render(&stack);
+                stack.pop();
+            }
+            ',' => match stack.last_mut() {
+                Some(Frame::Array { index }) => *index += 1,
+                Some(Frame::Object { expecting_key, .. }) => *expecting_key = true,
+                None => {}
+            },
+            '"' => {
+                let mut text = String::new();
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some((_, escaped)) = chars.next() {
+                                text.push(escaped);
+                            }
+                        }
+                        '"' => break,
+                        c => text.push(c),
+                    }
+                }
+                if let Some(Frame::Object { key, expecting_key }) = stack.last_mut()
+                    && *expecting_key
+                {
+                    *key = Some(text);
+                    *expecting_key = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    if closed {
+        match stack.last_mut() {
+            // Stopped at the closing brace: the object itself is meant.
+            Some(Frame::Object { key, .. }) => *key = None,
+            _ => {
+                return if last_closed.is_empty() {
+                    ".".into()
+                } else {
+                    last_closed
+                };
+            }
+        }
+    }
+    let path = render(&stack);
+    if path.is_empty() { ".".into() } else { path }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{BaseUrl, Method};
+
+    #[test]
+    fn decode_errors_name_the_field_and_endpoint() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Row {
+            name: String,
+        }
+        let base = BaseUrl::parse("http://h").unwrap();
+        let req = HttpRequest::new(Method::Get, &base, "/api/x/?limit=1".into());
+        let err = decode_json::<Vec<Row>>(&req, r#"[{"name":"a"},{"name":null}]"#).unwrap_err();
+        match err {
+            ApiError::Decode {
+                endpoint, field, ..
+            } => {
+                assert_eq!(endpoint, "GET /api/x/");
+                assert_eq!(field, "[1].name");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let field_of = |body: &str| match decode_json::<Page>(&req, body).unwrap_err() {
+            ApiError::Decode { field, .. } => field,
+            other => panic!("unexpected {other:?}"),
+        };
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Page {
+            count: u64,
+            results: Vec<Task>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Task {
+            id: u64,
+            status: String,
+        }
+        let nested = "{\"count\": 2, \"results\": [\n {\"id\": 1, \"status\": \"a,}\\\"\"},\n {\"id\": 2, \"status\": 7}]}";
+        assert_eq!(field_of(nested), "results[1].status");
+        let missing = r#"{"count": 2, "results": [{"id": 1, "status": "a"}, {"id": 2}]}"#;
+        assert_eq!(field_of(missing), "results[1]");
+        assert_eq!(field_of(r#"{"count": "x", "results": []}"#), "count");
+        assert_eq!(field_of(r#""text""#), ".");
+        assert_eq!(field_of(r#"{"count": 1, "results": {"id": 1}}"#), "results");
+    }
+}
