@@ -11,7 +11,7 @@ use crate::pages::NotFound;
 use crate::pages::connections::ConnectionsPage;
 use crate::pages::inventree::QueuePage;
 use crate::pages::overview::OverviewPage;
-use crate::pages::paperless_tasks::PaperlessTasksPage;
+use crate::pages::paperless::PaperlessTasksPage;
 use crate::reactive::effect;
 use crate::state::connections::ServerKind;
 use crate::state::inventree_view::Queue;

@@ -1,6 +1,8 @@
 //! App-wide state shared through Leptos context: saved connections, display
 //! settings and a clock for relative times.
 
+use std::rc::Rc;
+
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -8,7 +10,7 @@ use crate::api::inventree::InvenTreeClient;
 use crate::api::ipc::{
     self, DesktopConnection, DesktopState, IdArgs, SaveConnectionArgs, TokenStore,
 };
-use crate::api::paperless::{PaperlessApi, PaperlessClient};
+use crate::api::paperless::PaperlessClient;
 use crate::reactive::effect;
 use crate::state::connections::{Connection, Storage, apply_edit, random_id};
 use crate::state::refresh::RefreshInterval;
@@ -22,13 +24,9 @@ pub struct Connections {
     pub ready: RwSignal<bool>,
     /// Desktop app: where its Rust side keeps tokens (found by probing).
     pub token_store: RwSignal<Option<TokenStore>>,
-    /// The Paperless API version each connection negotiated, so later
-    /// requests go straight to it (one entry per connection id).
-    paperless_api: RwSignal<Vec<(String, PaperlessApi)>>,
-}
-
-fn api_of(known: &[(String, PaperlessApi)], id: &str) -> Option<PaperlessApi> {
-    known.iter().find(|(k, _)| k == id).map(|(_, api)| *api)
+    /// One Paperless client per connection, shared by every screen, so the
+    /// API version it negotiated lives in one place: the client.
+    paperless_clients: StoredValue<Vec<(Connection, Rc<PaperlessClient>)>, LocalStorage>,
 }
 
 fn with_storage<R>(f: impl FnOnce(&Storage) -> R) -> R {
@@ -77,7 +75,7 @@ impl Connections {
             list: RwSignal::new(list),
             ready: RwSignal::new(false),
             token_store: RwSignal::new(None),
-            paperless_api: RwSignal::new(Vec::new()),
+            paperless_clients: StoredValue::new_local(Vec::new()),
         };
         leptos::task::spawn_local(async move {
             if desktop {
@@ -137,7 +135,6 @@ impl Connections {
         if !web::in_desktop_app() {
             with_storage(|s| s.save(&list));
         }
-        self.forget_api(&saved.id);
         self.list.set(list);
         Ok(saved)
     }
@@ -172,43 +169,26 @@ impl Connections {
         self.list.with(|l| l.iter().find(|c| c.id == id).cloned())
     }
 
-    pub fn paperless(&self, connection: &Connection) -> PaperlessClient {
-        let client = PaperlessClient::new(connection.base_url.clone(), connection.token.clone());
-        match self
-            .paperless_api
-            .with_untracked(|m| api_of(m, &connection.id))
-        {
-            Some(api) => client.with_api(api),
-            None => client,
-        }
-    }
-
-    /// Tracked API version of a connection, once known.
-    pub fn paperless_api(&self, id: &str) -> Option<PaperlessApi> {
-        self.paperless_api.with(|m| api_of(m, id))
-    }
-
-    pub fn note_paperless_api(&self, id: &str, api: PaperlessApi) {
-        if self
-            .paperless_api
-            .with_untracked(|m| api_of(m, id) != Some(api))
-        {
-            self.paperless_api.update(|m| {
-                m.retain(|(known, _)| known != id);
-                m.push((id.to_string(), api));
+    /// The connection's client. An edited connection (another address or
+    /// token) gets a new one, which negotiates the API version again.
+    pub fn paperless(&self, connection: &Connection) -> Rc<PaperlessClient> {
+        let known = self.paperless_clients.with_value(|clients| {
+            clients
+                .iter()
+                .find(|(c, _)| c == connection)
+                .map(|(_, client)| client.clone())
+        });
+        known.unwrap_or_else(|| {
+            let client = Rc::new(PaperlessClient::new(
+                connection.base_url.clone(),
+                connection.token.clone(),
+            ));
+            self.paperless_clients.update_value(|clients| {
+                clients.retain(|(c, _)| c.id != connection.id);
+                clients.push((connection.clone(), client.clone()));
             });
-        }
-    }
-
-    /// An edited connection may be another server: negotiate again.
-    fn forget_api(&self, id: &str) {
-        if self
-            .paperless_api
-            .with_untracked(|m| api_of(m, id).is_some())
-        {
-            self.paperless_api
-                .update(|m| m.retain(|(known, _)| known != id));
-        }
+            client
+        })
     }
 
     pub fn inventree(&self, connection: &Connection) -> InvenTreeClient {

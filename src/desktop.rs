@@ -42,7 +42,6 @@ async fn failures(connections: Connections, c: &Connection) -> Option<u64> {
                         )
                         .await
                         .ok()?;
-                    connections.note_paperless_api(&c.id, client.api());
                     None
                 }
             }

@@ -12,5 +12,6 @@ pub mod desktop;
 pub mod pages;
 pub mod reactive;
 pub mod state;
+pub mod table;
 pub mod transport;
 pub mod web;

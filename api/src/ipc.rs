@@ -94,6 +94,15 @@ impl TokenStore {
             TokenStore::SessionMemory => "only until Taskdeck closes",
         }
     }
+
+    /// Where one connection's token is, as a sentence.
+    pub fn holds_token(self) -> &'static str {
+        match self {
+            TokenStore::SystemKeychain => "Token kept in the system keychain.",
+            TokenStore::KernelKeyring => "Token kept in the kernel keyring.",
+            TokenStore::SessionMemory => "Token kept in memory until Taskdeck closes.",
+        }
+    }
 }
 
 /// What [`LOAD_CONNECTIONS`] answers.

@@ -66,6 +66,7 @@ pub struct InvenTreeState {
 pub type Shared = Arc<Mutex<InvenTreeState>>;
 
 pub fn router(state: Shared) -> Router {
+    let api = lock(&state).api;
     Router::new()
         .route("/api/", any(api_root))
         .route("/api/user/token/", any(token))
@@ -75,6 +76,9 @@ pub fn router(state: Shared) -> Router {
         .route("/api/background-task/scheduled/", any(scheduled))
         .fallback(any(not_found))
         .with_state(state)
+        .layer(axum::middleware::map_response(
+            move |response: Response| async move { version_headers(response, api) },
+        ))
 }
 
 fn time(t: &NaiveDateTime) -> String {
@@ -107,6 +111,27 @@ fn authenticate(headers: &HeaderMap) -> Result<Option<&'static User>, Response> 
     }
 }
 
+/// The instance, locked. A handler that panicked must not take every later
+/// request down with it, so a poisoned lock is taken over.
+fn lock(state: &Shared) -> std::sync::MutexGuard<'_, InvenTreeState> {
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The preamble of every queue endpoint: staff authentication, then the
+/// instance. (Version headers are added to every answer by the router.)
+fn as_staff(
+    state: &Shared,
+    headers: &HeaderMap,
+    handle: impl FnOnce(&mut InvenTreeState) -> Result<Response, Response>,
+) -> Response {
+    match staff(headers) {
+        Ok(_) => handle(&mut lock(state)).unwrap_or_else(|e| e),
+        Err(refused) => refused,
+    }
+}
+
 fn staff(headers: &HeaderMap) -> Result<&'static User, Response> {
     match authenticate(headers)? {
         None => Err(drf::not_authenticated()),
@@ -115,27 +140,19 @@ fn staff(headers: &HeaderMap) -> Result<&'static User, Response> {
     }
 }
 
-async fn not_found(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let api = state.lock().unwrap().api;
+async fn not_found(headers: HeaderMap, OriginalUri(uri): OriginalUri) -> Response {
     let url = drf::absolute_url(&headers, uri.path(), uri.query().unwrap_or(""));
-    version_headers(
-        drf::json_response(
-            StatusCode::NOT_FOUND,
-            &json!({ "detail": "API endpoint not found", "url": url }),
-        ),
-        api,
+    drf::json_response(
+        StatusCode::NOT_FOUND,
+        &json!({ "detail": "API endpoint not found", "url": url }),
     )
 }
 
 async fn api_root(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let state = state.lock().unwrap();
+    let state = lock(&state);
     let user = match authenticate(&headers) {
         Ok(u) => u,
-        Err(r) => return version_headers(r, state.api),
+        Err(r) => return r,
     };
     let is_staff = user.is_some_and(|u| u.staff);
     let staff_only = |v: Value| if is_staff { v } else { Value::Null };
@@ -162,16 +179,11 @@ async fn api_root(State(state): State<Shared>, headers: HeaderMap) -> Response {
             "platform": staff_only(json!("Linux")), "installer": staff_only(json!("DEMO")), "target": null
         }),
     };
-    version_headers(drf::json_response(StatusCode::OK, &body), state.api)
+    drf::json_response(StatusCode::OK, &body)
 }
 
-async fn token(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let api = state.lock().unwrap().api;
-    let result = match authenticate(&headers) {
+async fn token(headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    match authenticate(&headers) {
         Err(r) => r,
         Ok(None) => drf::not_authenticated(),
         Ok(Some(user)) => {
@@ -185,14 +197,11 @@ async fn token(
                 &json!({ "token": user.token, "name": name, "expiry": expiry }),
             )
         }
-    };
-    version_headers(result, api)
+    }
 }
 
 async fn overview(State(state): State<Shared>, method: Method, headers: HeaderMap) -> Response {
-    let state = state.lock().unwrap();
-    let result = (|| {
-        staff(&headers)?;
+    as_staff(&state, &headers, |state| {
         if method != Method::GET {
             return Err(drf::method_not_allowed(method.as_str()));
         }
@@ -205,8 +214,7 @@ async fn overview(State(state): State<Shared>, method: Method, headers: HeaderMa
                 "failed_tasks": state.failed.len(),
             }),
         ))
-    })();
-    version_headers(result.unwrap_or_else(|e| e), state.api)
+    })
 }
 
 /// DRF LimitOffsetPagination: no `limit`, no paging.
@@ -344,13 +352,10 @@ async fn pending(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut state = state.lock().unwrap();
-    let api = state.api;
-    let result = (|| {
-        staff(&headers)?;
+    as_staff(&state, &headers, |state| {
         let params = Params::parse(query.as_deref());
         if method == Method::DELETE {
-            return bulk_delete(&mut state, Queue::Pending, &params, &headers, &body);
+            return bulk_delete(state, Queue::Pending, &params, &headers, &body);
         }
         // Search and ordering are silently ignored here, in both versions.
         let mut rows: Vec<&PendingRow> = state.pending.iter().collect();
@@ -374,8 +379,7 @@ async fn pending(
             &headers,
             "/api/background-task/pending/",
         ))
-    })();
-    version_headers(result.unwrap_or_else(|e| e), api)
+    })
 }
 
 async fn failed(
@@ -385,13 +389,11 @@ async fn failed(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut state = state.lock().unwrap();
-    let api = state.api;
-    let result = (|| {
-        staff(&headers)?;
+    as_staff(&state, &headers, |state| {
+        let api = state.api;
         let params = Params::parse(query.as_deref());
         if method == Method::DELETE {
-            return bulk_delete(&mut state, Queue::Failed, &params, &headers, &body);
+            return bulk_delete(state, Queue::Failed, &params, &headers, &body);
         }
         let mut rows: Vec<&FailedRow> = state
             .failed
@@ -436,8 +438,7 @@ async fn failed(
             &headers,
             "/api/background-task/failed/",
         ))
-    })();
-    version_headers(result.unwrap_or_else(|e| e), api)
+    })
 }
 
 async fn scheduled(
@@ -446,10 +447,8 @@ async fn scheduled(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let state = state.lock().unwrap();
-    let api = state.api;
-    let result = (|| {
-        staff(&headers)?;
+    as_staff(&state, &headers, |state| {
+        let api = state.api;
         if method != Method::GET {
             return Err(drf::method_not_allowed(method.as_str()));
         }
@@ -503,8 +502,7 @@ async fn scheduled(
             &headers,
             "/api/background-task/scheduled/",
         ))
-    })();
-    version_headers(result.unwrap_or_else(|e| e), api)
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

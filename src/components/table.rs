@@ -3,35 +3,40 @@
 
 use leptos::prelude::*;
 
-use crate::state::table::{PAGE_SIZES, Paging, Sort, SortKey};
+use crate::state::table::{PAGE_SIZES, Paging, sort_clicked, sorted_by};
+use crate::table::Column;
 
 /// A header cell; sortable ones are buttons and carry `aria-sort`.
+/// `current` is the URL's `sort` (`-created`); `default` applies without one.
 #[component]
-pub fn SortHeader<K: SortKey + Send + Sync>(
-    label: &'static str,
-    key: K,
-    #[prop(into)] current: Signal<Option<Sort<K>>>,
-    #[prop(default = true)] sortable: bool,
-    #[prop(default = false)] starts_descending: bool,
-    #[prop(into)] on_sort: Callback<Sort<K>>,
+pub fn SortHeader(
+    column: Column,
+    #[prop(into)] current: Signal<Option<String>>,
+    default: Option<&'static str>,
+    #[prop(into)] on_sort: Callback<String>,
 ) -> impl IntoView {
-    if !sortable {
-        return view! { <th scope="col">{label}</th> }.into_any();
-    }
-    let aria = move || Sort::aria_for(current.get(), key);
-    let arrow = move || match aria() {
-        "ascending" => "▲",
-        "descending" => "▼",
-        _ => "↕",
+    let Some(name) = column.sort else {
+        return view! { <th scope="col">{column.label}</th> }.into_any();
+    };
+    let state = move || current.with(|c| sorted_by(c.as_deref(), default, name));
+    let aria = move || match state() {
+        Some(true) => "descending",
+        Some(false) => "ascending",
+        None => "none",
+    };
+    let arrow = move || match state() {
+        Some(false) => "▲",
+        Some(true) => "▼",
+        None => "↕",
+    };
+    let clicked = move || {
+        current
+            .with_untracked(|c| sort_clicked(c.as_deref(), default, name, column.starts_descending))
     };
     view! {
         <th scope="col" aria-sort=aria class="sortable">
-            <button
-                class="th-button"
-                data-sort=key.name()
-                on:click=move |_| on_sort.run(Sort::clicked(current.get_untracked(), key, starts_descending))
-            >
-                {label}
+            <button class="th-button" data-sort=name on:click=move |_| on_sort.run(clicked())>
+                {column.label}
                 <span class="sort-arrow" aria-hidden="true">{arrow}</span>
             </button>
         </th>

@@ -3,7 +3,7 @@
 pub mod connections;
 pub mod inventree;
 pub mod overview;
-pub mod paperless_tasks;
+pub mod paperless;
 
 use leptos::prelude::*;
 use leptos_router::components::A;

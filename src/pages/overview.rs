@@ -81,7 +81,6 @@ async fn paperless_summary(
         ..TaskQuery::default()
     };
     let recent = client.list_tasks(web::transport(), &recent_query).await?;
-    connections.note_paperless_api(&c.id, client.api());
     let open = match client.api() {
         PaperlessApi::V10 => {
             let q = TaskQuery {

@@ -111,11 +111,6 @@ impl QueueColumn {
             _ => None,
         }
     }
-
-    /// Times start newest first; names and ids start ascending.
-    pub fn starts_descending(self) -> bool {
-        !matches!(self, QueueColumn::Id | QueueColumn::Func)
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -106,30 +106,31 @@ impl<K: SortKey> Sort<K> {
             self.key.name()
         )
     }
+}
 
-    /// A click on a column header: the same column flips, a new column starts
-    /// descending for times and ascending otherwise.
-    pub fn clicked(current: Option<Sort<K>>, key: K, starts_descending: bool) -> Sort<K> {
-        match current {
-            Some(s) if s.key == key => Sort {
-                key,
-                descending: !s.descending,
-            },
-            _ => Sort {
-                key,
-                descending: starts_descending,
-            },
-        }
+/// Whether the list is sorted by `name`: `Some(descending)`, or `None`.
+/// `current` is the URL's `sort` (`-created`), `default` the list's own.
+pub fn sorted_by(current: Option<&str>, default: Option<&str>, name: &str) -> Option<bool> {
+    match current.or(default) {
+        Some(s) if s == name => Some(false),
+        Some(s) if s.strip_prefix('-') == Some(name) => Some(true),
+        _ => None,
     }
+}
 
-    /// The `aria-sort` value of a header.
-    pub fn aria_for(current: Option<Sort<K>>, key: K) -> &'static str {
-        match current {
-            Some(s) if s.key == key && s.descending => "descending",
-            Some(s) if s.key == key => "ascending",
-            _ => "none",
-        }
-    }
+/// The `sort` a click on the header of `name` asks for: the same column
+/// flips, a new column starts descending for times and ascending otherwise.
+pub fn sort_clicked(
+    current: Option<&str>,
+    default: Option<&str>,
+    name: &str,
+    starts_descending: bool,
+) -> String {
+    let descending = match sorted_by(current, default, name) {
+        Some(descending) => !descending,
+        None => starts_descending,
+    };
+    format!("{}{name}", if descending { "-" } else { "" })
 }
 
 /// The rows a user picked, keyed by id, with what is needed to name each one
@@ -296,19 +297,28 @@ mod tests {
         assert_eq!(s.to_param(), "-created");
         assert_eq!(Sort::<Col>::parse("status").unwrap().to_param(), "status");
         assert!(Sort::<Col>::parse("-nope").is_none());
-        let flipped = Sort::clicked(Some(s), Col::Created, true);
-        assert!(!flipped.descending);
-        let other = Sort::clicked(Some(s), Col::Status, false);
         assert_eq!(
-            other,
-            Sort {
-                key: Col::Status,
-                descending: false
-            }
+            sort_clicked(Some("-created"), None, "created", true),
+            "created"
         );
-        assert_eq!(Sort::aria_for(Some(s), Col::Created), "descending");
-        assert_eq!(Sort::aria_for(Some(other), Col::Status), "ascending");
-        assert_eq!(Sort::aria_for(Some(s), Col::Status), "none");
+        assert_eq!(
+            sort_clicked(Some("-created"), None, "status", false),
+            "status"
+        );
+        assert_eq!(
+            sort_clicked(None, Some("-created"), "created", true),
+            "created"
+        );
+        assert_eq!(sort_clicked(None, None, "done", true), "-done");
+        assert_eq!(sorted_by(Some("-created"), None, "created"), Some(true));
+        assert_eq!(
+            sorted_by(Some("status"), Some("-created"), "status"),
+            Some(false)
+        );
+        assert_eq!(sorted_by(Some("status"), Some("-created"), "created"), None);
+        assert_eq!(sorted_by(None, Some("-created"), "created"), Some(true));
+        // A longer name that starts the same is another column.
+        assert_eq!(sorted_by(Some("-created_at"), None, "created"), None);
     }
 
     #[test]

@@ -2,21 +2,21 @@
 
 use leptos::prelude::*;
 
-use super::QueueRow;
 use crate::api::Call;
 use crate::api::inventree::{DeleteOutcome, FailedTask, InvenTreeClient};
 use crate::api::{ApiError, Page, Selection};
-use crate::components::drawer::{Detail, Field, field};
+use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
-use crate::state::inventree_view::{QueueColumn, QueueView, short_func};
+use crate::state::inventree_view::{QueueView, short_func};
+use crate::table::{Column, Row, RowDetails};
 
-pub(super) const COLUMNS: &[(&str, Option<QueueColumn>)] = &[
-    ("Function", Some(QueueColumn::Func)),
-    ("Error", None),
-    ("Started", Some(QueueColumn::Started)),
-    ("Stopped", Some(QueueColumn::Stopped)),
-    ("Attempts", None),
-    ("Task id", Some(QueueColumn::Id)),
+pub(super) const COLUMNS: [Column; 6] = [
+    Column::sorted("Function", "func", false),
+    Column::plain("Error"),
+    Column::sorted("Started", "started", true),
+    Column::sorted("Stopped", "stopped", true),
+    Column::plain("Attempts"),
+    Column::sorted("Task id", "id", false),
 ];
 
 pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<FailedTask>> {
@@ -31,7 +31,7 @@ pub(super) fn delete_call(
     Selection::new(keys).map(|pks| client.delete_failed_call(&pks))
 }
 
-impl QueueRow for FailedTask {
+impl Row for FailedTask {
     fn key(&self) -> String {
         self.pk.clone()
     }
@@ -55,17 +55,17 @@ impl QueueRow for FailedTask {
         .into_any()
     }
 
-    fn details(&self) -> (String, String, Vec<Field>) {
+    fn details(&self) -> RowDetails {
         let title = self
             .func
             .as_deref()
             .map(short_func)
             .unwrap_or("Failed task")
             .to_string();
-        (
+        RowDetails {
             title,
-            format!("Failed after {} attempt(s)", self.attempt_count),
-            vec![
+            subtitle: format!("Failed after {} attempt(s)", self.attempt_count),
+            fields: vec![
                 field("Error", Detail::text_or_missing(self.error_summary())),
                 field("Traceback", Detail::code_or_missing(self.result.clone())),
                 field("Function", Detail::code_or_missing(self.func.clone())),
@@ -77,6 +77,6 @@ impl QueueRow for FailedTask {
                 field("Kwargs", Detail::code_or_missing(self.kwargs.clone())),
                 field("Task id", Detail::Code(self.pk.clone())),
             ],
-        )
+        }
     }
 }

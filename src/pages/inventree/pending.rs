@@ -2,21 +2,21 @@
 
 use leptos::prelude::*;
 
-use super::QueueRow;
 use crate::api::Call;
 use crate::api::inventree::{DeleteOutcome, InvenTreeClient, PendingTask};
 use crate::api::{ApiError, Page, Selection};
-use crate::components::drawer::{Detail, Field, field};
+use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
 use crate::state::inventree_view::{QueueView, short_func};
+use crate::table::{Column, Row, RowDetails};
 
-pub(super) const COLUMNS: &[(&str, Option<crate::state::inventree_view::QueueColumn>)] = &[
-    ("Function", None),
-    ("Name", None),
-    ("Queued", None),
-    ("Args", None),
-    ("Kwargs", None),
-    ("Task id", None),
+pub(super) const COLUMNS: [Column; 6] = [
+    Column::plain("Function"),
+    Column::plain("Name"),
+    Column::plain("Queued"),
+    Column::plain("Args"),
+    Column::plain("Kwargs"),
+    Column::plain("Task id"),
 ];
 
 pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<PendingTask>> {
@@ -32,7 +32,7 @@ pub(super) fn delete_call(
     pks.map(|pks| client.delete_pending_call(&pks))
 }
 
-impl QueueRow for PendingTask {
+impl Row for PendingTask {
     fn key(&self) -> String {
         self.pk.to_string()
     }
@@ -66,7 +66,7 @@ impl QueueRow for PendingTask {
         .into_any()
     }
 
-    fn details(&self) -> (String, String, Vec<Field>) {
+    fn details(&self) -> RowDetails {
         let title = self
             .func
             .as_deref()
@@ -78,10 +78,10 @@ impl QueueRow for PendingTask {
         } else {
             "Pending".to_string()
         };
-        (
+        RowDetails {
             title,
             subtitle,
-            vec![
+            fields: vec![
                 field("Function", Detail::code_or_missing(self.func.clone())),
                 field("Name", Detail::text_or_missing(self.name.clone())),
                 field("Queued", Detail::ServerTime(self.lock)),
@@ -91,6 +91,6 @@ impl QueueRow for PendingTask {
                 field("Key", Detail::text_or_missing(self.key.clone())),
                 field("Queue row", Detail::Text(self.pk.to_string())),
             ],
-        )
+        }
     }
 }

@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 
-use super::QueueRow;
 use crate::api::Call;
 use crate::api::Page;
 use crate::api::inventree::{InvenTreeClient, ScheduledTask};
-use crate::components::drawer::{Detail, Field, field};
+use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
-use crate::state::inventree_view::{QueueColumn, QueueView, short_func};
+use crate::state::inventree_view::{QueueView, short_func};
+use crate::table::{Column, Row, RowDetails};
 
 fn outcome(success: Option<bool>) -> AnyView {
     match success {
@@ -18,20 +18,20 @@ fn outcome(success: Option<bool>) -> AnyView {
     }
 }
 
-pub(super) const COLUMNS: &[(&str, Option<QueueColumn>)] = &[
-    ("Task", Some(QueueColumn::Func)),
-    ("Schedule", None),
-    ("Repeats", None),
-    ("Last run", Some(QueueColumn::LastRun)),
-    ("Last result", None),
-    ("Next run", Some(QueueColumn::NextRun)),
+pub(super) const COLUMNS: [Column; 6] = [
+    Column::sorted("Task", "func", false),
+    Column::plain("Schedule"),
+    Column::plain("Repeats"),
+    Column::sorted("Last run", "last_run", true),
+    Column::plain("Last result"),
+    Column::sorted("Next run", "next_run", true),
 ];
 
 pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<ScheduledTask>> {
     client.scheduled_call(&view.scheduled_query())
 }
 
-impl QueueRow for ScheduledTask {
+impl Row for ScheduledTask {
     fn key(&self) -> String {
         self.pk.to_string()
     }
@@ -54,11 +54,11 @@ impl QueueRow for ScheduledTask {
         .into_any()
     }
 
-    fn details(&self) -> (String, String, Vec<Field>) {
-        (
-            self.label(),
-            format!("{} · {}", self.schedule_type.label(), self.repeats_label()),
-            vec![
+    fn details(&self) -> RowDetails {
+        RowDetails {
+            title: self.label(),
+            subtitle: format!("{} · {}", self.schedule_type.label(), self.repeats_label()),
+            fields: vec![
                 field("Function", Detail::Code(self.func.clone())),
                 field("Name", Detail::text_or_missing(self.name.clone())),
                 field(
@@ -79,6 +79,6 @@ impl QueueRow for ScheduledTask {
                 field("Last task id", Detail::code_or_missing(self.task.clone())),
                 field("Schedule id", Detail::Text(self.pk.to_string())),
             ],
-        )
+        }
     }
 }

@@ -1,46 +1,44 @@
-//! Adding, testing, editing and removing servers.
+//! The form that adds or edits a server: save, test, and say what happened.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
-use crate::api::inventree::InvenTreeClient;
-use crate::api::paperless::PaperlessClient;
-use crate::api::{ApiError, BaseUrl, Secret};
-use crate::components::dialog::ConfirmDialog;
+use super::probe::{obtain_token, test_connection};
+use crate::api::{ApiError, BaseUrl};
 use crate::components::feedback::{ToastKind, Toasts};
 use crate::components::form::{CheckField, RadioOption, TextField};
 use crate::context::Connections;
 use crate::reactive::effect;
 use crate::state::connections::{Connection, ServerKind, has_token_for, validate};
 use crate::state::errors::explain;
-use crate::state::inventree_view::Queue;
-use crate::state::route::Route;
 use crate::web;
 
+/// A connection test's outcome: a summary, or title, detail and hint.
+pub type Status = Option<Result<String, (String, String, Option<String>)>>;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum AuthMode {
+pub enum AuthMode {
     Token,
     Password,
 }
 
 /// The form's fields. The password lives here only until it is exchanged.
 #[derive(Clone, Copy)]
-struct Form {
-    editing: RwSignal<Option<String>>,
-    kind: RwSignal<ServerKind>,
-    name: RwSignal<String>,
-    url: RwSignal<String>,
-    mode: RwSignal<AuthMode>,
-    token: RwSignal<String>,
-    username: RwSignal<String>,
-    password: RwSignal<String>,
-    mfa: RwSignal<String>,
-    remember: RwSignal<bool>,
-    notify: RwSignal<bool>,
+pub struct Form {
+    pub editing: RwSignal<Option<String>>,
+    pub kind: RwSignal<ServerKind>,
+    pub name: RwSignal<String>,
+    pub url: RwSignal<String>,
+    pub mode: RwSignal<AuthMode>,
+    pub token: RwSignal<String>,
+    pub username: RwSignal<String>,
+    pub password: RwSignal<String>,
+    pub mfa: RwSignal<String>,
+    pub remember: RwSignal<bool>,
+    pub notify: RwSignal<bool>,
 }
 
 impl Form {
-    fn new() -> Form {
+    pub fn new() -> Form {
         Form {
             editing: RwSignal::new(None),
             kind: RwSignal::new(ServerKind::Paperless),
@@ -56,7 +54,7 @@ impl Form {
         }
     }
 
-    fn clear(&self) {
+    pub fn clear(&self) {
         self.editing.set(None);
         self.name.set(String::new());
         self.url.set(String::new());
@@ -69,7 +67,7 @@ impl Form {
         self.mode.set(AuthMode::Token);
     }
 
-    fn edit(&self, c: &Connection) {
+    pub fn edit(&self, c: &Connection) {
         self.editing.set(Some(c.id.clone()));
         self.kind.set(c.kind);
         self.name.set(c.name.clone());
@@ -84,88 +82,11 @@ impl Form {
     }
 }
 
-/// Exchanges a password for a token when that mode is chosen; the password
-/// is dropped from the form either way.
-async fn obtain_token(form: Form, base: &BaseUrl) -> Result<Secret, ApiError> {
-    match form.mode.get_untracked() {
-        AuthMode::Token => Ok(Secret::new(form.token.get_untracked().trim())),
-        AuthMode::Password => {
-            let password = Secret::new(form.password.get_untracked());
-            form.password.set(String::new());
-            let user = form.username.get_untracked();
-            let token = match form.kind.get_untracked() {
-                ServerKind::Paperless => {
-                    let mfa = form.mfa.get_untracked();
-                    PaperlessClient::obtain_token_call(
-                        base,
-                        user.trim(),
-                        &password,
-                        Some(mfa.as_str()),
-                    )
-                    .send(web::transport())
-                    .await?
-                }
-                ServerKind::InvenTree => {
-                    InvenTreeClient::obtain_token_call(base, user.trim(), &password, "taskdeck")
-                        .send(web::transport())
-                        .await?
-                        .token
-                }
-            };
-            form.mode.set(AuthMode::Token);
-            form.token.set(token.expose().to_string());
-            Ok(token)
-        }
-    }
-}
-
-/// What a working connection reports, in one sentence.
-async fn test_connection(
-    kind: ServerKind,
-    base: BaseUrl,
-    token: Option<Secret>,
-) -> Result<String, ApiError> {
-    match kind {
-        ServerKind::Paperless => {
-            let client = PaperlessClient::new(base, token);
-            let api = client.probe(web::transport()).await?;
-            let shape = match api.number() {
-                10 => "Paperless-ngx 3.x",
-                _ => "Paperless-ngx 2.x (or older API)",
-            };
-            Ok(format!(
-                "Connected: {shape}, REST API {}. The token can view tasks.",
-                api.number()
-            ))
-        }
-        ServerKind::InvenTree => {
-            let client = InvenTreeClient::new(base, token);
-            let root = client.api_root_call().send(web::transport()).await?;
-            let overview = client.overview_call().send(web::transport()).await?;
-            Ok(format!(
-                "Connected: {} {}, API {}. Background worker {}; the account can see the task queues.",
-                root.server,
-                root.version.as_deref().unwrap_or(""),
-                root.api_version,
-                if overview.is_running {
-                    "running"
-                } else {
-                    "NOT running"
-                },
-            ))
-        }
-    }
-}
-
 #[component]
-pub fn ConnectionsPage() -> impl IntoView {
+pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let toasts = expect_context::<Toasts>();
-    let form = Form::new();
-    let status = RwSignal::new(None::<Result<String, (String, String, Option<String>)>>);
     let working = RwSignal::new(false);
-    let removing = RwSignal::new(None::<Connection>);
-
     let read_form = move || -> Result<(String, BaseUrl), String> {
         validate(&form.name.get_untracked(), &form.url.get_untracked())
     };
@@ -288,46 +209,6 @@ pub fn ConnectionsPage() -> impl IntoView {
     };
 
     view! {
-        <section class="screen" aria-labelledby="screen-title">
-            <header class="screen-head">
-                <h1 id="screen-title">"Connections"</h1>
-            </header>
-            {move || connections.token_store.get().map(|store| view! {
-                <p class="banner banner-info" data-testid="token-store" data-store=store.label()>{store.describe()}</p>
-            })}
-
-            <div class="connection-list" data-testid="connection-list">
-                {move || connections.list.get().into_iter().map(|c| {
-                    let href = match c.kind {
-                        ServerKind::Paperless => Route::paperless(&c.id),
-                        ServerKind::InvenTree => Route::queue(&c.id, Queue::Pending),
-                    }
-                    .path();
-                    let (edit_c, remove_c) = (c.clone(), c.clone());
-                    view! {
-                        <article class="connection" data-testid="connection" data-id=c.id.clone()>
-                            <div>
-                                <A href=href><strong>{c.name.clone()}</strong></A>
-                                <p class="muted small">{format!("{} · {}", c.kind.label(), c.base_url)}</p>
-                                <p class="small">{move || match (&c.token, c.remember, c.desktop_token) {
-                                    (_, _, true) => format!(
-                                        "Token kept in the {}.",
-                                        connections.token_store.get().map_or("desktop app", |s| s.label())
-                                    ),
-                                    (None, _, false) => "No token: edit to enter it.".into(),
-                                    (Some(_), true, _) => "Token remembered in this browser.".into(),
-                                    (Some(_), false, _) => "Token kept for this session only.".into(),
-                                }}</p>
-                            </div>
-                            <div class="connection-actions">
-                                <button class="btn" on:click=move |_| { form.edit(&edit_c); status.set(None); }>"Edit"</button>
-                                <button class="btn btn-danger" data-testid="remove-connection" on:click=move |_| removing.set(Some(remove_c.clone()))>"Remove"</button>
-                            </div>
-                        </article>
-                    }
-                }).collect_view()}
-            </div>
-
             <form class="connection-form" data-testid="connection-form" on:submit=move |ev| { ev.prevent_default(); run_test(true); }>
                 <h2>{move || if form.editing.get().is_some() { "Edit server" } else { "Add a server" }}</h2>
                 <fieldset class="kind">
@@ -395,29 +276,5 @@ pub fn ConnectionsPage() -> impl IntoView {
                     })}
                 </div>
             </form>
-
-            {move || removing.get().map(|c| {
-                let id = c.id.clone();
-                view! {
-                    <ConfirmDialog
-                        title=format!("Remove {}?", c.name)
-                        confirm_label="Remove"
-                        busy=false
-                        on_confirm=move |_| {
-                            let id = id.clone();
-                            leptos::task::spawn_local(async move {
-                                if let Err(e) = connections.remove(&id).await {
-                                    toasts.show(ToastKind::Error, format!("Could not remove: {e}"));
-                                }
-                                removing.set(None);
-                            });
-                        }
-                        on_cancel=move |_| removing.set(None)
-                    >
-                        <p>"Taskdeck forgets this server and its token. Nothing changes on the server."</p>
-                    </ConfirmDialog>
-                }
-            })}
-        </section>
     }
 }

@@ -1,0 +1,219 @@
+//! A Paperless-ngx tasks API as v3.0.5 answers it (API 10, with the API 9
+//! emulation), or as a 2.x server answers it (API 9 only).
+//!
+//! - this file: users, the instance's state, routes, and the request
+//!   preamble every endpoint shares ([`respond`]).
+//! - [`filter`]: the list filters, ordering and per-user visibility.
+//! - [`wire`]: rows as API 10 and API 9 serialise them.
+//! - [`tasks`]: the task endpoints and the token endpoint.
+
+mod filter;
+mod tasks;
+mod wire;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use axum::routing::{any, get};
+
+use crate::drf::{self, Credentials};
+use crate::seed::PaperlessRow;
+
+pub use wire::django_time;
+
+pub struct User {
+    pub id: u64,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub token: &'static str,
+    pub staff: bool,
+    pub can_view: bool,
+    pub can_change: bool,
+}
+
+/// The users of the recorded server, with the same throw-away credentials.
+pub const USERS: &[User] = &[
+    User {
+        id: 2,
+        username: "admin",
+        password: "admin-password-123",
+        token: "f6ba261cbdbf9193851c690b641447f4b6ea12af",
+        staff: true,
+        can_view: true,
+        can_change: true,
+    },
+    User {
+        id: 3,
+        username: "noperms",
+        password: "noperms-password-123",
+        token: "f7986330fd9d23d6b65e2fe3c22f5aac737f3cf0",
+        staff: false,
+        can_view: false,
+        can_change: false,
+    },
+    User {
+        id: 4,
+        username: "taskviewer",
+        password: "taskviewer-password-123",
+        token: "ead84a97473a8a2362a092b32bb23518689af5c9",
+        staff: false,
+        can_view: true,
+        can_change: false,
+    },
+    User {
+        id: 5,
+        username: "taskadmin",
+        password: "taskadmin-password-123",
+        token: "a8ffdb20dfc235586ef4e146faa8d93b48897cb8",
+        staff: false,
+        can_view: true,
+        can_change: true,
+    },
+];
+
+pub const ADMIN_TOKEN: &str = "f6ba261cbdbf9193851c690b641447f4b6ea12af";
+
+pub struct PaperlessState {
+    pub tasks: Vec<PaperlessRow>,
+    pub documents: HashMap<u64, String>,
+    /// 10 for a 3.x server, 9 for a 2.x server.
+    pub max_api: u32,
+    pub version: &'static str,
+    pub token_rate_per_minute: usize,
+    token_attempts: VecDeque<Instant>,
+}
+
+impl PaperlessState {
+    pub fn new(tasks: Vec<PaperlessRow>, documents: Vec<(u64, String)>, max_api: u32) -> Self {
+        PaperlessState {
+            tasks,
+            documents: documents.into_iter().collect(),
+            max_api,
+            version: if max_api >= 10 { "3.0.5" } else { "2.20.15" },
+            token_rate_per_minute: 5,
+            token_attempts: VecDeque::new(),
+        }
+    }
+}
+
+pub type Shared = Arc<Mutex<PaperlessState>>;
+
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/api/tasks/", any(tasks::list))
+        .route("/api/tasks/status_counts/", any(tasks::status_counts))
+        .route("/api/tasks/acknowledge/", any(tasks::acknowledge))
+        .route("/api/tasks/{id}/", any(tasks::retrieve))
+        .route("/api/token/", any(tasks::token))
+        .route("/api/", get(|| async { drf::empty(StatusCode::FOUND) }))
+        .with_state(state)
+}
+
+fn authenticate(headers: &HeaderMap) -> Result<&'static User, Response> {
+    match drf::credentials(headers) {
+        Credentials::None => Err(drf::not_authenticated()),
+        Credentials::Token(token) => USERS
+            .iter()
+            .find(|u| u.token == token)
+            .ok_or_else(drf::invalid_token),
+        Credentials::Basic { username, password } => USERS
+            .iter()
+            .find(|u| u.username == username && u.password == password)
+            .ok_or_else(|| {
+                let mut r = drf::detail(StatusCode::UNAUTHORIZED, "Invalid username/password.");
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"api\""),
+                );
+                r
+            }),
+        Credentials::Malformed => Err(drf::invalid_token()),
+    }
+}
+
+/// `Accept: application/json; version=N`.
+fn api_version(headers: &HeaderMap, max_api: u32) -> Result<u32, Response> {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let requested = accept
+        .split([';', ','])
+        .filter_map(|part| part.trim().strip_prefix("version="))
+        .next();
+    let allowed = |v: u32| {
+        if max_api >= 10 {
+            v == 9 || v == 10
+        } else {
+            (1..=9).contains(&v)
+        }
+    };
+    match requested {
+        None => Ok(max_api),
+        Some(v) => match v.trim().parse::<u32>() {
+            Ok(n) if allowed(n) => Ok(n),
+            _ => Err(drf::detail(
+                StatusCode::NOT_ACCEPTABLE,
+                "Invalid version in \"Accept\" header.",
+            )),
+        },
+    }
+}
+
+fn with_version_headers(mut response: Response, state: &PaperlessState) -> Response {
+    let h = response.headers_mut();
+    h.insert("x-api-version", HeaderValue::from(state.max_api));
+    h.insert("x-version", HeaderValue::from_static(state.version));
+    response
+}
+
+/// Authentication, version negotiation and the view permission, as DRF checks them.
+fn guard(headers: &HeaderMap, state: &PaperlessState) -> Result<(&'static User, u32), Response> {
+    let user = authenticate(headers)?;
+    let version = api_version(headers, state.max_api)?;
+    if !user.can_view {
+        return Err(drf::forbidden());
+    }
+    Ok((user, version))
+}
+
+/// Who is asking, and in which API version.
+#[derive(Clone, Copy)]
+pub struct Caller {
+    pub user: &'static User,
+    pub version: u32,
+}
+
+/// The instance, locked. A handler that panicked must not take every later
+/// request down with it, so a poisoned lock is taken over.
+fn lock(state: &Shared) -> MutexGuard<'_, PaperlessState> {
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The preamble of every task endpoint, in DRF's order: authentication,
+/// version negotiation and the view permission, then the method; and the
+/// version headers on every answer, errors included.
+fn respond(
+    state: &Shared,
+    headers: &HeaderMap,
+    method: &Method,
+    allowed: &[Method],
+    handle: impl FnOnce(&mut PaperlessState, Caller) -> Result<Response, Response>,
+) -> Response {
+    let mut state = lock(state);
+    let result = guard(headers, &state).and_then(|(user, version)| {
+        let allowed =
+            allowed.contains(method) || (method == Method::HEAD && allowed.contains(&Method::GET));
+        if !allowed {
+            return Err(drf::method_not_allowed(method.as_str()));
+        }
+        handle(&mut state, Caller { user, version })
+    });
+    with_version_headers(result.unwrap_or_else(|e| e), &state)
+}

@@ -1,0 +1,173 @@
+//! One InvenTree queue as a row source.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::{failed, pending, scheduled};
+use crate::api::inventree::InvenTreeClient;
+use crate::api::{ApiError, LocalBoxFuture, Page};
+use crate::state::inventree_view::{Queue, QueueView};
+use crate::state::table::Paging;
+use crate::table::{ActOutcome, Column, Params, Row, RowAction, RowRef, RowSource, Rows};
+use crate::web;
+
+/// Rows per request when the whole queue is read (to check a selection).
+const SCAN_PAGE: u32 = 1000;
+
+#[derive(Clone)]
+pub struct QueueSource {
+    pub client: InvenTreeClient,
+    pub queue: Queue,
+}
+
+fn rows<T: Row>(page: Page<T>) -> Rows {
+    Rows {
+        total: page.count,
+        rows: page
+            .items
+            .into_iter()
+            .map(|t| Arc::new(t) as RowRef)
+            .collect(),
+    }
+}
+
+impl QueueSource {
+    async fn fetch(&self, view: &QueueView) -> Result<Rows, ApiError> {
+        let (client, transport) = (&self.client, web::transport());
+        Ok(match self.queue {
+            Queue::Pending => rows(pending::list_call(client, view).send(transport).await?),
+            Queue::Failed => rows(failed::list_call(client, view).send(transport).await?),
+            Queue::Scheduled => rows(scheduled::list_call(client, view).send(transport).await?),
+        })
+    }
+}
+
+impl RowSource for QueueSource {
+    fn columns(&self) -> Vec<Column> {
+        match self.queue {
+            Queue::Pending => pending::COLUMNS.to_vec(),
+            Queue::Failed => failed::COLUMNS.to_vec(),
+            Queue::Scheduled => scheduled::COLUMNS.to_vec(),
+        }
+    }
+
+    fn noun(&self) -> &'static str {
+        match self.queue {
+            Queue::Pending => "pending task",
+            Queue::Failed => "failed task",
+            Queue::Scheduled => "scheduled task",
+        }
+    }
+
+    fn search_placeholder(&self, _query: &Params) -> Option<&'static str> {
+        self.queue.searchable().then_some("Search function ( / )")
+    }
+
+    fn list(
+        &self,
+        query: &Params,
+        _refresh: bool,
+    ) -> LocalBoxFuture<'static, Result<Rows, ApiError>> {
+        let this = self.clone();
+        let view = QueueView::from_params(query);
+        Box::pin(async move { this.fetch(&view).await })
+    }
+
+    fn detail(&self, _key: String) -> LocalBoxFuture<'static, Result<RowRef, ApiError>> {
+        Box::pin(async {
+            Err(ApiError::NotFound {
+                message: "Not on this page: it may have finished or been deleted.".into(),
+            })
+        })
+    }
+
+    /// Reads the whole queue, page by page, so the answer is exact however
+    /// long the queue is.
+    fn existing(
+        &self,
+        keys: Vec<String>,
+    ) -> LocalBoxFuture<'static, Result<HashSet<String>, ApiError>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let wanted: HashSet<String> = keys.into_iter().collect();
+            let mut found = HashSet::new();
+            for page in 1.. {
+                let view = QueueView {
+                    paging: Paging {
+                        page,
+                        size: SCAN_PAGE,
+                    },
+                    ..QueueView::default()
+                };
+                let got = this.fetch(&view).await?;
+                found.extend(
+                    got.rows
+                        .iter()
+                        .map(|r| r.key())
+                        .filter(|k| wanted.contains(k)),
+                );
+                let seen = u64::from(page) * u64::from(SCAN_PAGE);
+                if found.len() == wanted.len() || got.rows.is_empty() || seen >= got.total {
+                    break;
+                }
+            }
+            Ok(found)
+        })
+    }
+
+    fn action(&self) -> Option<RowAction> {
+        self.queue.deletable().then_some(RowAction {
+            verb: "Delete",
+            done: "Deleted",
+            consequence: "will be removed from InvenTree's queue. This cannot be undone:",
+            danger: true,
+            unit: "task",
+            testid: "delete-selected",
+            per_row: false,
+        })
+    }
+
+    fn act(&self, keys: Vec<String>) -> LocalBoxFuture<'static, Result<ActOutcome, ApiError>> {
+        let (client, queue) = (self.client.clone(), self.queue);
+        Box::pin(async move {
+            let call = match queue {
+                Queue::Pending => pending::delete_call(&client, keys)?,
+                Queue::Failed => failed::delete_call(&client, keys)?,
+                Queue::Scheduled => {
+                    return Err(ApiError::Unsupported {
+                        detail: "scheduled tasks cannot be deleted".into(),
+                    });
+                }
+            };
+            let outcome = call.send(web::transport()).await?;
+            Ok(ActOutcome {
+                changed: outcome.deleted,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::inventree_view::QueueColumn;
+    use crate::state::table::SortKey;
+
+    /// A header offers sorting only where the server really orders by it
+    /// (it silently ignores other `ordering` values).
+    #[test]
+    fn sortable_headers_are_orderings_the_server_honours() {
+        for queue in Queue::ALL {
+            let source = QueueSource {
+                client: InvenTreeClient::new(crate::api::BaseUrl::parse("http://h").unwrap(), None),
+                queue,
+            };
+            for column in source.columns() {
+                if let Some(name) = column.sort {
+                    let key = QueueColumn::from_name(name).expect("a queue column");
+                    assert!(key.sortable_in(queue), "{queue:?} {name}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! One Paperless task as a table row: its cells and its details.
+
+use leptos::prelude::*;
+
+use crate::api::BaseUrl;
+use crate::api::paperless::{PaperlessTask, TaskStatus};
+use crate::components::drawer::{Detail, Field, field};
+use crate::components::time::When;
+use crate::state::time::duration;
+use crate::table::{Column, Row, RowDetails};
+
+pub const COLUMNS: [Column; 11] = [
+    Column::sorted("Status", "status", false),
+    Column::plain("Name"),
+    Column::sorted("Type", "type", false),
+    Column::plain("Trigger"),
+    Column::sorted("Created", "created", true),
+    Column::plain("Started"),
+    Column::sorted("Done", "done", true),
+    Column::sorted("Duration", "duration", true),
+    Column::plain("Result"),
+    Column::plain("Document"),
+    Column::plain("Dismissed"),
+];
+
+pub struct TaskRow {
+    pub task: PaperlessTask,
+    pub base: BaseUrl,
+    pub connection_id: String,
+}
+
+fn status_class(status: &TaskStatus) -> &'static str {
+    match status {
+        TaskStatus::Success => "badge badge-ok",
+        TaskStatus::Failure => "badge badge-bad",
+        TaskStatus::Revoked => "badge badge-warn",
+        TaskStatus::Started => "badge badge-busy",
+        TaskStatus::Pending => "badge badge-wait",
+        TaskStatus::Other(_) => "badge",
+    }
+}
+
+/// The document's page in the Paperless web UI.
+pub fn document_url(base: &BaseUrl, id: u64) -> String {
+    format!("{base}/documents/{id}/details")
+}
+
+impl Row for TaskRow {
+    fn key(&self) -> String {
+        self.task.id.to_string()
+    }
+
+    fn label(&self) -> String {
+        self.task.display_name().to_string()
+    }
+
+    fn actionable(&self) -> bool {
+        !self.task.acknowledged
+    }
+
+    fn cells(&self) -> AnyView {
+        let task = &self.task;
+        let name = task.display_name().to_string();
+        let result = task.result_message.clone().unwrap_or_default();
+        let document = task.related_document.map(|d| {
+            view! {
+                <a href=document_url(&self.base, d) target="_blank" rel="noopener noreferrer" data-connection=self.connection_id.clone()>
+                    {format!("#{d}")}
+                </a>
+            }
+        });
+        view! {
+            <td><span class=status_class(&task.status)>{task.status.label().to_string()}</span></td>
+            <td class="col-name" title=name.clone()>{name.clone()}</td>
+            <td>{task.task_type.label().to_string()}</td>
+            <td>{task.trigger.label().to_string()}</td>
+            <td><When at=task.created /></td>
+            <td><When at=task.started /></td>
+            <td><When at=task.done /></td>
+            <td class="num">{task.duration_seconds.map(duration).unwrap_or_else(|| "–".into())}</td>
+            <td class="col-result" title=result.clone()>{result.clone()}</td>
+            <td>{document}</td>
+            <td>{if task.acknowledged { "Yes" } else { "No" }}</td>
+        }
+        .into_any()
+    }
+
+    fn details(&self) -> RowDetails {
+        let task = &self.task;
+        RowDetails {
+            title: task.display_name().to_string(),
+            subtitle: format!("{} · {}", task.task_type.label(), task.trigger.label()),
+            fields: task_fields(task, &self.base, &self.connection_id),
+        }
+    }
+}
+
+fn task_fields(task: &PaperlessTask, base: &BaseUrl, connection_id: &str) -> Vec<Field> {
+    let json =
+        |value: &Option<serde_json::Value>| value.clone().map_or(Detail::Missing, Detail::Json);
+    vec![
+        field("Status", Detail::Text(task.status.label().to_string())),
+        field(
+            "Result",
+            Detail::code_or_missing(task.result_message.clone()),
+        ),
+        field(
+            "Error type",
+            Detail::text_or_missing(task.error_type.clone()),
+        ),
+        field("Traceback", Detail::code_or_missing(task.traceback.clone())),
+        field("File name", Detail::text_or_missing(task.file_name.clone())),
+        field("Type", Detail::Text(task.task_type.label().to_string())),
+        field("Trigger", Detail::Text(task.trigger.label().to_string())),
+        field("Created", Detail::Time(task.created)),
+        field("Started", Detail::Time(task.started)),
+        field("Done", Detail::Time(task.done)),
+        field(
+            "Duration",
+            Detail::text_or_missing(task.duration_seconds.map(duration)),
+        ),
+        field(
+            "Waited",
+            Detail::text_or_missing(task.wait_time_seconds.map(duration)),
+        ),
+        field(
+            "Document",
+            match task.related_document {
+                Some(d) => Detail::Link {
+                    href: document_url(base, d),
+                    text: format!("Document #{d}"),
+                    connection: connection_id.to_string(),
+                },
+                None => Detail::Missing,
+            },
+        ),
+        field(
+            "Duplicate of",
+            Detail::text_or_missing((!task.duplicates.is_empty()).then(|| {
+                task.duplicates
+                    .iter()
+                    .map(|d| match &d.title {
+                        Some(t) => format!("#{} {t}", d.id),
+                        None => format!("#{}", d.id),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })),
+        ),
+        field(
+            "Dismissed",
+            Detail::Text(if task.acknowledged { "Yes" } else { "No" }.into()),
+        ),
+        field("Task id", Detail::Code(task.task_id.clone())),
+        field("Row id", Detail::Text(task.id.to_string())),
+        field(
+            "Owner",
+            Detail::text_or_missing(task.owner.map(|o| o.to_string())),
+        ),
+        field("Input data", json(&task.input_data)),
+        field("Result data", json(&task.result_data)),
+    ]
+}

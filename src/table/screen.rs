@@ -1,0 +1,231 @@
+//! The table screen every list shares. See [`super`] for the seam.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::act::{Acting, PlanDialog};
+use super::rows::{RowDrawer, TableRow, forget_vanished};
+use super::search::{SearchBox, typed_search};
+use super::{Params, RowSource, Rows, param, to_query_string, with_param};
+use crate::api::ServerKind;
+use crate::components::feedback::{EmptyState, ErrorBanner, SkeletonRows, Toasts};
+use crate::components::loader::Loader;
+use crate::components::refresh::{RefreshBar, use_auto_refresh};
+use crate::components::selection::SelectionBar;
+use crate::components::table::{PageCheckbox, Pager, SortHeader};
+use crate::components::url_view::UrlView;
+use crate::reactive::effect;
+use crate::state::table::{Paging, Picked};
+use crate::web;
+
+fn sorted_params(map: &leptos_router::params::ParamsMap) -> Params {
+    let mut params: Params = map
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    params.sort();
+    params
+}
+
+#[component]
+pub fn TableScreen(
+    source: Rc<dyn RowSource>,
+    kind: ServerKind,
+    #[prop(into)] title: Signal<String>,
+    /// Under the title: the server, and what the list is.
+    #[prop(optional, into)]
+    subtitle: ViewFn,
+    /// Between the header and the filters: tabs, banners.
+    #[prop(optional, into)]
+    above: ViewFn,
+    /// After the search box: the list's own filters.
+    #[prop(optional, into)]
+    filters: ViewFn,
+    /// Told whenever the list is fetched again (refresh, after an action),
+    /// so the page can refresh what it shows beside the table.
+    #[prop(optional, into)]
+    on_reload: Option<Callback<()>>,
+) -> impl IntoView {
+    let toasts = expect_context::<Toasts>();
+    let source = StoredValue::new_local(source);
+    let (columns, action, noun, default_sort) =
+        source.with_value(|s| (s.columns(), s.action(), s.noun(), s.default_sort()));
+    let url = UrlView::new();
+    let query_map = use_query_map();
+    let url_params = Memo::new(move |_| query_map.with(sorted_params));
+    let set_params = move |params: Params| url.push(to_query_string(&params));
+
+    let list = Loader::<Rows>::new();
+    let search = typed_search(url_params);
+    let local = Memo::new(move |_| {
+        list.data.track();
+        source.with_value(|s| s.filters_locally())
+    });
+    // The query, derived once per change. The list is fetched whenever it
+    // changes, never for opening a row, and with the typed text at once
+    // where the list filters locally.
+    let query = Memo::new(move |_| {
+        let mut params = url_params.get();
+        params.retain(|(k, _)| k != "task");
+        if local.get() {
+            let typed = search.get();
+            let typed = typed.trim();
+            params = with_param(params, "q", (!typed.is_empty()).then(|| typed.to_string()));
+        }
+        params
+    });
+    effect(move || {
+        let q = query.get();
+        web::mark("taskdeck:tasks-request");
+        list.run(source.with_value(|s| s.list(&q, false)));
+    });
+    let reload = move || {
+        let q = query.get_untracked();
+        list.run(source.with_value(|s| s.list(&q, true)));
+        if let Some(told) = on_reload {
+            told.run(());
+        }
+    };
+    // For `cargo xtask bench`: from the response to the rows on screen.
+    effect(move || {
+        if list.data.with(Option::is_some) {
+            request_animation_frame(|| web::measure("taskdeck:tasks-shown", "taskdeck:response"));
+        }
+    });
+
+    // Selection, by key, across pages and refreshes.
+    let picked = RwSignal::new(Picked::<String>::default());
+    let page_keys = Memo::new(move |_| {
+        list.data
+            .with(|d| {
+                d.as_ref()
+                    .map(|r| r.rows.iter().map(|row| row.key()).collect::<Vec<_>>())
+            })
+            .unwrap_or_default()
+    });
+    forget_vanished(source, query, page_keys, picked, toasts);
+    let acting = Acting::new(source, picked, toasts, reload);
+    let offers_matching = source.with_value(|s| s.matching(&Params::new()).is_some());
+    use_auto_refresh(acting.is_open(), list.loading.into(), reload);
+    let retry = Callback::new(move |_| reload());
+
+    let sort = Signal::derive(move || url_params.with(|p| param(p, "sort").map(str::to_string)));
+    let on_sort = Callback::new(move |value: String| {
+        let p = with_param(url_params.get_untracked(), "sort", Some(value));
+        set_params(with_param(p, "page", None));
+    });
+    let paging = Signal::derive(move || {
+        url_params.with(|p| Paging::from_params(param(p, "page"), param(p, "size")))
+    });
+    let total = Signal::derive(move || list.data.with(|d| d.as_ref().map_or(0, |r| r.total)));
+    let open = Memo::new(move |_| url_params.with(|p| param(p, "task").map(str::to_string)));
+    let open_row =
+        move |key: Option<String>| set_params(with_param(url_params.get_untracked(), "task", key));
+    let placeholder = move || url_params.with(|p| source.with_value(|s| s.search_placeholder(p)));
+    let width = columns.len() + 2;
+
+    view! {
+        <section class="screen" aria-labelledby="screen-title">
+            <header class="screen-head">
+                <div>
+                    <h1 id="screen-title">{move || title.get()}</h1>
+                    <p class="muted">{subtitle.run()}</p>
+                </div>
+                <RefreshBar loading=list.loading updated=list.updated on_refresh=retry />
+            </header>
+            {above.run()}
+            <div class="filters" role="search">
+                {move || placeholder().map(|placeholder| view! { <SearchBox placeholder search url_params local /> })}
+                {filters.run()}
+            </div>
+
+            {action.map(|action| view! {
+                <SelectionBar count=Signal::derive(move || picked.with(Picked::len)) on_clear=move |_| picked.update(Picked::clear)>
+                    <button
+                        class=if action.danger { "btn btn-danger" } else { "btn btn-primary" }
+                        data-testid=action.testid
+                        disabled=move || picked.with(Picked::is_empty)
+                        on:click=move |_| {
+                            let (keys, labels) = picked.with_untracked(|p| (p.ids(), p.labels()));
+                            acting.ask(keys, labels);
+                        }
+                    >
+                        {format!("{} selected…", action.verb)}
+                    </button>
+                    {offers_matching.then(|| view! {
+                        <button
+                            class="btn"
+                            data-testid="ack-matching"
+                            disabled=move || total.get() == 0
+                            on:click=move |_| acting.ask_matching(query.get_untracked())
+                        >
+                            {format!("{} all matching…", action.verb)}
+                        </button>
+                    })}
+                </SelectionBar>
+            })}
+
+            <ErrorBanner error=list.error kind stale=Signal::derive(move || list.data.with(Option::is_some)) on_retry=retry />
+
+            <div class="table-wrap">
+                <table class="data-table" data-testid="tasks-table" aria-busy=move || list.loading.get().to_string()>
+                    <thead>
+                        <tr>
+                            <th scope="col" class="col-check">
+                                {action.is_some().then(|| view! {
+                                    <PageCheckbox
+                                        state=Signal::derive(move || page_keys.with(|k| picked.with(|p| p.page_state(k))))
+                                        on_toggle=move |_| {
+                                            let rows: Vec<(String, String)> = list.data.with_untracked(|d| {
+                                                d.iter().flat_map(|r| r.rows.iter()).filter(|r| r.actionable()).map(|r| (r.key(), r.label())).collect()
+                                            });
+                                            picked.update(|p| p.toggle_page(rows));
+                                        }
+                                    />
+                                })}
+                            </th>
+                            {columns.iter().map(|c| view! { <SortHeader column=*c current=sort on_sort default=default_sort /> }).collect_view()}
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || match list.data.get() {
+                            None if list.error.with(Option::is_some) => view! {
+                                <tr><td colspan=width class="muted">"No data."</td></tr>
+                            }.into_any(),
+                            None => view! { <SkeletonRows columns=width /> }.into_any(),
+                            Some(rows) if rows.rows.is_empty() => view! {
+                                <tr><td colspan=width>
+                                    <EmptyState title=format!("No {noun}s match") detail="Change the search or the filters." />
+                                </td></tr>
+                            }.into_any(),
+                            Some(rows) => rows.rows.into_iter().map(|row| view! {
+                                <TableRow
+                                    row
+                                    picked
+                                    action
+                                    on_open=move |key| open_row(Some(key))
+                                    on_act=move |(key, label)| acting.ask(vec![key], vec![label])
+                                />
+                            }).collect_view().into_any(),
+                        }}
+                    </tbody>
+                </table>
+            </div>
+
+            <Pager
+                paging
+                total
+                on_change=move |next: Paging| {
+                    let p = with_param(url_params.get_untracked(), "page", (next.page != 1).then(|| next.page.to_string()));
+                    set_params(with_param(p, "size", Some(next.size.to_string())));
+                }
+            />
+
+            {move || open.get().map(|key| view! { <RowDrawer key source list on_close=move |_| open_row(None) /> })}
+            {action.map(|action| view! { <PlanDialog acting action /> })}
+        </section>
+    }
+}
