@@ -13,7 +13,7 @@ use crate::api::ipc::{
 use crate::api::paperless::PaperlessClient;
 use crate::reactive::effect;
 use crate::state::connections::{Connection, Storage, apply_edit, random_id};
-use crate::state::refresh::RefreshInterval;
+use crate::state::refresh::{RefreshInterval, RequestTimeout};
 use crate::state::time::Zone;
 use crate::web;
 
@@ -222,11 +222,14 @@ pub struct Settings {
     pub zone: RwSignal<Zone>,
     pub theme: RwSignal<Theme>,
     pub refresh: RwSignal<RefreshInterval>,
+    /// How long to wait for a server, in the browser and the desktop app.
+    pub timeout: RwSignal<RequestTimeout>,
 }
 
 const ZONE_KEY: &str = "taskdeck.zone";
 const THEME_KEY: &str = "taskdeck.theme";
 const REFRESH_KEY: &str = "taskdeck.refresh";
+const TIMEOUT_KEY: &str = "taskdeck.timeout";
 
 impl Settings {
     pub fn load() -> Settings {
@@ -245,10 +248,15 @@ impl Settings {
             .get(REFRESH_KEY)
             .map(|v| RefreshInterval::from_param(&v))
             .unwrap_or_default();
+        let timeout = store
+            .get(TIMEOUT_KEY)
+            .map(|v| RequestTimeout::from_seconds(&v))
+            .unwrap_or_default();
         let settings = Settings {
             zone: RwSignal::new(zone),
             theme: RwSignal::new(theme),
             refresh: RwSignal::new(refresh),
+            timeout: RwSignal::new(timeout),
         };
         effect(move || {
             let store = web::local_store();
@@ -261,6 +269,9 @@ impl Settings {
             }
             web::apply_theme(theme.param());
             store.set(REFRESH_KEY, settings.refresh.get().param());
+            let timeout = settings.timeout.get().seconds();
+            web::set_request_timeout_secs(timeout);
+            store.set(TIMEOUT_KEY, &timeout.to_string());
         });
         settings
     }

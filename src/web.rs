@@ -4,7 +4,21 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use crate::api::Transport;
+
+/// How long a request may take, in seconds: the one setting both
+/// transports read.
+static REQUEST_TIMEOUT_SECS: AtomicU32 = AtomicU32::new(30);
+
+pub fn set_request_timeout_secs(secs: u32) {
+    REQUEST_TIMEOUT_SECS.store(secs.max(1), Ordering::Relaxed);
+}
+
+pub fn request_timeout_secs() -> u32 {
+    REQUEST_TIMEOUT_SECS.load(Ordering::Relaxed)
+}
 use crate::state::connections::{KeyValueStore, OfferedConnection};
 
 #[cfg(target_arch = "wasm32")]

@@ -4,113 +4,16 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use std::collections::HashSet;
 
 use support::changed_ids;
-use support::webdriver::{Browser, ROW_IDS};
+use support::console::{
+    Console, INVENTREE198, INVENTREE477, LONG, PAPERLESS2, PAPERLESS3, SHORT, dist,
+};
+use support::webdriver::ROW_IDS;
 use taskdeck_demo::{Demo, DemoConfig, Fault, Flavor};
-
-fn dist() -> PathBuf {
-    let dist = std::env::var_os("TASKDECK_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
-    assert!(
-        dist.join("index.html").is_file(),
-        "{} has no built UI: run `cargo xtask test` (it builds dist/ first)",
-        dist.display()
-    );
-    dist
-}
-
-fn serve_ui() -> Demo {
-    taskdeck_demo::start(DemoConfig::ephemeral(Some(dist()))).expect("demo backend starts")
-}
-
-const LONG: Duration = Duration::from_secs(30);
-const SHORT: Duration = Duration::from_secs(10);
-
-/// The ids the demo offers its servers under, in the order it lists them.
-const PAPERLESS3: &str = "demo1";
-const INVENTREE477: &str = "demo2";
-const PAPERLESS2: &str = "demo3";
-const INVENTREE198: &str = "demo4";
-
-/// A demo backend with the UI, and a browser on it.
-struct Console {
-    demo: Demo,
-    browser: Browser,
-    ui: String,
-}
-
-impl Console {
-    fn open(path: &str) -> Console {
-        let demo = serve_ui();
-        let ui = demo.ui_url().unwrap();
-        let browser = Browser::launch();
-        browser.goto(&format!("{ui}{path}"));
-        Console { demo, browser, ui }
-    }
-
-    fn goto(&self, path: &str) {
-        self.browser.goto(&format!("{}{path}", self.ui));
-    }
-
-    fn row_ids(&self) -> Vec<String> {
-        self.browser
-            .execute(&format!("return {ROW_IDS}"))
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect()
-    }
-
-    fn wait_rows(&self) -> Vec<String> {
-        self.browser
-            .wait_until(&format!("{ROW_IDS}.length > 0"), LONG, "table rows");
-        self.row_ids()
-    }
-
-    /// Waits until the rows differ from `before` (after a filter, sort or page).
-    fn wait_rows_change(&self, before: &[String]) -> Vec<String> {
-        let before = serde_json::to_string(before).unwrap();
-        self.browser.wait_until(
-            &format!("{ROW_IDS}.length > 0 && JSON.stringify({ROW_IDS}) !== '{before}'"),
-            LONG,
-            "the rows to change",
-        );
-        self.row_ids()
-    }
-
-    fn text_of(&self, css: &str) -> String {
-        let element = self.browser.wait_for(css, SHORT);
-        self.browser.text(&element)
-    }
-
-    fn check_rows(&self, ids: &[String]) {
-        for id in ids {
-            self.browser
-                .click_css(&format!("tr[data-task-id='{id}'] [data-testid=row-check]"));
-        }
-    }
-
-    fn assert_no_console_errors(&self) {
-        let errors: Vec<String> = self
-            .browser
-            .console_log()
-            .into_iter()
-            .filter(|line| line.starts_with("SEVERE"))
-            // Failed requests on purpose (fault injection) are logged by Chromium.
-            .filter(|line| {
-                !line.contains("status of 500") && !line.contains("Failed to load resource")
-            })
-            .collect();
-        assert!(errors.is_empty(), "console errors: {errors:#?}");
-    }
-}
 
 #[test]
 fn the_built_app_renders_in_chromium() {

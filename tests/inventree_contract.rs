@@ -396,3 +396,60 @@ fn inventree_times_are_zoneless_minutes() {
     let err = serde_json::from_str::<ServerTime>("\"yesterday\"").unwrap_err();
     assert!(err.to_string().contains("YYYY-MM-DD HH:MM"), "{err}");
 }
+
+/// A delete's outcome is claimed only from the server's documented reply:
+/// a count (API 477), or nothing at all (API 198's 204, even when nothing
+/// matched). Anything else is an error, so the console looks again.
+#[test]
+fn delete_replies_are_read_strictly() {
+    let c = client();
+    let call = c.delete_failed_call(&Selection::new(["a".to_string()]).unwrap());
+    assert_eq!(
+        call.decode(&HttpResponse::new(
+            200,
+            "{\"success\": \"Deleted 2 items\"}"
+        ))
+        .unwrap()
+        .deleted,
+        Some(2)
+    );
+    assert_eq!(
+        call.decode(&HttpResponse::new(204, "")).unwrap().deleted,
+        None
+    );
+    let login = HttpResponse::new(200, "<html><body><h1>Please sign in</h1></body></html>");
+    assert!(matches!(call.decode(&login), Err(ApiError::NotJson { .. })));
+    assert!(matches!(
+        call.decode(&HttpResponse::new(200, "{\"success\": \"ok\"}")),
+        Err(ApiError::Decode { .. })
+    ));
+    assert!(matches!(
+        call.decode(&HttpResponse::new(200, "{}")),
+        Err(ApiError::Decode { .. })
+    ));
+}
+
+#[test]
+fn one_unreadable_failed_task_leaves_the_others() {
+    let mut page: serde_json::Value = serde_json::from_str(&support::recorded::read(
+        INVENTREE_477,
+        "failed_limit25.json",
+    ))
+    .unwrap();
+    let rows = page
+        .get_mut("results")
+        .map_or(0, |r| r.as_array().map_or(0, Vec::len));
+    assert!(rows >= 2, "the recording has rows");
+    page["results"][0]["pk"] = serde_json::json!(12);
+    let decoded = client()
+        .failed_call(&FailedQuery::default())
+        .decode(&HttpResponse::new(200, page.to_string()))
+        .unwrap();
+    assert_eq!(decoded.items.len(), rows - 1);
+    assert_eq!(decoded.unreadable.len(), 1);
+    assert!(
+        decoded.unreadable[0].reason.contains("pk"),
+        "{:?}",
+        decoded.unreadable
+    );
+}

@@ -414,11 +414,28 @@ fn unknown_task_types_and_statuses_decode_as_other() {
 
 #[test]
 fn a_changed_field_type_is_reported_with_field_and_endpoint() {
+    // In one row: that row is unreadable, named by its field; the rest decode.
     let body = read(PAPERLESS, "tasks_list.json").replacen(
         "\"acknowledged\":false",
         "\"acknowledged\":\"no\"",
         1,
     );
+    let page = client(PaperlessApi::V10)
+        .list_tasks_call(&TaskQuery::default())
+        .decode(&HttpResponse::new(200, body))
+        .unwrap();
+    assert_eq!(page.unreadable.len(), 1);
+    assert_eq!(page.unreadable[0].index, 0);
+    assert!(
+        page.unreadable[0]
+            .reason
+            .starts_with("field `acknowledged`"),
+        "{:?}",
+        page.unreadable
+    );
+    // In the envelope: the whole answer is unreadable, named by its path.
+    let body =
+        read(PAPERLESS, "tasks_list.json").replacen("\"count\":", "\"count\":\"many\",\"x\":", 1);
     let err = client(PaperlessApi::V10)
         .list_tasks_call(&TaskQuery::default())
         .decode(&HttpResponse::new(200, body))
@@ -428,7 +445,7 @@ fn a_changed_field_type_is_reported_with_field_and_endpoint() {
             endpoint, field, ..
         } => {
             assert_eq!(endpoint, "GET /api/tasks/");
-            assert_eq!(field, "results[0].acknowledged");
+            assert_eq!(field, "count");
         }
         other => panic!("{other:?}"),
     }
@@ -492,4 +509,148 @@ fn an_unreachable_server_is_a_typed_error_naming_the_server() {
     }
     assert!(err.to_string().contains("CORS"));
     assert!(err.is_transient());
+}
+
+/// The recorded list with one row changed by `corrupt`.
+fn corrupted(file: &str, row: usize, corrupt: impl Fn(&mut serde_json::Value)) -> String {
+    let mut list: serde_json::Value = serde_json::from_str(&read(PAPERLESS, file)).unwrap();
+    let rows = match list.get_mut("results") {
+        Some(results) => results,
+        None => &mut list,
+    };
+    corrupt(&mut rows[row]);
+    list.to_string()
+}
+
+/// One bad row never hides the others: it is kept apart with its reason
+/// and its JSON, and every other row decodes.
+#[test]
+fn one_unreadable_row_leaves_the_others_readable() {
+    type Corruption = (&'static str, fn(&mut serde_json::Value));
+    let cases: [Corruption; 6] = [
+        ("task_id", |r| r["task_id"] = serde_json::Value::Null),
+        ("acknowledged", |r| {
+            r["acknowledged"] = serde_json::Value::Null
+        }),
+        ("status", |r| r["status"] = serde_json::Value::Null),
+        ("id", |r| r["id"] = serde_json::json!(1e20)),
+        ("date_created", |r| {
+            r["date_created"] = serde_json::json!("yesterday-ish")
+        }),
+        ("id", |r| r["id"] = serde_json::json!(-4)),
+    ];
+    for (api, file) in [
+        (PaperlessApi::V10, "tasks_list.json"),
+        (PaperlessApi::V9, "v9_tasks_list.json"),
+    ] {
+        let whole = client(api)
+            .list_tasks_call(&TaskQuery::default())
+            .decode(&HttpResponse::new(200, read(PAPERLESS, file)))
+            .unwrap();
+        for (field, corrupt) in cases {
+            let body = corrupted(file, 1, corrupt);
+            let page = client(api)
+                .list_tasks_call(&TaskQuery::default())
+                .decode(&HttpResponse::new(200, body))
+                .unwrap_or_else(|e| panic!("{file} {field}: the whole page failed: {e}"));
+            assert_eq!(page.items.len(), whole.items.len() - 1, "{file} {field}");
+            assert_eq!(page.count, whole.count, "{file} {field}");
+            let [bad] = page.unreadable.as_slice() else {
+                panic!("{file} {field}: {:?}", page.unreadable);
+            };
+            assert_eq!(bad.index, 1);
+            assert!(bad.reason.contains(field), "{file}: {}", bad.reason);
+            assert!(bad.raw.starts_with('{'), "{}", bad.raw);
+            // The rows around it are the recorded ones.
+            assert_eq!(page.items[0], whole.items[0]);
+            assert_eq!(page.items[1], whole.items[2]);
+        }
+    }
+}
+
+/// A 2.x server sends every task at once: one bad row among 12,000 costs
+/// that row only.
+#[test]
+fn an_api_9_list_of_twelve_thousand_with_one_bad_row() {
+    let recorded: Vec<serde_json::Value> =
+        serde_json::from_str(&read(PAPERLESS, "v9_tasks_list.json")).unwrap();
+    let mut rows: Vec<serde_json::Value> = (0..12_000)
+        .map(|i| {
+            let mut row = recorded[i % recorded.len()].clone();
+            row["id"] = serde_json::json!(i + 1);
+            row
+        })
+        .collect();
+    rows[7_777]["status"] = serde_json::Value::Null;
+    let body = serde_json::to_string(&rows).unwrap();
+    let page = client(PaperlessApi::V9)
+        .list_tasks_call(&TaskQuery::default())
+        .decode(&HttpResponse::new(200, body))
+        .unwrap();
+    assert_eq!(page.items.len(), 11_999);
+    assert_eq!(page.unreadable.len(), 1);
+    assert_eq!(page.unreadable[0].index, 7_777);
+    assert!(!page.items.iter().any(|t| t.id == 7_778));
+}
+
+/// Pages that are HTML where JSON was expected are named as such.
+#[test]
+fn html_where_json_was_expected_says_so() {
+    let login = HttpResponse::new(
+        200,
+        "<!doctype html><html><head><title>Sign in</title></head><body><h1>Sign in to continue</h1></body></html>",
+    );
+    let err = client(PaperlessApi::V10)
+        .list_tasks_call(&TaskQuery::default())
+        .decode(&login)
+        .unwrap_err();
+    assert!(
+        matches!(err, ApiError::NotJson { status: 200, .. }),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("HTML page") && text.contains("Sign in"),
+        "{text}"
+    );
+    assert!(!text.contains("version may not be supported"), "{text}");
+
+    let proxy = HttpResponse::new(
+        502,
+        "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>",
+    );
+    let text = client(PaperlessApi::V10)
+        .list_tasks_call(&TaskQuery::default())
+        .decode(&proxy)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("502 Bad Gateway") && text.contains("proxy"),
+        "{text}"
+    );
+}
+
+/// Only Paperless's own refusal of a version switches to API 9; a 406 from
+/// anything else is reported as it is.
+#[test]
+fn only_paperless_own_version_refusal_switches_to_api_9() {
+    let proxy_406 = HttpResponse::new(406, "{\"detail\": \"Not Acceptable\"}");
+    let transport = ScriptedTransport::new([proxy_406]);
+    let c = client(PaperlessApi::V10);
+    let err = block_on(c.list_tasks(&transport, &TaskQuery::default())).unwrap_err();
+    assert!(
+        matches!(err, ApiError::VersionNotSupported { .. }),
+        "{err:?}"
+    );
+    assert_eq!(c.api(), PaperlessApi::V10);
+    assert_eq!(transport.sent.borrow().len(), 1);
+
+    let own = HttpResponse::new(
+        406,
+        "{\"detail\":\"Invalid version in \\\"Accept\\\" header.\"}",
+    );
+    let transport = ScriptedTransport::new([own, HttpResponse::new(200, "[]")]);
+    let c = client(PaperlessApi::V10);
+    block_on(c.list_tasks(&transport, &TaskQuery::default())).unwrap();
+    assert_eq!(c.api(), PaperlessApi::V9);
 }

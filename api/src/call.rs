@@ -8,7 +8,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
+use crate::UnreadableRow;
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 
@@ -20,6 +22,12 @@ pub trait Transport {
         &'a self,
         request: &'a HttpRequest,
     ) -> LocalBoxFuture<'a, Result<HttpResponse, TransportError>>;
+
+    /// Milliseconds since the Unix epoch, where the transport has a clock
+    /// (the API crate has none of its own: `std` has no clock in a browser).
+    fn now_millis(&self) -> Option<i64> {
+        None
+    }
 }
 
 type Decoder<T> = fn(&HttpRequest, &HttpResponse) -> Result<T, ApiError>;
@@ -40,12 +48,31 @@ impl<T> Call<T> {
     }
 
     /// Non-2xx statuses become typed errors; 2xx bodies go to the decoder.
+    /// Non-2xx statuses become typed errors; 2xx bodies go to the decoder,
+    /// unless they are too large or an HTML page where JSON was expected (a
+    /// login page or a proxy's page answering in the server's place).
     pub fn decode(&self, response: &HttpResponse) -> Result<T, ApiError> {
-        if response.is_success() {
-            (self.decode_success)(&self.request, response)
-        } else {
-            Err(ApiError::from_response(&self.request, response))
+        if response.body.len() > MAX_BODY_BYTES {
+            return Err(ApiError::TooLarge {
+                endpoint: self.request.endpoint(),
+                bytes: response.body.len() as u64,
+            });
         }
+        if !response.is_success() {
+            return Err(ApiError::from_response(&self.request, response));
+        }
+        if looks_like_html(&response.body) {
+            return Err(ApiError::NotJson {
+                endpoint: self.request.endpoint(),
+                status: response.status,
+                excerpt: crate::error::server_messages(&response.body)
+                    .join(" ")
+                    .chars()
+                    .take(120)
+                    .collect(),
+            });
+        }
+        (self.decode_success)(&self.request, response)
     }
 
     pub async fn send(&self, transport: &dyn Transport) -> Result<T, ApiError> {
@@ -55,6 +82,16 @@ impl<T> Call<T> {
             .map_err(|e| ApiError::from_transport(&self.request, e))?;
         self.decode(&response)
     }
+}
+
+/// The largest answer decoded. Not 64 MB: a Paperless 2.x server sends its
+/// whole task table in one answer (about 500 bytes a task), and one with
+/// 300,000 tasks must still be readable.
+pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+
+/// An HTML document (or any markup) where JSON was expected.
+pub fn looks_like_html(body: &str) -> bool {
+    body.trim_start().starts_with('<')
 }
 
 /// Decodes JSON with the path of the offending field in the error, because
@@ -70,6 +107,63 @@ pub fn decode_json<T: DeserializeOwned>(request: &HttpRequest, body: &str) -> Re
         let detail = e.to_string();
         to_error(json_path_at(body, e.line(), e.column(), &detail), detail)
     })
+}
+
+/// Rows that decoded, rows that did not, and the total when paginated.
+pub type Rows<T> = (Vec<T>, Vec<UnreadableRow>, Option<u64>);
+
+/// Decodes a JSON array (or the `results` of a paginated answer) row by
+/// row: a row that cannot be read becomes an [`UnreadableRow`] and the
+/// others decode. Returns the rows, the unreadable ones, and `count` when
+/// the answer was paginated.
+pub fn decode_rows<T: DeserializeOwned>(
+    request: &HttpRequest,
+    body: &str,
+) -> Result<Rows<T>, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Paginated<'a> {
+        count: u64,
+        #[serde(borrow)]
+        results: Vec<&'a RawValue>,
+    }
+    let failed = |e: serde_json::Error| {
+        let detail = e.to_string();
+        ApiError::Decode {
+            endpoint: request.endpoint(),
+            field: json_path_at(body, e.line(), e.column(), &detail),
+            detail,
+        }
+    };
+    let (raws, count) = if body.trim_start().starts_with('[') {
+        (
+            serde_json::from_str::<Vec<&RawValue>>(body).map_err(failed)?,
+            None,
+        )
+    } else {
+        let page: Paginated = serde_json::from_str(body).map_err(failed)?;
+        (page.results, Some(page.count))
+    };
+    let mut rows = Vec::with_capacity(raws.len());
+    let mut unreadable = Vec::new();
+    for (index, raw) in raws.into_iter().enumerate() {
+        match serde_json::from_str::<T>(raw.get()) {
+            Ok(row) => rows.push(row),
+            Err(e) => {
+                let detail = e.to_string();
+                let field = json_path_at(raw.get(), e.line(), e.column(), &detail);
+                unreadable.push(UnreadableRow {
+                    index,
+                    reason: if field == "." {
+                        detail
+                    } else {
+                        format!("field `{field}`: {detail}")
+                    },
+                    raw: raw.get().to_string(),
+                });
+            }
+        }
+    }
+    Ok((rows, unreadable, count))
 }
 
 /// The path (`results[3].status`) of the value at a serde_json error

@@ -21,6 +21,17 @@ pub enum ApiError {
         status: u16,
         location: String,
     },
+    /// No answer in time. What was asked may still have been done.
+    TimedOut { url: String, after_secs: u32 },
+    /// A successful status with an HTML page where JSON was expected: a
+    /// login page or a proxy answering in the server's place.
+    NotJson {
+        endpoint: String,
+        status: u16,
+        excerpt: String,
+    },
+    /// An answer larger than Taskdeck decodes.
+    TooLarge { endpoint: String, bytes: u64 },
     /// 401: missing, wrong, expired or revoked token.
     Unauthorized { message: String },
     /// 403: authenticated, but the account lacks a permission.
@@ -66,6 +77,10 @@ impl ApiError {
                 detail,
             },
             TransportError::Refused(detail) => ApiError::Refused { detail },
+            TransportError::TimedOut { after_secs } => ApiError::TimedOut {
+                url: request.base.as_str().to_string(),
+                after_secs,
+            },
             TransportError::Redirected { status, location } => ApiError::Redirected {
                 url: request.base.as_str().to_string(),
                 status,
@@ -78,6 +93,15 @@ impl ApiError {
         let messages = server_messages(&response.body);
         let message = if messages.is_empty() {
             format!("HTTP {} from {}", response.status, request.endpoint())
+        } else if crate::call::looks_like_html(&response.body)
+            && matches!(response.status, 502..=504)
+        {
+            // Gateway errors come from a proxy in front of the server, not
+            // from Django, whose own error pages say what they are.
+            format!(
+                "{} (an HTML page from a proxy in front of the server)",
+                messages.join(" ")
+            )
         } else {
             messages.join(" ")
         };
@@ -129,7 +153,10 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            ApiError::Unreachable { .. } | ApiError::Throttled { .. } | ApiError::Server { .. }
+            ApiError::Unreachable { .. }
+                | ApiError::Throttled { .. }
+                | ApiError::Server { .. }
+                | ApiError::TimedOut { .. }
         )
     }
 }
@@ -143,6 +170,27 @@ impl fmt::Display for ApiError {
                  server does not allow requests from this page (CORS). ({detail})"
             ),
             ApiError::Refused { detail } => write!(f, "Request not sent: {detail}"),
+            ApiError::TimedOut { url, after_secs } => write!(
+                f,
+                "The server did not answer in {after_secs} s ({url}). It may be busy or down; \
+                 what was asked may still have been done."
+            ),
+            ApiError::NotJson {
+                endpoint,
+                status,
+                excerpt,
+            } => write!(
+                f,
+                "{endpoint} answered HTTP {status} with an HTML page instead of the server's \
+                 JSON (“{excerpt}”): perhaps a login page or a proxy in front of the server. \
+                 Check the address, and that the proxy lets API requests through."
+            ),
+            ApiError::TooLarge { endpoint, bytes } => write!(
+                f,
+                "{endpoint} sent {} MB, more than Taskdeck reads at once ({} MB).",
+                bytes / 1_000_000,
+                crate::call::MAX_BODY_BYTES / 1_000_000
+            ),
             ApiError::Redirected {
                 url,
                 status,

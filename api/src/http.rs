@@ -256,6 +256,9 @@ pub enum TransportError {
     /// The server answered with a redirect, which is never followed: it could
     /// carry the token to another host. `location` is where it pointed.
     Redirected { status: u16, location: String },
+    /// No answer within the time allowed; the request may still have been
+    /// carried out.
+    TimedOut { after_secs: u32 },
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::call::{Call, decode_json};
+use crate::call::{Call, decode_json, decode_rows};
 use crate::error::ApiError;
 use crate::http::{BaseUrl, HttpRequest, HttpResponse, Method, Secret};
 use crate::query::Query;
@@ -303,45 +303,45 @@ impl<F: OrderField> SearchQuery<F> {
 pub type ScheduledQuery = SearchQuery<ScheduledOrder>;
 pub type FailedQuery = SearchQuery<FailedOrder>;
 
-#[derive(Deserialize)]
-struct Paginated<T> {
-    count: u64,
-    results: Vec<T>,
-}
-
-/// Accepts the paginated object (with `limit`) and the bare array (without).
+/// Accepts the paginated object (with `limit`) and the bare array (without),
+/// row by row.
 fn decode_page<T: DeserializeOwned>(
     req: &HttpRequest,
     res: &HttpResponse,
 ) -> Result<Page<T>, ApiError> {
-    if res.body.trim_start().starts_with('[') {
-        let items: Vec<T> = decode_json(req, &res.body)?;
-        Ok(Page {
-            count: items.len() as u64,
-            items,
-            server_paged: false,
-        })
-    } else {
-        let page: Paginated<T> = decode_json(req, &res.body)?;
-        Ok(Page {
-            count: page.count,
-            items: page.results,
-            server_paged: true,
-        })
-    }
+    let (items, unreadable, count) = decode_rows::<T>(req, &res.body)?;
+    Ok(Page {
+        count: count.unwrap_or((items.len() + unreadable.len()) as u64),
+        server_paged: count.is_some(),
+        items,
+        unreadable,
+    })
 }
 
-fn decode_delete(_req: &HttpRequest, res: &HttpResponse) -> Result<DeleteOutcome, ApiError> {
+/// API 477 answers `{"success": "Deleted N items"}`; API 198 answers 204
+/// with no body (even when no id matched). Any other answer is not the
+/// server's documented reply, so what happened is unknown.
+fn decode_delete(req: &HttpRequest, res: &HttpResponse) -> Result<DeleteOutcome, ApiError> {
     #[derive(Deserialize)]
     struct Reply {
         success: String,
     }
-    let deleted = serde_json::from_str::<Reply>(&res.body).ok().and_then(|r| {
-        r.success
-            .split_whitespace()
-            .find_map(|word| word.parse::<u64>().ok())
-    });
-    Ok(DeleteOutcome { deleted })
+    if res.status == 204 && res.body.trim().is_empty() {
+        return Ok(DeleteOutcome { deleted: None });
+    }
+    let reply: Reply = decode_json(req, &res.body)?;
+    let deleted = reply
+        .success
+        .split_whitespace()
+        .find_map(|word| word.parse::<u64>().ok())
+        .ok_or_else(|| ApiError::Decode {
+            endpoint: req.endpoint(),
+            field: "success".into(),
+            detail: format!("no count in “{}”", reply.success),
+        })?;
+    Ok(DeleteOutcome {
+        deleted: Some(deleted),
+    })
 }
 
 /// A client for one InvenTree server.

@@ -113,8 +113,11 @@ pub struct DesktopState {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HttpRequestArgs {
     pub request: HttpRequest,
+    /// How long to wait for the answer (the UI's one setting).
+    pub timeout_secs: u32,
 }
 
 /// A new connection has an empty `id` (the app picks a random one). A token

@@ -87,19 +87,21 @@ pub mod query;
 pub mod server;
 pub mod time;
 
-pub use call::{Call, LocalBoxFuture, Transport};
+pub use call::{Call, LocalBoxFuture, Transport, decode_rows};
 pub use error::ApiError;
 pub use http::{BaseUrl, HttpRequest, HttpResponse, Method, Secret, TransportError};
 pub use server::ServerKind;
 
 /// A page of rows plus the total the server reported. `server_paged` is false
 /// when the server ignored paging and sent everything (Paperless API 9,
-/// InvenTree without `limit`): the UI then pages locally.
+/// InvenTree without `limit`): the UI then pages locally. Rows that could
+/// not be read are kept apart, so one bad row never hides the others.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Page<T> {
     pub count: u64,
     pub items: Vec<T>,
     pub server_paged: bool,
+    pub unreadable: Vec<UnreadableRow>,
 }
 
 impl<T> Page<T> {
@@ -108,8 +110,19 @@ impl<T> Page<T> {
             count: self.count,
             items: self.items.into_iter().map(f).collect(),
             server_paged: self.server_paged,
+            unreadable: self.unreadable,
         }
     }
+}
+
+/// A row of a list that could not be read: where it was, why, and the row
+/// as the server sent it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnreadableRow {
+    /// 0-based, within the answer.
+    pub index: usize,
+    pub reason: String,
+    pub raw: String,
 }
 
 /// A list of ids that is never empty, so a bulk action can only ever name rows

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::call::{Call, Transport, decode_json};
+use crate::call::{Call, Transport, decode_json, decode_rows};
 use crate::error::ApiError;
 use crate::http::{BaseUrl, HttpRequest, HttpResponse, Method, Secret};
 use crate::query::Query;
@@ -321,30 +321,27 @@ fn lenient_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::
     d.deserialize_any(LenientId)
 }
 
-#[derive(Deserialize)]
-struct PaginatedV10 {
-    count: u64,
-    results: Vec<TaskV10>,
-}
-
 fn decode_task_list(
     req: &HttpRequest,
     res: &HttpResponse,
 ) -> Result<Page<PaperlessTask>, ApiError> {
+    fn page<W: serde::de::DeserializeOwned + Into<PaperlessTask>>(
+        req: &HttpRequest,
+        res: &HttpResponse,
+    ) -> Result<Page<PaperlessTask>, ApiError> {
+        let (rows, unreadable, count) = decode_rows::<W>(req, &res.body)?;
+        Ok(Page {
+            count: count.unwrap_or((rows.len() + unreadable.len()) as u64),
+            server_paged: count.is_some(),
+            items: rows.into_iter().map(Into::into).collect(),
+            unreadable,
+        })
+    }
+    // The shape tells the version: API 9 sends a plain array.
     if res.body.trim_start().starts_with('[') {
-        let rows: Vec<TaskV9> = decode_json(req, &res.body)?;
-        Ok(Page {
-            count: rows.len() as u64,
-            items: rows.into_iter().map(PaperlessTask::from).collect(),
-            server_paged: false,
-        })
+        page::<TaskV9>(req, res)
     } else {
-        let page: PaginatedV10 = decode_json(req, &res.body)?;
-        Ok(Page {
-            count: page.count,
-            items: page.results.into_iter().map(PaperlessTask::from).collect(),
-            server_paged: true,
-        })
+        page::<TaskV10>(req, res)
     }
 }
 
@@ -434,6 +431,9 @@ impl TaskOrdering {
     }
 }
 
+/// The largest `page_size` Paperless accepts.
+pub const MAX_PAGE_SIZE: u32 = 100_000;
+
 /// Server-side filters of `/api/tasks/` (API 10). Multi-valued filters are sent
 /// as repeated parameters, the only form the server understands.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -496,13 +496,26 @@ pub enum AckTarget {
     All,
 }
 
-/// A client for one Paperless-ngx server. It starts at API 10 and drops to 9
-/// once, when the server answers 406 (a 2.x server).
+/// A client for one Paperless-ngx server. It starts at API 10 and drops to
+/// 9 when the server itself says it does not speak 10 (a 2.x server), and
+/// tries 10 again after a while (the server may have been upgraded).
 #[derive(Debug)]
 pub struct PaperlessClient {
     base: BaseUrl,
     token: Option<Secret>,
     api: Cell<PaperlessApi>,
+    /// When it fell back to API 9, by the transport's clock.
+    fell_back_at: Cell<Option<i64>>,
+}
+
+/// How long a fallback to API 9 holds before API 10 is tried again.
+pub const RETRY_NEWER_API_AFTER_MS: i64 = 30 * 60 * 1000;
+
+/// Paperless's own answer to a version it does not speak (DRF's
+/// `AcceptHeaderVersioning`). A 406 from anything else (a proxy) is not a
+/// reason to change versions.
+pub fn is_version_refusal(message: &str) -> bool {
+    message.contains("Invalid version in \"Accept\" header")
 }
 
 impl PaperlessClient {
@@ -511,6 +524,7 @@ impl PaperlessClient {
             base,
             token,
             api: Cell::new(PaperlessApi::V10),
+            fell_back_at: Cell::new(None),
         }
     }
 
@@ -614,20 +628,65 @@ impl PaperlessClient {
         })
     }
 
-    /// Sends a call built for the current API version; on 406 at API 10 it
-    /// switches to API 9 and sends it once more.
+    /// Sends a call built for the current API version. When the server says
+    /// it does not speak API 10, it switches to API 9 and sends it once more.
     async fn negotiated<T>(
         &self,
         transport: &dyn Transport,
         build: impl Fn(&Self) -> Result<Call<T>, ApiError>,
     ) -> Result<T, ApiError> {
+        let now = transport.now_millis();
+        if let (Some(at), Some(now)) = (self.fell_back_at.get(), now)
+            && now - at > RETRY_NEWER_API_AFTER_MS
+        {
+            self.fell_back_at.set(None);
+            self.api.set(PaperlessApi::V10);
+        }
         match build(self)?.send(transport).await {
-            Err(ApiError::VersionNotSupported { .. }) if self.api.get() == PaperlessApi::V10 => {
+            Err(ApiError::VersionNotSupported { message })
+                if self.api.get() == PaperlessApi::V10 && is_version_refusal(&message) =>
+            {
                 self.api.set(PaperlessApi::V9);
+                self.fell_back_at.set(now);
                 build(self)?.send(transport).await
             }
             other => other,
         }
+    }
+
+    /// Every task matching `query` (paging and ordering ignored), API 10.
+    /// The server orders only by fields with ties (`date_created` shares
+    /// seconds) and takes no id tie-breaker, so paging through them could
+    /// skip or repeat rows: they are read in one page instead (when more
+    /// than `MAX_PAGE_SIZE` match, in pages, without repeats).
+    pub async fn list_all_tasks(
+        &self,
+        transport: &dyn Transport,
+        query: &TaskQuery,
+    ) -> Result<Vec<PaperlessTask>, ApiError> {
+        let mut q = TaskQuery {
+            ordering: None,
+            page: Some(1),
+            page_size: Some(1000),
+            ..query.clone()
+        };
+        let first = self.list_tasks(transport, &q).await?;
+        if !first.server_paged || first.count <= first.items.len() as u64 {
+            return Ok(first.items);
+        }
+        q.page_size = Some(MAX_PAGE_SIZE);
+        let mut all = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for page in 1.. {
+            q.page = Some(page);
+            let got = self.list_tasks(transport, &q).await?;
+            let last = got.items.len() < MAX_PAGE_SIZE as usize;
+            all.extend(got.items.into_iter().filter(|t| seen.insert(t.id)));
+            if last || all.len() as u64 >= got.count {
+                break;
+            }
+        }
+        Ok(all)
     }
 
     pub async fn list_tasks(

@@ -21,11 +21,28 @@ pub struct Fault {
     pub malformed_body: bool,
     /// Send the status line, then abort the connection mid-body.
     pub drop_connection: bool,
+    /// Let this many requests through, then fail every later one with the
+    /// HTML 500 page, the request not carried out (a batch failing halfway).
+    pub fail_after: Option<u32>,
+    /// Carry the request out, then wait this long before answering (a
+    /// timeout after the server committed).
+    pub slow_answer: Duration,
+    /// Answer 200 with a login page, as a proxy in front of the server
+    /// does; the request never reaches the server.
+    pub login_page: bool,
+    /// Answer 429 with `Retry-After` in seconds; nothing is carried out.
+    pub throttle_secs: Option<u64>,
+    /// Only requests with this method ("DELETE"); all when `None`.
+    pub only_method: Option<&'static str>,
+    /// Set this field of the answer's first row to null (a server sending
+    /// one row the console cannot read).
+    pub null_in_first_row: Option<&'static str>,
 }
 
 #[derive(Default)]
 pub struct FaultTable {
-    rules: Vec<(String, Fault)>,
+    /// Path prefix, fault, and how many requests the rule has seen.
+    rules: Vec<(String, Fault, u32)>,
     rng: Option<Rng>,
 }
 
@@ -33,9 +50,9 @@ impl FaultTable {
     /// Applies `fault` to every path starting with `path_prefix` ("" for all),
     /// replacing an earlier rule for the same prefix.
     pub fn set(&mut self, path_prefix: &str, fault: Fault) {
-        self.rules.retain(|(p, _)| p != path_prefix);
+        self.rules.retain(|(p, _, _)| p != path_prefix);
         if fault != Fault::default() {
-            self.rules.push((path_prefix.to_string(), fault));
+            self.rules.push((path_prefix.to_string(), fault, 0));
         }
     }
 
@@ -43,13 +60,18 @@ impl FaultTable {
         self.rules.clear();
     }
 
-    /// The most specific rule for a path.
-    fn for_path(&self, path: &str) -> Option<Fault> {
-        self.rules
-            .iter()
-            .filter(|(p, _)| path.starts_with(p.as_str()))
-            .max_by_key(|(p, _)| p.len())
-            .map(|(_, f)| f.clone())
+    /// The most specific rule for a path, and how many requests it saw
+    /// before this one.
+    fn for_path(&mut self, path: &str, method: &str) -> Option<(Fault, u32)> {
+        let rule = self
+            .rules
+            .iter_mut()
+            .filter(|(p, f, _)| {
+                path.starts_with(p.as_str()) && f.only_method.is_none_or(|m| m == method)
+            })
+            .max_by_key(|(p, _, _)| p.len())?;
+        rule.2 = rule.2.saturating_add(1);
+        Some((rule.1.clone(), rule.2 - 1))
     }
 
     fn roll(&mut self, rate: f64) -> bool {
@@ -68,18 +90,47 @@ pub async fn middleware(
     if request.method() == Method::OPTIONS {
         return next.run(request).await;
     }
+    let method = request.method().clone();
     let chosen = {
-        let mut table = faults.lock().unwrap();
-        table.for_path(request.uri().path()).map(|fault| {
-            let fail = fault.error_rate > 0.0 && table.roll(fault.error_rate);
-            (fault, fail)
-        })
+        let mut table = faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        table
+            .for_path(request.uri().path(), method.as_str())
+            .map(|(fault, seen)| {
+                let fail = (fault.error_rate > 0.0 && table.roll(fault.error_rate))
+                    || fault.fail_after.is_some_and(|n| seen >= n);
+                (fault, fail)
+            })
     };
     let Some((fault, fail)) = chosen else {
         return next.run(request).await;
     };
     if !fault.latency.is_zero() {
         tokio::time::sleep(fault.latency).await;
+    }
+    if let Some(secs) = fault.throttle_secs {
+        let mut r = Response::new(Body::from(format!(
+            "{{\"detail\":\"Request was throttled. Expected available in {secs} seconds.\"}}"
+        )));
+        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        return r;
+    }
+    if fault.login_page {
+        let mut r = Response::new(Body::from(
+            "<!doctype html><html><head><title>Sign in</title></head><body><h1>Sign in to continue</h1><form method=\"post\"><input name=\"username\"><input type=\"password\" name=\"password\"></form></body></html>",
+        ));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        return r;
     }
     if fail {
         let mut r = Response::new(Body::from(
@@ -93,6 +144,9 @@ pub async fn middleware(
         return r;
     }
     let response = next.run(request).await;
+    if !fault.slow_answer.is_zero() {
+        tokio::time::sleep(fault.slow_answer).await;
+    }
     if fault.drop_connection {
         let (parts, _) = response.into_parts();
         let failing = futures_util::stream::once(async {
@@ -104,6 +158,22 @@ pub async fn middleware(
         let mut r = Response::from_parts(parts, Body::from_stream(failing));
         r.headers_mut().remove(header::CONTENT_LENGTH);
         return r;
+    }
+    if let Some(field) = fault.null_in_first_row {
+        let (mut parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let rows = match json.get_mut("results") {
+            Some(results) => results,
+            None => &mut json,
+        };
+        if let Some(first) = rows.get_mut(0).and_then(|r| r.as_object_mut()) {
+            first.insert(field.to_string(), serde_json::Value::Null);
+        }
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::from(json.to_string()));
     }
     if fault.malformed_body {
         let (mut parts, body) = response.into_parts();

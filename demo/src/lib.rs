@@ -180,6 +180,27 @@ impl Instance {
             .collect()
     }
 
+    /// Ids of the tasks not yet dismissed with this status (`success`, …).
+    pub fn open_task_ids(&self, status: &str) -> std::collections::HashSet<String> {
+        self.paperless()
+            .lock()
+            .unwrap()
+            .tasks
+            .iter()
+            .filter(|t| !t.acknowledged && t.status == status)
+            .map(|t| t.id.to_string())
+            .collect()
+    }
+
+    /// Dismisses a task behind the console's back (another admin did).
+    pub fn acknowledge_elsewhere(&self, id: u64) {
+        let state = self.paperless();
+        let mut state = state.lock().unwrap();
+        if let Some(task) = state.tasks.iter_mut().find(|t| t.id == id) {
+            task.acknowledged = true;
+        }
+    }
+
     /// What the console counts as needing attention: not-dismissed failed or
     /// revoked Paperless tasks, or InvenTree's whole failed queue.
     pub fn needing_attention(&self) -> u64 {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use taskdeck_api::call::MAX_BODY_BYTES;
 use taskdeck_api::ipc::{DesktopConnection, DesktopState};
 use taskdeck_api::server::OfferedConnection;
 use taskdeck_api::{BaseUrl, HttpRequest, HttpResponse, Method, TransportError};
@@ -40,7 +41,6 @@ impl Desk {
             connections: Mutex::new(connections),
             vault,
             http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
                 .user_agent("Taskdeck desktop")
                 // A redirect could carry the token to another host (or to
                 // http on the same one): none is followed.
@@ -191,22 +191,38 @@ impl Desk {
         Ok(request)
     }
 
-    pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+    /// Sends an allowed request, waiting at most `timeout_secs` for the
+    /// whole answer, which may be at most `MAX_BODY_BYTES` long.
+    pub async fn send(
+        &self,
+        request: HttpRequest,
+        timeout_secs: u32,
+    ) -> Result<HttpResponse, TransportError> {
         let request = self.prepare(request)?;
+        let after_secs = timeout_secs.clamp(1, 600);
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut builder = self.http.request(method, request.url());
+        let mut builder = self
+            .http
+            .request(method, request.url())
+            .timeout(Duration::from_secs(after_secs.into()));
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        let unreachable = |e: reqwest::Error| TransportError::Unreachable(e.to_string());
-        let response = builder.send().await.map_err(unreachable)?;
+        let unreachable = |e: reqwest::Error| {
+            if e.is_timeout() {
+                TransportError::TimedOut { after_secs }
+            } else {
+                TransportError::Unreachable(e.to_string())
+            }
+        };
+        let mut response = builder.send().await.map_err(unreachable)?;
         let status = response.status().as_u16();
         if response.status().is_redirection() {
             let location = response
@@ -222,7 +238,18 @@ impl Desk {
             .iter()
             .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
             .collect();
-        let body = response.text().await.map_err(unreachable)?;
+        // Read in chunks, so an endless answer cannot fill the memory.
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(TransportError::Unreachable(format!(
+                    "the answer is larger than {} MB; not read",
+                    MAX_BODY_BYTES / 1_000_000
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         Ok(HttpResponse {
             status,
             headers,
@@ -260,6 +287,7 @@ impl Desk {
         let offer: Vec<OfferedConnection> = self
             .http
             .get(url)
+            .timeout(Duration::from_secs(30))
             .send()
             .await
             .map_err(|e| e.to_string())?
@@ -502,7 +530,7 @@ mod tests {
                 Some("tok".into()),
             )
             .unwrap();
-        let outcome = block_on(d.send(tasks(&saved.base_url)));
+        let outcome = block_on(d.send(tasks(&saved.base_url), 30));
         server.join().unwrap();
         assert_eq!(
             outcome,
@@ -515,11 +543,32 @@ mod tests {
     }
 
     #[test]
+    fn a_server_that_does_not_answer_times_out_with_the_setting() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // Accepts, reads, and never answers.
+        let server = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            drop(stream);
+        });
+        let dir = scratch("timeout");
+        let d = desk_with(&dir, memory_vault());
+        let saved = d
+            .save_connection(conn(&format!("http://127.0.0.1:{port}")), None)
+            .unwrap();
+        let outcome = block_on(d.send(tasks(&saved.base_url), 1));
+        assert_eq!(outcome, Err(TransportError::TimedOut { after_secs: 1 }));
+        server.join().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn refused_requests_are_not_sent() {
         let dir = scratch("refused");
         let d = desk_with(&dir, memory_vault());
         let base = BaseUrl::parse("http://127.0.0.1:1").unwrap();
-        match block_on(d.send(tasks(&base))) {
+        match block_on(d.send(tasks(&base), 30)) {
             Err(TransportError::Refused(message)) => {
                 assert!(message.contains("not one of the configured servers"))
             }

@@ -22,8 +22,9 @@ use desk::Desk;
 async fn http_request(
     desk: tauri::State<'_, Desk>,
     request: HttpRequest,
+    timeout_secs: u32,
 ) -> Result<HttpResponse, TransportError> {
-    desk.send(request).await
+    desk.send(request, timeout_secs).await
 }
 
 #[tauri::command]

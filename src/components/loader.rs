@@ -17,6 +17,8 @@ pub struct Loader<T: Send + Sync + 'static> {
     pub error: RwSignal<Option<ApiError>>,
     pub loading: RwSignal<bool>,
     pub updated: RwSignal<Option<DateTime<Utc>>>,
+    /// Set when the server throttled (429): not before then.
+    pub retry_at: RwSignal<Option<DateTime<Utc>>>,
     generation: StoredValue<u64>,
 }
 
@@ -41,6 +43,7 @@ impl<T: Send + Sync + 'static> Loader<T> {
             error: RwSignal::new(None),
             loading: RwSignal::new(false),
             updated: RwSignal::new(None),
+            retry_at: RwSignal::new(None),
             generation: StoredValue::new(0),
         }
     }
@@ -70,9 +73,20 @@ impl<T: Send + Sync + 'static> Loader<T> {
                 Ok(value) => {
                     this.data.try_set(Some(value));
                     this.error.try_set(None);
+                    this.retry_at.try_set(None);
                     this.updated.try_set(Some(web::now()));
                 }
                 Err(error) => {
+                    if let ApiError::Throttled {
+                        retry_after_secs, ..
+                    } = &error
+                    {
+                        // Without a number, a minute: polling on would only
+                        // prolong the throttling.
+                        let wait = retry_after_secs.unwrap_or(60).min(3600) as i64;
+                        this.retry_at
+                            .try_set(Some(web::now() + chrono::Duration::seconds(wait)));
+                    }
                     this.error.try_set(Some(error));
                 }
             }

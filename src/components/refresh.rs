@@ -14,6 +14,7 @@ use crate::web;
 pub fn use_auto_refresh(
     dialog_open: Signal<bool>,
     in_flight: Signal<bool>,
+    retry_at: Signal<Option<chrono::DateTime<chrono::Utc>>>,
     refresh: impl Fn() + Clone + 'static,
 ) {
     let settings = expect_context::<Settings>();
@@ -33,6 +34,10 @@ pub fn use_auto_refresh(
                     page_hidden: web::page_hidden(),
                     dialog_open: dialog_open.try_get_untracked().unwrap_or(true),
                     request_in_flight: in_flight.try_get_untracked().unwrap_or(true),
+                    asked_to_wait_secs: retry_at
+                        .try_get_untracked()
+                        .flatten()
+                        .map_or(0, |at| (at - web::now()).num_seconds()),
                 };
                 if tick_should_fetch(ctx) {
                     refresh();
@@ -54,6 +59,9 @@ pub fn use_auto_refresh(
 pub fn RefreshBar(
     #[prop(into)] loading: Signal<bool>,
     #[prop(into)] updated: Signal<Option<chrono::DateTime<chrono::Utc>>>,
+    /// The server asked to wait until then (429): auto-refresh pauses.
+    #[prop(into, optional)]
+    retry_at: Signal<Option<chrono::DateTime<chrono::Utc>>>,
     #[prop(into)] on_refresh: Callback<()>,
 ) -> impl IntoView {
     let settings = expect_context::<Settings>();
@@ -63,6 +71,15 @@ pub fn RefreshBar(
             <span class="refresh-status" aria-live="polite">
                 {move || if loading.get() {
                     view! { <span class="spinner" aria-hidden="true"></span> "Loading…" }.into_any()
+                } else if let Some(at) = retry_at.get().filter(|at| *at > now.get()) {
+                    view! {
+                        <span data-testid="throttled">
+                            {format!(
+                                "The server asked to wait (about {} s more); auto-refresh pauses until then",
+                                (at - now.get()).num_seconds().max(1)
+                            )}
+                        </span>
+                    }.into_any()
                 } else {
                     match updated.get() {
                         Some(t) => format!("Updated {}", relative(t, now.get())).into_any(),

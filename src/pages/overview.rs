@@ -128,6 +128,7 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
     use_auto_refresh(
         Signal::derive(|| false),
         summary.loading.into(),
+        summary.retry_at.into(),
         load.clone(),
     );
     let id = connection.id.clone();
@@ -219,6 +220,7 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
     use_auto_refresh(
         Signal::derive(|| false),
         overview.loading.into(),
+        overview.retry_at.into(),
         load.clone(),
     );
     let id = connection.id.clone();

@@ -61,6 +61,23 @@ pub fn explain(error: &ApiError, kind: ServerKind, origin: &str) -> Explained {
         ),
         ApiError::MethodNotAllowed { .. } => ("Action not allowed".into(), None),
         ApiError::Refused { .. } => ("Request refused".into(), None),
+        ApiError::TimedOut { .. } => (
+            "The server did not answer in time".into(),
+            Some(
+                "Taskdeck keeps showing the last data it got and tries again at the next \
+                 refresh. The time allowed is set under Connections."
+                    .into(),
+            ),
+        ),
+        ApiError::NotJson { .. } => (
+            "The server answered with a web page".into(),
+            Some(
+                "Something between Taskdeck and the server (a login or proxy page) answered \
+                 instead of the server's API."
+                    .into(),
+            ),
+        ),
+        ApiError::TooLarge { .. } => ("The answer is too large".into(), None),
         ApiError::Redirected { location, .. } => (
             "The server redirected elsewhere".into(),
             Some(format!(

@@ -5,6 +5,7 @@ pub mod attention;
 pub mod connections;
 pub mod errors;
 pub mod inventree_view;
+pub mod outcome;
 pub mod overview;
 pub mod paperless_view;
 pub mod refresh;

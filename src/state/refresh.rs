@@ -58,11 +58,51 @@ pub struct TickContext {
     pub page_hidden: bool,
     pub dialog_open: bool,
     pub request_in_flight: bool,
+    /// The server asked (429, `Retry-After`) not to be asked before this
+    /// many seconds from now.
+    pub asked_to_wait_secs: i64,
 }
 
-/// A tick fetches only when nobody would miss it and nothing would overlap.
+/// A tick fetches only when nobody would miss it, nothing would overlap,
+/// and the server has not asked to wait.
 pub fn tick_should_fetch(ctx: TickContext) -> bool {
-    !ctx.page_hidden && !ctx.dialog_open && !ctx.request_in_flight
+    !ctx.page_hidden && !ctx.dialog_open && !ctx.request_in_flight && ctx.asked_to_wait_secs <= 0
+}
+
+/// How long a request may take before Taskdeck stops waiting for it, in
+/// the browser and in the desktop app alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RequestTimeout {
+    S10,
+    #[default]
+    S30,
+    S60,
+    S120,
+}
+
+impl RequestTimeout {
+    pub const ALL: [RequestTimeout; 4] = [
+        RequestTimeout::S10,
+        RequestTimeout::S30,
+        RequestTimeout::S60,
+        RequestTimeout::S120,
+    ];
+
+    pub fn seconds(self) -> u32 {
+        match self {
+            RequestTimeout::S10 => 10,
+            RequestTimeout::S30 => 30,
+            RequestTimeout::S60 => 60,
+            RequestTimeout::S120 => 120,
+        }
+    }
+
+    pub fn from_seconds(value: &str) -> RequestTimeout {
+        RequestTimeout::ALL
+            .into_iter()
+            .find(|t| t.seconds().to_string() == value)
+            .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -85,6 +125,10 @@ mod tests {
                 request_in_flight: true,
                 ..TickContext::default()
             },
+            TickContext {
+                asked_to_wait_secs: 12,
+                ..TickContext::default()
+            },
         ] {
             assert!(!tick_should_fetch(ctx), "{ctx:?}");
         }
@@ -97,5 +141,9 @@ mod tests {
         }
         assert_eq!(RefreshInterval::from_param("7"), RefreshInterval::Every15s);
         assert_eq!(RefreshInterval::Off.seconds(), None);
+        for t in RequestTimeout::ALL {
+            assert_eq!(RequestTimeout::from_seconds(&t.seconds().to_string()), t);
+        }
+        assert_eq!(RequestTimeout::from_seconds("x").seconds(), 30);
     }
 }

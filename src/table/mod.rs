@@ -90,6 +90,72 @@ pub type RowRef = Arc<dyn Row>;
 pub struct Rows {
     pub rows: Vec<RowRef>,
     pub total: u64,
+    /// Rows of the answer that could not be read (they are among `rows`,
+    /// shown as such).
+    pub unreadable: usize,
+}
+
+impl Rows {
+    /// Readable rows, with the unreadable ones of the same answer put back
+    /// where they were (`offset`: the answer's first row in `rows`).
+    pub fn with_unreadable(
+        mut rows: Vec<RowRef>,
+        total: u64,
+        unreadable: Vec<crate::api::UnreadableRow>,
+        offset: usize,
+        columns: usize,
+    ) -> Rows {
+        let count = unreadable.len();
+        for row in unreadable {
+            let at = (offset + row.index).min(rows.len());
+            rows.insert(at, Arc::new(Unreadable { row, columns }));
+        }
+        Rows {
+            rows,
+            total,
+            unreadable: count,
+        }
+    }
+}
+
+/// A row the server sent that could not be read: shown with the reason,
+/// its data in the details, never acted on.
+pub struct Unreadable {
+    pub row: crate::api::UnreadableRow,
+    pub columns: usize,
+}
+
+impl Row for Unreadable {
+    fn key(&self) -> String {
+        format!("unreadable-{}", self.row.index)
+    }
+    fn label(&self) -> String {
+        format!("Row {} (unreadable)", self.row.index + 1)
+    }
+    fn actionable(&self) -> bool {
+        false
+    }
+    fn cells(&self) -> AnyView {
+        let text = format!(
+            "Row {} of the answer could not be read: {}",
+            self.row.index + 1,
+            self.row.reason
+        );
+        view! { <td colspan=self.columns class="unreadable" data-testid="unreadable-row">{text}</td> }.into_any()
+    }
+    fn details(&self) -> RowDetails {
+        use crate::components::drawer::{Detail, field};
+        let raw = serde_json::from_str::<serde_json::Value>(&self.row.raw)
+            .map_or_else(|_| Detail::Code(self.row.raw.clone()), Detail::Json);
+        RowDetails {
+            title: self.label(),
+            subtitle: "The server sent this row in a shape Taskdeck cannot read.".into(),
+            fields: vec![
+                field("Why", Detail::Text(self.row.reason.clone())),
+                field("As sent", raw),
+            ],
+        }
+    }
 }
 
 /// What a list lets the user do with chosen rows.
@@ -124,6 +190,8 @@ pub struct Matching {
     pub labels: Vec<String>,
     /// The query in words: "status “Needs attention”, not dismissed".
     pub description: String,
+    /// Keys of rows that are still running, which the user may leave out.
+    pub running: Vec<String>,
 }
 
 /// A list the table screen can show.

@@ -13,7 +13,7 @@ use crate::api::ServerKind;
 use crate::components::feedback::{EmptyState, ErrorBanner, SkeletonRows, Toasts};
 use crate::components::loader::Loader;
 use crate::components::refresh::{RefreshBar, use_auto_refresh};
-use crate::components::selection::SelectionBar;
+use crate::components::selection::{SelectionBar, plural};
 use crate::components::table::{PageCheckbox, Pager, SortHeader};
 use crate::components::url_view::UrlView;
 use crate::reactive::effect;
@@ -108,7 +108,12 @@ pub fn TableScreen(
     forget_vanished(source, query, page_keys, picked, toasts);
     let acting = Acting::new(source, picked, toasts, reload);
     let offers_matching = source.with_value(|s| s.matching(&Params::new()).is_some());
-    use_auto_refresh(acting.is_open(), list.loading.into(), reload);
+    use_auto_refresh(
+        acting.is_open(),
+        list.loading.into(),
+        list.retry_at.into(),
+        reload,
+    );
     let retry = Callback::new(move |_| reload());
 
     let sort = Signal::derive(move || url_params.with(|p| param(p, "sort").map(str::to_string)));
@@ -133,7 +138,7 @@ pub fn TableScreen(
                     <h1 id="screen-title">{move || title.get()}</h1>
                     <p class="muted">{subtitle.run()}</p>
                 </div>
-                <RefreshBar loading=list.loading updated=list.updated on_refresh=retry />
+                <RefreshBar loading=list.loading updated=list.updated retry_at=list.retry_at on_refresh=retry />
             </header>
             {above.run()}
             <div class="filters" role="search">
@@ -149,7 +154,7 @@ pub fn TableScreen(
                         disabled=move || picked.with(Picked::is_empty)
                         on:click=move |_| {
                             let (keys, labels) = picked.with_untracked(|p| (p.ids(), p.labels()));
-                            acting.ask(keys, labels);
+                            acting.ask(keys.into_iter().zip(labels).collect());
                         }
                     >
                         {format!("{} selected…", action.verb)}
@@ -168,6 +173,18 @@ pub fn TableScreen(
             })}
 
             <ErrorBanner error=list.error kind stale=Signal::derive(move || list.data.with(Option::is_some)) on_retry=retry />
+            {move || {
+                let n = list.data.with(|d| d.as_ref().map_or(0, |r| r.unreadable));
+                (n > 0).then(|| view! {
+                    <div class="banner banner-warn" role="status" data-testid="unreadable-count">
+                        {format!(
+                            "{} of this answer could not be read; {} shown with the reason, and the details have the data as sent.",
+                            plural(n, "row"),
+                            if n == 1 { "it is" } else { "they are" }
+                        )}
+                    </div>
+                })
+            }}
 
             <div class="table-wrap">
                 <table class="data-table" data-testid="tasks-table" aria-busy=move || list.loading.get().to_string()>
@@ -207,7 +224,7 @@ pub fn TableScreen(
                                     picked
                                     action
                                     on_open=move |key| open_row(Some(key))
-                                    on_act=move |(key, label)| acting.ask(vec![key], vec![label])
+                                    on_act=move |row| acting.ask(vec![row])
                                 />
                             }).collect_view().into_any(),
                         }}

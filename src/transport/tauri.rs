@@ -54,6 +54,10 @@ pub async fn invoke<A: Serialize, R: DeserializeOwned>(
 pub struct TauriTransport;
 
 impl Transport for TauriTransport {
+    fn now_millis(&self) -> Option<i64> {
+        Some(js_sys::Date::now() as i64)
+    }
+
     fn send<'a>(
         &'a self,
         request: &'a crate::api::HttpRequest,
@@ -61,6 +65,7 @@ impl Transport for TauriTransport {
         Box::pin(async move {
             let args = HttpRequestArgs {
                 request: request.clone(),
+                timeout_secs: crate::web::request_timeout_secs(),
             };
             invoke(HTTP_REQUEST, &args).await.map_err(|error| {
                 serde_json::from_str::<TransportError>(&error)

@@ -3,6 +3,8 @@
 //! answered and as the requests were sent.
 #![allow(dead_code)]
 
+#[cfg(feature = "browser-tests")]
+pub mod console;
 pub mod recorded;
 
 use std::cell::RefCell;

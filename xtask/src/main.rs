@@ -371,6 +371,8 @@ fn test() -> Result {
         "browser-tests",
         "--test",
         "browser",
+        "--test",
+        "browser_trust",
         "--",
         "--test-threads=2",
     ])?;

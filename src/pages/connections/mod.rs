@@ -8,15 +8,17 @@ use leptos_router::components::A;
 
 use crate::components::dialog::ConfirmDialog;
 use crate::components::feedback::{ToastKind, Toasts};
-use crate::context::Connections;
+use crate::context::{Connections, Settings};
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::inventree_view::Queue;
+use crate::state::refresh::RequestTimeout;
 use crate::state::route::Route;
 use form::{ConnectionForm, Form, Status};
 
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
     let connections = expect_context::<Connections>();
+    let settings = expect_context::<Settings>();
     let toasts = expect_context::<Toasts>();
     let form = Form::new();
     let status = RwSignal::new(Status::None);
@@ -27,6 +29,19 @@ pub fn ConnectionsPage() -> impl IntoView {
             <header class="screen-head">
                 <h1 id="screen-title">"Connections"</h1>
             </header>
+            <label class="setting">
+                "Wait for a server at most "
+                <select
+                    data-testid="request-timeout"
+                    on:change=move |ev| settings.timeout.set(RequestTimeout::from_seconds(&event_target_value(&ev)))
+                >
+                    {RequestTimeout::ALL.iter().map(|t| {
+                        let t = *t;
+                        view! { <option value=t.seconds().to_string() selected=move || settings.timeout.get() == t>{format!("{} s", t.seconds())}</option> }
+                    }).collect_view()}
+                </select>
+                " before saying it did not answer."
+            </label>
             {move || connections.token_store.get().map(|store| view! {
                 <p class="banner banner-info" data-testid="token-store" data-store=store.label()>{store.describe()}</p>
             })}

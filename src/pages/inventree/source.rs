@@ -20,24 +20,22 @@ pub struct QueueSource {
     pub queue: Queue,
 }
 
-fn rows<T: Row>(page: Page<T>) -> Rows {
-    Rows {
-        total: page.count,
-        rows: page
-            .items
-            .into_iter()
-            .map(|t| Arc::new(t) as RowRef)
-            .collect(),
-    }
+fn rows<T: Row>(page: Page<T>, columns: usize) -> Rows {
+    let rows = page
+        .items
+        .into_iter()
+        .map(|t| Arc::new(t) as RowRef)
+        .collect();
+    Rows::with_unreadable(rows, page.count, page.unreadable, 0, columns)
 }
 
 impl QueueSource {
     async fn fetch(&self, view: &QueueView) -> Result<Rows, ApiError> {
         let (client, transport) = (&self.client, web::transport());
         Ok(match self.queue {
-            Queue::Pending => rows(pending::list_call(client, view).send(transport).await?),
-            Queue::Failed => rows(failed::list_call(client, view).send(transport).await?),
-            Queue::Scheduled => rows(scheduled::list_call(client, view).send(transport).await?),
+            Queue::Pending => rows(pending::list_call(client, view).send(transport).await?, 6),
+            Queue::Failed => rows(failed::list_call(client, view).send(transport).await?, 6),
+            Queue::Scheduled => rows(scheduled::list_call(client, view).send(transport).await?, 6),
         })
     }
 }

@@ -14,7 +14,7 @@ use super::row::{COLUMNS, TaskRow};
 use crate::api::paperless::{
     AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusCounts, TaskQuery,
 };
-use crate::api::{ApiError, LocalBoxFuture, Selection};
+use crate::api::{ApiError, LocalBoxFuture, Selection, UnreadableRow};
 use crate::state::connections::Connection;
 use crate::state::paperless_view::{PaperlessView, TextScope};
 use crate::table::{ActOutcome, Column, Matching, Params, RowAction, RowRef, RowSource, Rows};
@@ -22,10 +22,13 @@ use crate::web;
 
 /// Acknowledge requests carry at most this many ids each.
 const ACK_BATCH: usize = 500;
-/// How many rows are fetched per request when collecting "all matching".
-const COLLECT_PAGE: u32 = 1000;
+/// Up to this many chosen tasks are looked up one by one; more, by reading
+/// the list of tasks not yet dismissed.
+const LOOKUP_ONE_BY_ONE: usize = 25;
 
-type Everything = Rc<RefCell<Option<(TaskQuery, Rc<Vec<PaperlessTask>>)>>>;
+/// An API 9 server's whole list: the tasks, and the rows that could not be read.
+type FullList = Rc<(Vec<PaperlessTask>, Vec<UnreadableRow>)>;
+type Everything = Rc<RefCell<Option<(TaskQuery, FullList)>>>;
 
 #[derive(Clone)]
 pub struct PaperlessSource {
@@ -58,22 +61,33 @@ impl PaperlessSource {
         })
     }
 
-    fn locally(&self, view: &PaperlessView, all: &[PaperlessTask]) -> Rows {
-        let shown = view.apply_locally(all);
+    /// The view computed here. Unreadable rows cannot be filtered or
+    /// sorted, so they lead the first page.
+    fn locally(&self, view: &PaperlessView, all: &FullList) -> Rows {
+        let (tasks, unreadable) = &**all;
+        let shown = view.apply_locally(tasks);
         self.local_counts.set(Some(shown.counts));
-        Rows {
-            total: shown.total,
-            rows: shown.page.into_iter().map(|t| self.row(t)).collect(),
-        }
+        let rows = shown.page.into_iter().map(|t| self.row(t)).collect();
+        let unreadable = if view.paging.page == 1 {
+            unreadable.clone()
+        } else {
+            vec![]
+        };
+        Rows::with_unreadable(rows, shown.total, unreadable, 0, COLUMNS.len())
     }
 
     /// The full list, when this server sends it whole.
-    fn at_hand(&self) -> Option<Rc<Vec<PaperlessTask>>> {
+    fn at_hand(&self) -> Option<FullList> {
         self.everything
             .borrow()
             .as_ref()
             .map(|(_, all)| all.clone())
     }
+}
+
+/// Not finished yet: dismissing it hides a task that may still fail.
+fn is_running(task: &PaperlessTask) -> bool {
+    task.status.group() == Some(crate::api::paperless::StatusGroup::InProgress)
 }
 
 fn ids(keys: &[String]) -> Vec<u64> {
@@ -121,12 +135,16 @@ impl RowSource for PaperlessSource {
             if page.server_paged {
                 this.local_counts.set(None);
                 *this.everything.borrow_mut() = None;
-                return Ok(Rows {
-                    total: page.count,
-                    rows: page.items.into_iter().map(|t| this.row(t)).collect(),
-                });
+                let rows = page.items.into_iter().map(|t| this.row(t)).collect();
+                return Ok(Rows::with_unreadable(
+                    rows,
+                    page.count,
+                    page.unreadable,
+                    0,
+                    COLUMNS.len(),
+                ));
             }
-            let all = Rc::new(page.items);
+            let all = Rc::new((page.items, page.unreadable));
             let answered = view.server_query(this.client.api());
             *this.everything.borrow_mut() = Some((answered, all.clone()));
             Ok(this.locally(&view, &all))
@@ -151,24 +169,46 @@ impl RowSource for PaperlessSource {
     ) -> LocalBoxFuture<'static, Result<HashSet<String>, ApiError>> {
         let this = self.clone();
         Box::pin(async move {
-            if let Some(all) = this.at_hand() {
+            if this.client.api() == PaperlessApi::V9 {
+                // Looked up afresh: the list at hand may predate an action.
+                let open = TaskQuery {
+                    acknowledged: Some(false),
+                    ..TaskQuery::default()
+                };
+                let all = this.client.list_tasks(web::transport(), &open).await?;
                 let open: HashSet<String> = all
+                    .items
                     .iter()
                     .filter(|t| !t.acknowledged)
                     .map(|t| t.id.to_string())
                     .collect();
                 return Ok(keys.into_iter().filter(|k| open.contains(k)).collect());
             }
+            let wanted: HashSet<String> = keys.iter().cloned().collect();
             let mut found = HashSet::new();
-            for id in ids(&keys) {
-                match this.client.task(web::transport(), id).await {
-                    Ok(task) if !task.acknowledged => {
-                        found.insert(id.to_string());
+            if keys.len() <= LOOKUP_ONE_BY_ONE {
+                for id in ids(&keys) {
+                    match this.client.task(web::transport(), id).await {
+                        Ok(task) if !task.acknowledged => {
+                            found.insert(id.to_string());
+                        }
+                        Ok(_) | Err(ApiError::NotFound { .. }) => {}
+                        Err(e) => return Err(e),
                     }
-                    Ok(_) | Err(ApiError::NotFound { .. }) => {}
-                    Err(e) => return Err(e),
                 }
+                return Ok(found);
             }
+            // Many: read every task not yet dismissed.
+            let open = TaskQuery {
+                acknowledged: Some(false),
+                ..TaskQuery::default()
+            };
+            let all = this.client.list_all_tasks(web::transport(), &open).await?;
+            found.extend(
+                all.iter()
+                    .map(|t| t.id.to_string())
+                    .filter(|k| wanted.contains(k)),
+            );
             Ok(found)
         })
     }
@@ -207,37 +247,37 @@ impl RowSource for PaperlessSource {
         let this = self.clone();
         let view = PaperlessView::from_params(query);
         Some(Box::pin(async move {
-            let mut found: Vec<(u64, String)> = Vec::new();
+            let mut found: Vec<(u64, String, bool)> = Vec::new();
             if let Some(all) = this.at_hand() {
-                let matching: HashSet<u64> =
-                    view.apply_locally(&all).matching_ids.into_iter().collect();
+                let matching: HashSet<u64> = view
+                    .apply_locally(&all.0)
+                    .matching_ids
+                    .into_iter()
+                    .collect();
                 found.extend(
-                    all.iter()
+                    all.0
+                        .iter()
                         .filter(|t| matching.contains(&t.id) && !t.acknowledged)
-                        .map(|t| (t.id, t.display_name().to_string())),
+                        .map(|t| (t.id, t.display_name().to_string(), is_running(t))),
                 );
             } else {
                 let mut q = view.server_query(PaperlessApi::V10);
                 q.acknowledged = Some(false);
-                q.page_size = Some(COLLECT_PAGE);
-                for page in 1.. {
-                    q.page = Some(page);
-                    let got = this.client.list_tasks(web::transport(), &q).await?;
-                    let last = got.items.len() < COLLECT_PAGE as usize || !got.server_paged;
-                    found.extend(
-                        got.items
-                            .iter()
-                            .filter(|t| !t.acknowledged)
-                            .map(|t| (t.id, t.display_name().to_string())),
-                    );
-                    if last || found.len() as u64 >= got.count {
-                        break;
-                    }
-                }
+                let all = this.client.list_all_tasks(web::transport(), &q).await?;
+                found.extend(
+                    all.iter()
+                        .filter(|t| !t.acknowledged)
+                        .map(|t| (t.id, t.display_name().to_string(), is_running(t))),
+                );
             }
             Ok(Matching {
-                keys: found.iter().map(|(id, _)| id.to_string()).collect(),
-                labels: found.into_iter().map(|(_, label)| label).collect(),
+                keys: found.iter().map(|(id, ..)| id.to_string()).collect(),
+                running: found
+                    .iter()
+                    .filter(|(.., running)| *running)
+                    .map(|(id, ..)| id.to_string())
+                    .collect(),
+                labels: found.into_iter().map(|(_, label, _)| label).collect(),
                 description: view.describe(),
             })
         }))
