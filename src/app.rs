@@ -83,7 +83,12 @@ pub fn App() -> impl IntoView {
                 <nav class="sidebar" aria-label="Servers">
                     <A href="/" exact=true>"Overview"</A>
                     {move || connections.list.get().into_iter().map(|c| {
-                        let name = c.name.clone();
+                        let name = view! {
+                            {c.name.clone()}
+                            {c.not_working.clone().map(|why| view! {
+                                <span class="not-working" title=why data-testid="nav-not-working">" · not working"</span>
+                            })}
+                        };
                         match c.kind {
                             ServerKind::Paperless => view! {
                                 <div class="nav-group">

@@ -47,6 +47,7 @@ fn from_desktop(c: DesktopConnection) -> Connection {
         remember: true,
         notify_failures: c.notify_failures,
         desktop_token: c.has_token,
+        not_working: c.not_working,
     }
 }
 
@@ -58,6 +59,7 @@ fn to_desktop(c: &Connection) -> DesktopConnection {
         base_url: c.base_url.clone(),
         notify_failures: c.notify_failures,
         has_token: c.has_token(),
+        not_working: c.not_working.clone(),
     }
 }
 

@@ -194,13 +194,18 @@ mod imp {
         std::mem::forget(handle);
     }
 
-    /// The demo backend's connections, if this page is served by it. Any
-    /// other host answers 404 (or the SPA's index.html), which means "none".
+    /// The servers an installation offers, when the page names where to
+    /// find them (`<meta name="taskdeck-offer">`, which only the demo
+    /// backend adds): a plain deployment asks for nothing.
     pub async fn fetch_offer() -> Vec<OfferedConnection> {
-        let Ok(response) = gloo_net::http::Request::get("/demo-connections.json")
-            .send()
-            .await
+        let Some(url) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("meta[name=taskdeck-offer]").ok().flatten())
+            .and_then(|m| m.get_attribute("content"))
         else {
+            return vec![];
+        };
+        let Ok(response) = gloo_net::http::Request::get(&url).send().await else {
             return vec![];
         };
         if !response.ok() {

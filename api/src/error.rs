@@ -65,6 +65,8 @@ pub enum ApiError {
     },
     /// A selection was empty, so nothing was sent.
     NothingSelected,
+    /// What the user asked for cannot be sent as it is (nothing was sent).
+    InvalidInput { detail: String },
     /// The server's API version cannot do this; nothing was sent.
     Unsupported { detail: String },
 }
@@ -238,6 +240,7 @@ impl fmt::Display for ApiError {
                  version may not be supported."
             ),
             ApiError::NothingSelected => write!(f, "Nothing is selected."),
+            ApiError::InvalidInput { detail } => write!(f, "{detail}"),
             ApiError::Unsupported { detail } => write!(f, "Not supported by this server: {detail}"),
         }
     }

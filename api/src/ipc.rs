@@ -54,6 +54,9 @@ pub struct DesktopConnection {
     pub notify_failures: bool,
     #[serde(default)]
     pub has_token: bool,
+    /// Saved although its test failed: why, until a test passes.
+    #[serde(default)]
+    pub not_working: Option<String>,
 }
 
 /// Where the desktop app keeps tokens, found by probing each store in turn.

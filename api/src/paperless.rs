@@ -46,6 +46,9 @@ wire_enum! {
     TaskStatus {
         Pending = "pending", "Pending";
         Started = "started", "Started";
+        // Celery's state for a task waiting to run again; only 2.x servers
+        // store it (API 10 has no such value).
+        Retry = "retry", "Retrying";
         Success = "success", "Success";
         Failure = "failure", "Failure";
         Revoked = "revoked", "Revoked";
@@ -64,7 +67,9 @@ impl TaskStatus {
     pub fn group(&self) -> Option<StatusGroup> {
         match self {
             TaskStatus::Failure | TaskStatus::Revoked => Some(StatusGroup::NeedsAttention),
-            TaskStatus::Pending | TaskStatus::Started => Some(StatusGroup::InProgress),
+            TaskStatus::Pending | TaskStatus::Started | TaskStatus::Retry => {
+                Some(StatusGroup::InProgress)
+            }
             TaskStatus::Success => Some(StatusGroup::Completed),
             TaskStatus::Other(_) => None,
         }
@@ -264,8 +269,31 @@ struct TaskV9 {
     owner: Option<u64>,
 }
 
+/// A 2.x server puts a failure's traceback into the result text: the
+/// message before it, and the traceback itself.
+fn split_traceback(result: Option<String>) -> (Option<String>, Option<String>) {
+    const START: &str = "Traceback (most recent call last)";
+    match result {
+        Some(text) => match text.find(START) {
+            Some(at) => {
+                let message = text[..at].trim().trim_end_matches(':').trim().to_string();
+                let traceback = text[at..].to_string();
+                let message = if message.is_empty() {
+                    traceback.lines().last().map(str::to_string)
+                } else {
+                    Some(message)
+                };
+                (message, Some(traceback))
+            }
+            None => (Some(text), None),
+        },
+        None => (None, None),
+    }
+}
+
 impl From<TaskV9> for PaperlessTask {
     fn from(w: TaskV9) -> Self {
+        let (result_message, traceback) = split_traceback(w.result);
         PaperlessTask {
             id: w.id,
             task_id: w.task_id,
@@ -278,9 +306,9 @@ impl From<TaskV9> for PaperlessTask {
             done: w.date_done,
             duration_seconds: None,
             wait_time_seconds: None,
-            result_message: w.result,
+            result_message,
             error_type: None,
-            traceback: None,
+            traceback,
             input_data: None,
             result_data: None,
             related_document: w.related_document,
@@ -743,6 +771,30 @@ impl PaperlessClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_traceback_in_a_2x_result_is_shown_as_a_traceback() {
+        let (message, traceback) = split_traceback(Some(
+            "scan.pdf: Error: Traceback (most recent call last):\n  File \"x.py\", line 1\nValueError: bad".into(),
+        ));
+        assert_eq!(message.as_deref(), Some("scan.pdf: Error"));
+        assert!(
+            traceback
+                .unwrap()
+                .starts_with("Traceback (most recent call last)")
+        );
+        let (message, traceback) = split_traceback(Some(
+            "Traceback (most recent call last):\n  File \"x.py\"\nValueError: bad".into(),
+        ));
+        assert_eq!(message.as_deref(), Some("ValueError: bad"));
+        assert!(traceback.is_some());
+        assert_eq!(
+            split_traceback(Some("fine".into())),
+            (Some("fine".into()), None)
+        );
+        assert_eq!(TaskStatus::from_wire("RETRY"), TaskStatus::Retry);
+        assert_eq!(TaskStatus::Retry.group(), Some(StatusGroup::InProgress));
+    }
 
     #[test]
     fn related_document_is_a_number_or_a_numeric_string() {

@@ -29,7 +29,7 @@ use axum::routing::get;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
 pub use faults::Fault;
 pub use inventree::InvenTreeApi;
@@ -275,9 +275,17 @@ impl Drop for Demo {
     }
 }
 
+/// Listens on `port`; when it is taken (a real server may run there), on
+/// a free port instead, which the demo prints with the others.
 fn bind(host: IpAddr, port: u16) -> io::Result<std::net::TcpListener> {
-    let listener = std::net::TcpListener::bind(SocketAddr::new(host, port))
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {host}:{port}: {e}")))?;
+    let listener = match std::net::TcpListener::bind(SocketAddr::new(host, port)) {
+        Err(e) if e.kind() == io::ErrorKind::AddrInUse && port != 0 => {
+            eprintln!("taskdeck-demo: port {port} is taken; using a free port instead");
+            std::net::TcpListener::bind(SocketAddr::new(host, 0))
+        }
+        other => other,
+    }
+    .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {host}:{port}: {e}")))?;
     listener.set_nonblocking(true)?;
     Ok(listener)
 }
@@ -321,8 +329,31 @@ fn ui_router(ui_dir: PathBuf, instances: &[Instance]) -> Router {
         .map(|(n, i)| json!({ "id": format!("demo{}", n + 1), "kind": i.flavor.kind(), "name": i.name, "base_url": i.url(), "token": i.admin_token() }))
         .collect();
     let body = serde_json::to_string(&connections).expect("serialisable");
-    let index = ServeFile::new(ui_dir.join("index.html"));
+    // The UI fetches the offer only when its page says where: the demo's
+    // index.html carries that, a plain deployment's does not.
+    let index_html = std::fs::read_to_string(ui_dir.join("index.html"))
+        .unwrap_or_default()
+        .replacen(
+            "<title>",
+            "<meta name=taskdeck-offer content=/demo-connections.json><title>",
+            1,
+        );
+    let index = get(move || {
+        let html = index_html.clone();
+        async move {
+            (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                )],
+                html,
+            )
+                .into_response()
+        }
+    });
     Router::new()
+        .route("/", index.clone())
+        .route("/index.html", index.clone())
         .route(
             "/demo-connections.json",
             get(move || {
@@ -339,7 +370,7 @@ fn ui_router(ui_dir: PathBuf, instances: &[Instance]) -> Router {
                 }
             }),
         )
-        .fallback_service(ServeDir::new(&ui_dir).fallback(index))
+        .fallback_service(ServeDir::new(&ui_dir).fallback(index.with_state(())))
 }
 
 /// Binds every listener, seeds every instance, and serves on a background thread.

@@ -7,7 +7,9 @@ use taskdeck_demo::{DemoConfig, Fault, Scale};
 const USAGE: &str = "usage: taskdeck-demo [options]
   --ui DIR             the Trunk-built UI to serve (default: dist)
   --no-ui              serve the demo APIs only
-  --port PORT          UI port (default 8080); APIs on 8010, 8011, 8020, 8021
+  --port PORT          UI port (default 8080; APIs on 8010, 8011, 8020, 8021);
+                       with --port the APIs follow on PORT+1 to PORT+4.
+                       A port that is taken is replaced by a free one (printed)
   --ephemeral-ports    every port picked free by the system
   --host IP            listen address (default 127.0.0.1, loopback only)
   --scale default|large
@@ -28,7 +30,11 @@ fn parse() -> Result<(DemoConfig, Fault), String> {
             "--ui" => config.ui_dir = Some(PathBuf::from(value()?)),
             "--no-ui" => config.ui_dir = None,
             "--port" => {
-                config.ui_port = value()?.parse().map_err(|_| "--port needs a port number")?
+                let port: u16 = value()?.parse().map_err(|_| "--port needs a port number")?;
+                config.ui_port = port;
+                for (n, instance) in config.instances.iter_mut().enumerate() {
+                    instance.port = port.checked_add(n as u16 + 1).unwrap_or(0);
+                }
             }
             "--ephemeral-ports" => {
                 config.ui_port = 0;

@@ -216,7 +216,14 @@ pub fn paperless(
             _ => "web_ui",
         };
         let status: &'static str = if recent && rng.chance(60) {
-            if rng.chance(50) { "pending" } else { "started" }
+            // Celery's RETRY: a task waiting to run again after an error.
+            if rng.chance(50) {
+                "pending"
+            } else if rng.chance(20) {
+                "retry"
+            } else {
+                "started"
+            }
         } else {
             match rng.below(100) {
                 0..=69 => "success",

@@ -67,6 +67,11 @@ const TASK_LIST_ONLY: &[&str] = &["status", "is_complete", "ordering", "page", "
 const QUEUE_LIST: &[&str] = &["limit", "offset", "ordering", "search", "search_regex"];
 
 const PAPERLESS: &[Endpoint] = &[
+    // Telling an InvenTree server at a Paperless connection's address.
+    Endpoint {
+        token: Token::Never,
+        ..get("/api/", &[])
+    },
     get("/api/tasks/", &[TASK_FILTERS, TASK_LIST_ONLY]),
     get("/api/tasks/*/", &[]),
     get("/api/tasks/status_counts/", &[TASK_FILTERS]),
@@ -88,6 +93,11 @@ const PAPERLESS: &[Endpoint] = &[
 
 const INVENTREE: &[Endpoint] = &[
     get("/api/", &[]),
+    // Telling a Paperless server at an InvenTree connection's address.
+    Endpoint {
+        token: Token::Never,
+        ..get("/api/tasks/", &[&["page_size"]])
+    },
     Endpoint {
         token: Token::Never,
         ..get("/api/user/token/", &[&["name"]])

@@ -307,6 +307,7 @@ impl Desk {
                 base_url: BaseUrl::parse(&o.base_url)?,
                 notify_failures: true,
                 has_token: false,
+                not_working: None,
             };
             self.insert_connection(connection, id.is_some(), Some(o.token))?;
         }
@@ -337,6 +338,7 @@ mod tests {
             base_url: BaseUrl::parse(base).unwrap(),
             notify_failures: false,
             has_token: false,
+            not_working: None,
         }
     }
 

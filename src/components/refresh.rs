@@ -62,6 +62,9 @@ pub fn RefreshBar(
     /// The server asked to wait until then (429): auto-refresh pauses.
     #[prop(into, optional)]
     retry_at: Signal<Option<chrono::DateTime<chrono::Utc>>>,
+    /// The last update failed: what is shown is older than "updated" says.
+    #[prop(into, optional)]
+    failed: Signal<bool>,
     #[prop(into)] on_refresh: Callback<()>,
 ) -> impl IntoView {
     let settings = expect_context::<Settings>();
@@ -81,9 +84,10 @@ pub fn RefreshBar(
                         </span>
                     }.into_any()
                 } else {
-                    match updated.get() {
-                        Some(t) => format!("Updated {}", relative(t, now.get())).into_any(),
-                        None => "".into_any(),
+                    match (updated.get(), failed.get()) {
+                        (Some(t), true) => format!("Update failed · data from {}", relative(t, now.get())).into_any(),
+                        (Some(t), false) => format!("Updated {}", relative(t, now.get())).into_any(),
+                        (None, _) => "".into_any(),
                     }
                 }}
             </span>

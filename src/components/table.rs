@@ -16,7 +16,7 @@ pub fn SortHeader(
     #[prop(into)] on_sort: Callback<String>,
 ) -> impl IntoView {
     let Some(name) = column.sort else {
-        return view! { <th scope="col">{column.label}</th> }.into_any();
+        return view! { <th scope="col" class=column.width.class()>{column.label}</th> }.into_any();
     };
     let state = move || current.with(|c| sorted_by(c.as_deref(), default, name));
     let aria = move || match state() {
@@ -34,7 +34,7 @@ pub fn SortHeader(
             .with_untracked(|c| sort_clicked(c.as_deref(), default, name, column.starts_descending))
     };
     view! {
-        <th scope="col" aria-sort=aria class="sortable">
+        <th scope="col" aria-sort=aria class=format!("sortable {}", column.width.class())>
             <button class="th-button" data-sort=name on:click=move |_| on_sort.run(clicked())>
                 {column.label}
                 <span class="sort-arrow" aria-hidden="true">{arrow}</span>
@@ -62,7 +62,8 @@ pub fn Pager(
             <span class="pager-range" data-testid="pager-range">
                 {move || match paging.get().range(total.get()) {
                     Some((a, b)) => format!("{a}–{b} of {}", total.get()),
-                    None => format!("0 of {}", total.get()),
+                    None if total.get() == 0 => "Nothing matches".to_string(),
+                    None => format!("Past the last page ({} in all)", total.get()),
                 }}
             </span>
             <button class="btn" aria-label="First page" disabled=at_start on:click=move |_| go(1)>"«"</button>
@@ -76,7 +77,7 @@ pub fn Pager(
                 "‹ Prev"
             </button>
             <span class="pager-page">
-                {move || format!("Page {} of {}", paging.get().page.min(pages()), pages())}
+                {move || (total.get() > 0).then(|| format!("Page {} of {}", paging.get().page.min(pages()), pages()))}
             </span>
             <button
                 class="btn"
@@ -133,4 +134,10 @@ pub fn PageCheckbox(
             on:change=move |_| on_toggle.run(())
         />
     }
+}
+
+/// A count badge: red only when there is something that needs attention;
+/// zero is neutral.
+pub fn alert_class(alert: bool) -> &'static str {
+    if alert { "count count-alert" } else { "count" }
 }

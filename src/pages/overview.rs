@@ -202,8 +202,21 @@ fn OutcomeChart(days: Vec<DayOutcomes>) -> impl IntoView {
                     }
                 }).collect_view()}
             </svg>
+            // Day labels below the bars (text inside the stretched SVG would be distorted).
+            <div class="chart-axis" aria-hidden="true" data-testid="chart-axis">
+                {axis_days(&days).into_iter().map(|d| view! { <span>{crate::state::time::month_day(&d)}</span> }).collect_view()}
+            </div>
             <figcaption class="muted small">{summary}</figcaption>
         </figure>
+    }
+}
+
+/// The first, a middle and the last day of the chart.
+fn axis_days(days: &[crate::state::overview::DayOutcomes]) -> Vec<chrono::NaiveDate> {
+    match days {
+        [] => vec![],
+        [only] => vec![only.day],
+        [first, .., last] => vec![first.day, days[days.len() / 2].day, last.day],
     }
 }
 

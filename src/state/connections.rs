@@ -23,6 +23,9 @@ pub struct Connection {
     /// Desktop only: the token is in the OS credential store, held by the
     /// app's Rust side, which adds it to requests.
     pub desktop_token: bool,
+    /// Saved although its test failed (the user chose to): why, until a
+    /// test passes. The list and the navigation mark it.
+    pub not_working: Option<String>,
 }
 
 impl Connection {
@@ -42,6 +45,8 @@ struct Saved {
     remember: bool,
     #[serde(default)]
     notify_failures: bool,
+    #[serde(default)]
+    not_working: Option<String>,
 }
 
 /// Key-value storage: `localStorage`/`sessionStorage` in the browser, a map in tests.
@@ -102,6 +107,7 @@ impl Storage<'_> {
                     remember: s.remember,
                     notify_failures: s.notify_failures,
                     desktop_token: false,
+                    not_working: s.not_working,
                 }
             })
             .collect()
@@ -117,6 +123,7 @@ impl Storage<'_> {
                 base_url: c.base_url.clone(),
                 remember: c.remember,
                 notify_failures: c.notify_failures,
+                not_working: c.not_working.clone(),
             })
             .collect();
         self.persistent.set(
@@ -187,6 +194,7 @@ impl Storage<'_> {
                         remember: false,
                         notify_failures: false,
                         desktop_token: false,
+                        not_working: None,
                     });
                     changed = true;
                 }
@@ -283,6 +291,7 @@ mod tests {
             remember,
             notify_failures: false,
             desktop_token: false,
+            not_working: None,
         }
     }
 

@@ -86,6 +86,7 @@ pub fn explain(error: &ApiError, kind: ServerKind, origin: &str) -> Explained {
             )),
         ),
         ApiError::NothingSelected => ("Nothing selected".into(), None),
+        ApiError::InvalidInput { .. } => ("Check the search".into(), None),
         ApiError::Unsupported { .. } => ("Not supported by this server".into(), None),
     };
     Explained {

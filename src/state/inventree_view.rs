@@ -183,10 +183,14 @@ impl QueueView {
         }
     }
 
+    /// Without a sort in the URL: newest failure first (the server's own
+    /// default is the hexadecimal task id, which means nothing to a reader).
     pub fn failed_query(&self) -> FailedQuery {
-        let order = self
-            .sort
-            .and_then(|s| s.key.failed_order().map(|f| (f, Self::direction(s))));
+        let sort = self.sort.unwrap_or(Sort {
+            key: QueueColumn::Stopped,
+            descending: true,
+        });
+        let order = sort.key.failed_order().map(|f| (f, Self::direction(sort)));
         self.search_query(order)
     }
 
@@ -198,6 +202,76 @@ impl QueueView {
     }
 }
 
+/// Why Python's `re` (which InvenTree hands the search to) would reject
+/// `pattern`, for the mistakes a check this small can see: unbalanced
+/// groups or classes, a dangling escape, nothing to repeat. The server
+/// answers those with a bare HTTP 500.
+pub fn regex_problem(pattern: &str) -> Option<String> {
+    let mut depth = 0i32;
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    let mut can_repeat = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if chars.next().is_none() {
+                    return Some("it ends with a lone backslash".into());
+                }
+                can_repeat = true;
+            }
+            _ if in_class => {
+                if c == ']' {
+                    in_class = false;
+                    can_repeat = true;
+                }
+            }
+            '[' => {
+                in_class = true;
+                // `]` right after `[` or `[^` is a literal.
+                if chars.peek() == Some(&'^') {
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    chars.next();
+                }
+            }
+            '(' => {
+                depth += 1;
+                can_repeat = false;
+                if chars.peek() == Some(&'?') {
+                    chars.next();
+                }
+            }
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return Some("a “)” closes no group".into());
+                }
+                can_repeat = true;
+            }
+            '|' => can_repeat = false,
+            '*' | '+' | '?' => {
+                if !can_repeat {
+                    return Some(format!("“{c}” has nothing to repeat"));
+                }
+                // A lazy or possessive marker may follow.
+                if chars.peek() == Some(&'?') {
+                    chars.next();
+                }
+                can_repeat = false;
+            }
+            _ => can_repeat = true,
+        }
+    }
+    if in_class {
+        Some("a “[” is never closed".into())
+    } else if depth > 0 {
+        Some("a “(” is never closed".into())
+    } else {
+        None
+    }
+}
+
 /// `func` is a dotted Python path; the last part is what people recognise.
 pub fn short_func(func: &str) -> &str {
     func.rsplit('.').next().unwrap_or(func)
@@ -206,6 +280,18 @@ pub fn short_func(func: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regular_expressions_python_rejects_are_caught_here() {
+        for bad in ["(", "a)", "[a-", "*x", "x|+", "ab\\", "(?"] {
+            assert!(regex_problem(bad).is_some(), "{bad}");
+        }
+        for good in [
+            "", "^send_", "a|b", "(a|b)+", "[)(]", "x*?", "\\(", "[]a]", "(?:x)", "a{2}",
+        ] {
+            assert_eq!(regex_problem(good), None, "{good}");
+        }
+    }
     use crate::state::url::parse_query;
 
     #[test]

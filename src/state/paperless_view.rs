@@ -402,6 +402,7 @@ impl PaperlessView {
         LocalView {
             matching_ids: rows.iter().map(|t| t.id).collect(),
             page: paging.slice(&rows).iter().map(|t| (*t).clone()).collect(),
+            page_number: paging.page,
             total,
             counts,
         }
@@ -412,6 +413,8 @@ impl PaperlessView {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalView {
     pub page: Vec<PaperlessTask>,
+    /// The page shown: the one asked for, or the last one there is.
+    pub page_number: u32,
     pub total: u64,
     pub counts: StatusCounts,
     /// Every task matching the view, in order, for "acknowledge all matching".
@@ -443,8 +446,15 @@ fn compare(a: &PaperlessTask, b: &PaperlessTask, key: TaskColumn) -> Ordering {
     let primary = match key {
         TaskColumn::Created => opt(a.created, b.created),
         TaskColumn::Done => opt(a.done, b.done),
-        TaskColumn::Status => a.status.as_wire().cmp(b.status.as_wire()),
-        TaskColumn::Type => a.task_type.as_wire().cmp(b.task_type.as_wire()),
+        // As the server orders its stored values (2.x: upper case, so RETRY
+        // falls between PENDING and REVOKED), whatever the case.
+        TaskColumn::Status => a
+            .status
+            .as_wire()
+            .to_ascii_lowercase()
+            .cmp(&b.status.as_wire().to_ascii_lowercase()),
+        // By what is shown: 2.x and 3.x name the same types differently.
+        TaskColumn::Type => a.task_type.label().cmp(b.task_type.label()),
         TaskColumn::Duration => opt(a.duration_seconds, b.duration_seconds),
     };
     primary.then(a.id.cmp(&b.id))

@@ -11,6 +11,8 @@
 //! gzipped download).
 
 mod act;
+pub mod cells;
+mod columns;
 mod rows;
 pub mod screen;
 mod search;
@@ -28,6 +30,29 @@ pub use screen::TableScreen;
 /// The URL's query parameters (sorted by name): what a list is asked for.
 pub type Params = Vec<(String, String)>;
 
+/// How wide a column is (a class: the page's CSP allows no inline styles).
+/// `Fill` columns share what is left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Width {
+    Xs,
+    S,
+    M,
+    L,
+    Fill,
+}
+
+impl Width {
+    pub fn class(self) -> &'static str {
+        match self {
+            Width::Xs => "w-xs",
+            Width::S => "w-s",
+            Width::M => "w-m",
+            Width::L => "w-l",
+            Width::Fill => "w-fill",
+        }
+    }
+}
+
 /// A column after the selection checkbox.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Column {
@@ -36,14 +61,20 @@ pub struct Column {
     /// `None` for columns the server cannot sort by.
     pub sort: Option<&'static str>,
     pub starts_descending: bool,
+    pub width: Width,
+    /// Shown unless the user hides it; `false`: hidden unless the user
+    /// shows it (its value is in the details either way).
+    pub shown: bool,
 }
 
 impl Column {
-    pub const fn plain(label: &'static str) -> Column {
+    pub const fn plain(label: &'static str, width: Width) -> Column {
         Column {
             label,
             sort: None,
             starts_descending: false,
+            width,
+            shown: true,
         }
     }
 
@@ -51,11 +82,22 @@ impl Column {
         label: &'static str,
         sort: &'static str,
         starts_descending: bool,
+        width: Width,
     ) -> Column {
         Column {
             label,
             sort: Some(sort),
             starts_descending,
+            width,
+            shown: true,
+        }
+    }
+
+    /// Hidden until the user picks it in the column chooser.
+    pub const fn optional(self) -> Column {
+        Column {
+            shown: false,
+            ..self
         }
     }
 }
@@ -73,8 +115,12 @@ pub trait Row: Send + Sync + 'static {
     fn key(&self) -> String;
     /// How a confirmation names the row.
     fn label(&self) -> String;
-    /// The cells after the checkbox, one per [`Column`].
-    fn cells(&self) -> AnyView;
+    /// The cells after the checkbox: one `<td>` per [`Column`], in order.
+    fn cells(&self) -> Vec<AnyView>;
+    /// A row shown as one cell across the table (an unreadable row).
+    fn across(&self) -> Option<AnyView> {
+        None
+    }
     fn details(&self) -> RowDetails;
     /// Whether the list's action applies to this row (a dismissed task
     /// cannot be dismissed again).
@@ -93,6 +139,11 @@ pub struct Rows {
     /// Rows of the answer that could not be read (they are among `rows`,
     /// shown as such).
     pub unreadable: usize,
+    /// The page served, when it is not the one asked for (past the last
+    /// page: the last one). The screen puts it in the URL.
+    pub page: Option<u32>,
+    /// The query these rows answer (set by the screen).
+    pub query: Params,
 }
 
 impl Rows {
@@ -103,17 +154,18 @@ impl Rows {
         total: u64,
         unreadable: Vec<crate::api::UnreadableRow>,
         offset: usize,
-        columns: usize,
     ) -> Rows {
         let count = unreadable.len();
         for row in unreadable {
             let at = (offset + row.index).min(rows.len());
-            rows.insert(at, Arc::new(Unreadable { row, columns }));
+            rows.insert(at, Arc::new(Unreadable { row }));
         }
         Rows {
             rows,
             total,
             unreadable: count,
+            page: None,
+            query: Params::new(),
         }
     }
 }
@@ -122,7 +174,6 @@ impl Rows {
 /// its data in the details, never acted on.
 pub struct Unreadable {
     pub row: crate::api::UnreadableRow,
-    pub columns: usize,
 }
 
 impl Row for Unreadable {
@@ -135,13 +186,18 @@ impl Row for Unreadable {
     fn actionable(&self) -> bool {
         false
     }
-    fn cells(&self) -> AnyView {
-        let text = format!(
-            "Row {} of the answer could not be read: {}",
-            self.row.index + 1,
-            self.row.reason
-        );
-        view! { <td colspan=self.columns class="unreadable" data-testid="unreadable-row">{text}</td> }.into_any()
+    fn cells(&self) -> Vec<AnyView> {
+        Vec::new()
+    }
+    fn across(&self) -> Option<AnyView> {
+        Some(
+            format!(
+                "Row {} of the answer could not be read: {}",
+                self.row.index + 1,
+                self.row.reason
+            )
+            .into_any(),
+        )
     }
     fn details(&self) -> RowDetails {
         use crate::components::drawer::{Detail, field};
@@ -197,6 +253,13 @@ pub struct Matching {
 /// A list the table screen can show.
 pub trait RowSource: 'static {
     fn columns(&self) -> Vec<Column>;
+    /// Names the table, for remembering its columns ("paperless", "inventree-failed").
+    fn table_id(&self) -> &'static str;
+    /// Columns this server cannot fill (by label), hidden: asked after
+    /// every load.
+    fn unavailable(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
     /// The noun for its rows: "task", "failed task".
     fn noun(&self) -> &'static str {
         "task"

@@ -18,6 +18,8 @@ type Source = StoredValue<std::rc::Rc<dyn RowSource>, LocalStorage>;
 #[component]
 pub fn TableRow(
     row: RowRef,
+    /// Per column: shown or not.
+    visible: Vec<bool>,
     picked: RwSignal<Picked<String>>,
     action: Option<RowAction>,
     #[prop(into)] on_open: Callback<String>,
@@ -43,7 +45,19 @@ pub fn TableRow(
                     />
                 })}
             </td>
-            {row.cells()}
+            {match row.across() {
+                Some(content) => {
+                    let span = visible.iter().filter(|v| **v).count();
+                    view! { <td colspan=span class="unreadable" data-testid="unreadable-row">{content}</td> }.into_any()
+                }
+                None => row
+                    .cells()
+                    .into_iter()
+                    .zip(visible)
+                    .filter_map(|(cell, shown)| shown.then_some(cell))
+                    .collect_view()
+                    .into_any(),
+            }}
             <td class="col-actions">
                 <button class="btn btn-small" data-testid="open-task" on:click=move |_| on_open.run(k4.clone())>
                     "Details"

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::act::{Acting, PlanDialog};
+use super::columns::{self, ColumnChooser};
 use super::rows::{RowDrawer, TableRow, forget_vanished};
 use super::search::{SearchBox, typed_search};
 use super::{Params, RowSource, Rows, param, to_query_string, with_param};
@@ -50,8 +51,15 @@ pub fn TableScreen(
 ) -> impl IntoView {
     let toasts = expect_context::<Toasts>();
     let source = StoredValue::new_local(source);
-    let (columns, action, noun, default_sort) =
-        source.with_value(|s| (s.columns(), s.action(), s.noun(), s.default_sort()));
+    let (columns, action, noun, default_sort, table_id) = source.with_value(|s| {
+        (
+            s.columns(),
+            s.action(),
+            s.noun(),
+            s.default_sort(),
+            s.table_id(),
+        )
+    });
     let url = UrlView::new();
     let query_map = use_query_map();
     let url_params = Memo::new(move |_| query_map.with(sorted_params));
@@ -62,6 +70,17 @@ pub fn TableScreen(
     let local = Memo::new(move |_| {
         list.data.track();
         source.with_value(|s| s.filters_locally())
+    });
+    // Which columns show: defaults, the user's choice, what the server sends.
+    let choices = RwSignal::new(columns::load(table_id));
+    let unavailable = Memo::new(move |_| {
+        list.data.track();
+        source.with_value(|s| s.unavailable())
+    });
+    let all_columns = StoredValue::new(columns.clone());
+    let visible = Memo::new(move |_| {
+        let unavailable = unavailable.get();
+        all_columns.with_value(|all| choices.with(|c| columns::visible(all, c, &unavailable)))
     });
     // The query, derived once per change. The list is fetched whenever it
     // changes, never for opening a row, and with the typed text at once
@@ -76,18 +95,32 @@ pub fn TableScreen(
         }
         params
     });
+    let fetch = move |q: Params, refresh: bool| {
+        let rows = source.with_value(|s| s.list(&q, refresh));
+        list.run(async move { rows.await.map(|rows| Rows { query: q, ..rows }) });
+    };
     effect(move || {
         let q = query.get();
         web::mark("taskdeck:tasks-request");
-        list.run(source.with_value(|s| s.list(&q, false)));
+        fetch(q, false);
     });
     let reload = move || {
-        let q = query.get_untracked();
-        list.run(source.with_value(|s| s.list(&q, true)));
+        fetch(query.get_untracked(), true);
         if let Some(told) = on_reload {
             told.run(());
         }
     };
+    // A page past the last one was asked for: the URL says which is shown.
+    effect(move || {
+        if let Some(page) = list.data.with(|d| d.as_ref().and_then(|r| r.page)) {
+            let p = with_param(
+                url_params.get_untracked(),
+                "page",
+                (page > 1).then(|| page.to_string()),
+            );
+            url.replace(to_query_string(&p));
+        }
+    });
     // For `cargo xtask bench`: from the response to the rows on screen.
     effect(move || {
         if list.data.with(Option::is_some) {
@@ -129,7 +162,7 @@ pub fn TableScreen(
     let open_row =
         move |key: Option<String>| set_params(with_param(url_params.get_untracked(), "task", key));
     let placeholder = move || url_params.with(|p| source.with_value(|s| s.search_placeholder(p)));
-    let width = columns.len() + 2;
+    let width = move || visible.with(|v| v.iter().filter(|v| **v).count()) + 2;
 
     view! {
         <section class="screen" aria-labelledby="screen-title">
@@ -138,12 +171,13 @@ pub fn TableScreen(
                     <h1 id="screen-title">{move || title.get()}</h1>
                     <p class="muted">{subtitle.run()}</p>
                 </div>
-                <RefreshBar loading=list.loading updated=list.updated retry_at=list.retry_at on_refresh=retry />
+                <RefreshBar loading=list.loading updated=list.updated retry_at=list.retry_at failed=Signal::derive(move || list.error.with(Option::is_some)) on_refresh=retry />
             </header>
             {above.run()}
             <div class="filters" role="search">
                 {move || placeholder().map(|placeholder| view! { <SearchBox placeholder search url_params local /> })}
                 {filters.run()}
+                <ColumnChooser columns=columns.clone() table=table_id choices unavailable />
             </div>
 
             {action.map(|action| view! {
@@ -174,6 +208,15 @@ pub fn TableScreen(
 
             <ErrorBanner error=list.error kind stale=Signal::derive(move || list.data.with(Option::is_some)) on_retry=retry />
             {move || {
+                let other = list.error.with(Option::is_some)
+                    && list.data.with(|d| d.as_ref().is_some_and(|r| r.query != query.get()));
+                other.then(|| view! {
+                    <div class="banner banner-warn" role="status" data-testid="rows-from-before">
+                        "The rows below are from before the search or filters changed: the new request failed."
+                    </div>
+                })
+            }}
+            {move || {
                 let n = list.data.with(|d| d.as_ref().map_or(0, |r| r.unreadable));
                 (n > 0).then(|| view! {
                     <div class="banner banner-warn" role="status" data-testid="unreadable-count">
@@ -203,24 +246,30 @@ pub fn TableScreen(
                                     />
                                 })}
                             </th>
-                            {columns.iter().map(|c| view! { <SortHeader column=*c current=sort on_sort default=default_sort /> }).collect_view()}
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            {move || columns
+                                .iter()
+                                .zip(visible.get())
+                                .filter(|(_, shown)| *shown)
+                                .map(|(c, _)| view! { <SortHeader column=*c current=sort on_sort default=default_sort /> })
+                                .collect_view()}
+                            <th scope="col" class="col-actions"><span class="visually-hidden">"Actions"</span></th>
                         </tr>
                     </thead>
                     <tbody>
                         {move || match list.data.get() {
                             None if list.error.with(Option::is_some) => view! {
-                                <tr><td colspan=width class="muted">"No data."</td></tr>
+                                <tr><td colspan=width() class="muted">"No data."</td></tr>
                             }.into_any(),
-                            None => view! { <SkeletonRows columns=width /> }.into_any(),
+                            None => view! { <SkeletonRows columns=width() /> }.into_any(),
                             Some(rows) if rows.rows.is_empty() => view! {
-                                <tr><td colspan=width>
+                                <tr><td colspan=width()>
                                     <EmptyState title=format!("No {noun}s match") detail="Change the search or the filters." />
                                 </td></tr>
                             }.into_any(),
                             Some(rows) => rows.rows.into_iter().map(|row| view! {
                                 <TableRow
                                     row
+                                    visible=visible.get()
                                     picked
                                     action
                                     on_open=move |key| open_row(Some(key))

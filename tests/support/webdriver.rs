@@ -331,6 +331,15 @@ impl Browser {
         );
     }
 
+    /// Sets the window's outer size.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.command(
+            "POST",
+            &self.session_path("/window/rect"),
+            Some(json!({ "width": width, "height": height })),
+        );
+    }
+
     pub fn current_url(&self) -> String {
         self.command("GET", &self.session_path("/url"), None)
             .as_str()

@@ -373,6 +373,8 @@ fn test() -> Result {
         "browser",
         "--test",
         "browser_trust",
+        "--test",
+        "browser_screens",
         "--",
         "--test-threads=2",
     ])?;

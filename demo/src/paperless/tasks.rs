@@ -139,7 +139,7 @@ pub(super) async fn status_counts(
                 all += 1;
                 match row.status {
                     "failure" | "revoked" => attention += 1,
-                    "pending" | "started" => progress += 1,
+                    "pending" | "started" | "retry" => progress += 1,
                     _ => completed += 1,
                 }
             }

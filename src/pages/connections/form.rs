@@ -3,17 +3,17 @@
 use leptos::prelude::*;
 
 use super::probe::{obtain_token, test_connection};
-use crate::api::{ApiError, BaseUrl};
+use crate::api::BaseUrl;
 use crate::components::feedback::{ToastKind, Toasts};
 use crate::components::form::{CheckField, RadioOption, TextField};
 use crate::context::Connections;
 use crate::reactive::effect;
 use crate::state::connections::{Connection, ServerKind, has_token_for, validate};
-use crate::state::errors::explain;
+use crate::state::errors::{Explained, explain};
 use crate::web;
 
-/// A connection test's outcome: a summary, or title, detail and hint.
-pub type Status = Option<Result<String, (String, String, Option<String>)>>;
+/// A connection test's outcome: a summary, or what went wrong in words.
+pub type Status = Option<Result<String, Explained>>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthMode {
@@ -87,15 +87,10 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let toasts = expect_context::<Toasts>();
     let working = RwSignal::new(false);
-    let read_form = move || -> Result<(String, BaseUrl), String> {
-        validate(&form.name.get_untracked(), &form.url.get_untracked())
-    };
-    let report_error = move |e: ApiError| {
-        let x = explain(&e, form.kind.get_untracked(), &web::origin());
-        status.set(Some(Err((x.title, x.detail, x.hint))));
-    };
-
+    // A connection whose test failed, which the user may save anyway.
+    let unsaved = RwSignal::new(None::<Connection>);
     let desktop = web::in_desktop_app();
+
     // A token typed for one address is never kept for another.
     effect(move || {
         let url = form.url.get();
@@ -112,18 +107,31 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
     });
     let fail = move |title: &str, detail: String| {
         working.set(false);
-        status.set(Some(Err((title.to_string(), detail, None))));
+        status.set(Some(Err(Explained {
+            title: title.to_string(),
+            detail,
+            hint: None,
+        })));
     };
-    // In the desktop app, requests may only go to configured servers, so it
-    // always saves, then tests: "Save and test".
-    let run_test = move |save: bool| {
+    let saved = move |name: String, text: String| {
+        working.set(false);
+        unsaved.set(None);
+        status.set(None);
+        form.clear();
+        toasts.show(ToastKind::Success, format!("Saved {name}. {text}"));
+    };
+    // Tests first; saves what works. In the desktop app requests may only go
+    // to configured servers, so there it saves, tests, and marks the
+    // connection when the test fails.
+    let run = move |save: bool| {
         let save = save || desktop;
-        let (name, base) = match read_form() {
+        let (name, base) = match validate(&form.name.get_untracked(), &form.url.get_untracked()) {
             Ok(v) => v,
             Err(message) => return fail("Check the form", message),
         };
         working.set(true);
         status.set(None);
+        unsaved.set(None);
         leptos::task::spawn_local(async move {
             let kind = form.kind.get_untracked();
             let existing = form
@@ -139,6 +147,7 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
                 remember: form.remember.get_untracked(),
                 notify_failures: form.notify.get_untracked(),
                 desktop_token: false,
+                not_working: None,
             };
             // Desktop: a password can only be exchanged with a configured
             // server, so the address is saved first, without a token (one
@@ -161,7 +170,7 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
                         let _ = connections.remove(&added.id).await;
                     }
                     working.set(false);
-                    report_error(e);
+                    status.set(Some(Err(explain(&e, kind, &web::origin()))));
                     return;
                 }
             };
@@ -174,107 +183,170 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
                 };
                 return fail("A token is needed", detail.into());
             }
-            // The browser tests with the token in hand; the desktop app's
-            // Rust side adds the stored one.
-            let mut test_token = token.clone().or_else(|| {
+            let with_token = Connection {
+                token: token.clone(),
+                ..settings
+            };
+            if desktop {
+                let stored = match connections.upsert(with_token).await {
+                    Ok(stored) => stored,
+                    Err(e) => return fail("Could not save", e),
+                };
+                match test_connection(kind, base, None).await {
+                    Ok(summary) => {
+                        let _ = connections
+                            .upsert(Connection {
+                                not_working: None,
+                                ..stored
+                            })
+                            .await;
+                        saved(name, summary);
+                    }
+                    Err(x) => {
+                        let _ = connections
+                            .upsert(Connection {
+                                not_working: Some(x.title.clone()),
+                                ..stored
+                            })
+                            .await;
+                        working.set(false);
+                        status.set(Some(Err(Explained {
+                            title: format!("Saved, but it does not work yet: {}", x.title),
+                            ..x
+                        })));
+                    }
+                }
+                return;
+            }
+            let test_token = token.clone().or_else(|| {
                 existing
                     .as_ref()
                     .filter(|c| c.base_url == base)
                     .and_then(|c| c.token.clone())
             });
-            if save {
-                match connections
-                    .upsert(Connection {
-                        token: token.clone(),
-                        ..settings
-                    })
-                    .await
-                {
-                    Ok(_) if desktop => test_token = None,
-                    Ok(_) => {}
-                    Err(e) => return fail("Could not save", e),
+            match test_connection(kind, base, test_token).await {
+                Ok(summary) if save => match connections.upsert(with_token).await {
+                    Ok(_) => saved(name, summary),
+                    Err(e) => fail("Could not save", e),
+                },
+                Ok(summary) => {
+                    working.set(false);
+                    status.set(Some(Ok(summary)));
                 }
-            }
-            let tested = test_connection(kind, base, test_token).await;
-            working.set(false);
-            match tested {
-                Ok(summary) => status.set(Some(Ok(summary))),
-                Err(e) => report_error(e),
-            }
-            if save {
-                toasts.show(ToastKind::Success, format!("Saved {name}"));
-                form.clear();
+                Err(x) => {
+                    working.set(false);
+                    if save {
+                        unsaved.set(Some(Connection {
+                            not_working: Some(x.title.clone()),
+                            ..with_token
+                        }));
+                    }
+                    status.set(Some(Err(x)));
+                }
             }
         });
     };
+    let save_anyway = move |_| {
+        let Some(connection) = unsaved.get_untracked() else {
+            return;
+        };
+        let name = connection.name.clone();
+        working.set(true);
+        leptos::task::spawn_local(async move {
+            match connections.upsert(connection).await {
+                Ok(_) => saved(
+                    name,
+                    "It is marked as not working until a test passes.".into(),
+                ),
+                Err(e) => fail("Could not save", e),
+            }
+        });
+    };
+    let placeholders = move || match form.kind.get() {
+        ServerKind::Paperless => ("Office Paperless", "https://paperless.example.org"),
+        ServerKind::InvenTree => ("Workshop InvenTree", "https://inventree.example.org"),
+    };
 
     view! {
-            <form class="connection-form" data-testid="connection-form" on:submit=move |ev| { ev.prevent_default(); run_test(true); }>
-                <h2>{move || if form.editing.get().is_some() { "Edit server" } else { "Add a server" }}</h2>
-                <fieldset class="kind">
-                    <legend>"Server"</legend>
-                    <RadioOption group="kind" value="paperless" choice=ServerKind::Paperless current=form.kind label="Paperless-ngx" />
-                    <RadioOption group="kind" value="inventree" choice=ServerKind::InvenTree current=form.kind label="InvenTree" />
-                </fieldset>
-                <TextField label="Name" name="name" value=form.name placeholder="Office Paperless" />
-                <TextField label="Address" name="url" kind="url" value=form.url required=true placeholder="https://paperless.example.org" />
-                <fieldset class="auth">
-                    <legend>"Sign in with"</legend>
-                    <RadioOption group="auth" value="token" choice=AuthMode::Token current=form.mode label="API token" />
-                    <RadioOption group="auth" value="password" choice=AuthMode::Password current=form.mode label="Username and password (exchanged once for a token; not stored)" />
-                </fieldset>
-                {move || match form.mode.get() {
-                    AuthMode::Token => {
-                        let placeholder = if form.editing.get().is_some() {
-                            "Leave blank to keep the saved token"
-                        } else {
-                            "Paste the API token"
-                        };
-                        view! {
-                            <TextField label="Token" name="token" kind="password" value=form.token autocomplete="off" placeholder />
-                        }.into_any()
-                    }
-                    AuthMode::Password => view! {
-                        <TextField label="Username" name="username" value=form.username autocomplete="username" />
-                        <TextField label="Password" name="password" kind="password" value=form.password autocomplete="current-password" />
-                        {move || (form.kind.get() == ServerKind::Paperless).then(|| view! {
-                            <TextField label="Two-factor code (if enabled)" name="mfa" value=form.mfa inputmode="numeric" autocomplete="one-time-code" />
-                        })}
-                    }.into_any(),
-                }}
+        <form class="connection-form" data-testid="connection-form" on:submit=move |ev| { ev.prevent_default(); run(true); }>
+            <h2>{move || if form.editing.get().is_some() { "Edit server" } else { "Add a server" }}</h2>
+            <fieldset class="kind">
+                <legend>"Server"</legend>
+                <RadioOption group="kind" value="paperless" choice=ServerKind::Paperless current=form.kind label="Paperless-ngx" />
+                <RadioOption group="kind" value="inventree" choice=ServerKind::InvenTree current=form.kind label="InvenTree" />
+            </fieldset>
+            {move || {
+                let (name, url) = placeholders();
+                view! {
+                    <TextField label="Name" name="name" value=form.name placeholder=name />
+                    <TextField label="Address" name="url" kind="url" value=form.url required=true placeholder=url />
+                }
+            }}
+            <fieldset class="auth">
+                <legend>"Sign in with"</legend>
+                <RadioOption group="auth" value="token" choice=AuthMode::Token current=form.mode label="API token" />
+                <RadioOption group="auth" value="password" choice=AuthMode::Password current=form.mode label="Username and password (exchanged once for a token; not stored)" />
+            </fieldset>
+            {move || match form.mode.get() {
+                AuthMode::Token => {
+                    let placeholder = if form.editing.get().is_some() {
+                        "Leave blank to keep the saved token"
+                    } else {
+                        "Paste the API token"
+                    };
+                    view! {
+                        <TextField label="Token" name="token" kind="password" value=form.token autocomplete="off" placeholder />
+                    }.into_any()
+                }
+                AuthMode::Password => view! {
+                    <TextField label="Username" name="username" value=form.username autocomplete="username" />
+                    <TextField label="Password" name="password" kind="password" value=form.password autocomplete="current-password" />
+                    {move || (form.kind.get() == ServerKind::Paperless).then(|| view! {
+                        <TextField label="Two-factor code (if enabled)" name="mfa" value=form.mfa inputmode="numeric" autocomplete="one-time-code" />
+                    })}
+                }.into_any(),
+            }}
+            {(!desktop).then(|| view! {
+                <CheckField name="remember" value=form.remember label="Remember the token in this browser (otherwise it is forgotten when the browser session ends)" />
+            })}
+            {desktop.then(|| view! {
+                <p class="muted small">{move || connections.token_store.get().map_or("", |s| s.describe())}</p>
+                <CheckField name="notify" value=form.notify label="Notify me when a new failed task appears on this server" />
+            })}
+            <div class="form-actions">
                 {(!desktop).then(|| view! {
-                    <CheckField name="remember" value=form.remember label="Remember the token in this browser (otherwise it is forgotten when the browser session ends)" />
+                    <button type="button" class="btn" data-testid="test-connection" disabled=move || working.get() on:click=move |_| run(false)>"Test connection"</button>
                 })}
-                {desktop.then(|| view! {
-                    <p class="muted small">{move || connections.token_store.get().map_or("", |s| s.describe())}</p>
-                    <CheckField name="notify" value=form.notify label="Notify me when a new failed task appears on this server" />
+                <button type="submit" class="btn btn-primary" data-testid="save-connection" disabled=move || working.get()>
+                    {if desktop { "Save and test" } else { "Test and save" }}
+                </button>
+                {move || form.editing.get().is_some().then(|| view! {
+                    <button type="button" class="btn btn-link" on:click=move |_| { form.clear(); status.set(None); unsaved.set(None); }>"Cancel edit"</button>
                 })}
-                <div class="form-actions">
-                    {(!desktop).then(|| view! {
-                        <button type="button" class="btn" data-testid="test-connection" disabled=move || working.get() on:click=move |_| run_test(false)>"Test connection"</button>
-                    })}
-                    <button type="submit" class="btn btn-primary" data-testid="save-connection" disabled=move || working.get()>
-                        {if desktop { "Save and test" } else { "Save" }}
-                    </button>
-                    {move || form.editing.get().is_some().then(|| view! {
-                        <button type="button" class="btn btn-link" on:click=move |_| { form.clear(); status.set(None); }>"Cancel edit"</button>
-                    })}
-                    {move || working.get().then(|| view! { <span class="spinner" aria-label="Working"></span> })}
-                </div>
-                <div aria-live="polite" data-testid="connection-status">
-                    {move || status.get().map(|s| match s {
-                        Ok(summary) => view! { <p class="banner banner-ok">{summary}</p> }.into_any(),
-                        Err((title, detail, hint)) => view! {
-                            <div class="banner banner-error" role="alert">
-                                <div class="banner-text">
-                                    <strong>{title}</strong>
-                                    <p>{detail}</p>
-                                    {hint.map(|h| view! { <p class="hint">{h}</p> })}
-                                </div>
+                {move || working.get().then(|| view! { <span class="spinner" aria-label="Working"></span> })}
+            </div>
+            <div aria-live="polite" data-testid="connection-status">
+                {move || status.get().map(|s| match s {
+                    Ok(summary) => view! { <p class="banner banner-ok">{summary}</p> }.into_any(),
+                    Err(x) => view! {
+                        <div class="banner banner-error" role="alert">
+                            <div class="banner-text">
+                                <strong>{x.title}</strong>
+                                <p>{x.detail}</p>
+                                {x.hint.map(|h| view! { <p class="hint">{h}</p> })}
+                                {move || unsaved.with(Option::is_some).then(|| view! {
+                                    <p>
+                                        "Not saved. "
+                                        <button type="button" class="btn btn-small" data-testid="save-anyway" on:click=save_anyway>
+                                            "Save anyway, marked as not working"
+                                        </button>
+                                    </p>
+                                })}
                             </div>
-                        }.into_any(),
-                    })}
-                </div>
-            </form>
+                        </div>
+                    }.into_any(),
+                })}
+            </div>
+        </form>
     }
 }

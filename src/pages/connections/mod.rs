@@ -59,6 +59,11 @@ pub fn ConnectionsPage() -> impl IntoView {
                             <div>
                                 <A href=href><strong>{c.name.clone()}</strong></A>
                                 <p class="muted small">{format!("{} · {}", c.kind.label(), c.base_url)}</p>
+                                {c.not_working.clone().map(|why| view! {
+                                    <p class="small not-working" data-testid="connection-not-working">
+                                        {format!("Not working: {why}. Edit it and test again to clear this.")}
+                                    </p>
+                                })}
                                 <p class="small">{move || match (&c.token, c.remember, c.desktop_token) {
                                     (_, _, true) => connections
                                         .token_store

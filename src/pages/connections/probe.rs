@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use super::form::{AuthMode, Form};
 use crate::api::inventree::InvenTreeClient;
 use crate::api::paperless::PaperlessClient;
+use crate::api::paperless::TaskQuery;
 use crate::api::{ApiError, BaseUrl, Secret, ServerKind};
+use crate::state::errors::{Explained, explain};
 use crate::web;
 
 /// Exchanges a password for a token when that mode is chosen; the password
@@ -44,8 +46,65 @@ pub async fn obtain_token(form: Form, base: &BaseUrl) -> Result<Secret, ApiError
     }
 }
 
-/// What a working connection reports, in one sentence.
+/// What a working connection reports, in one sentence; or, when it does
+/// not work, why, in words (naming the other kind of server when that is
+/// what answers at the address).
 pub async fn test_connection(
+    kind: ServerKind,
+    base: BaseUrl,
+    token: Option<Secret>,
+) -> Result<String, Explained> {
+    match try_connection(kind, base.clone(), token).await {
+        Ok(summary) => Ok(summary),
+        Err(e) => Err(match other_kind_at(kind, &base).await {
+            Some(other) => Explained {
+                title: format!("This address is an {} server", other.label())
+                    .replace("an Paperless", "a Paperless"),
+                detail: format!(
+                    "{base} answers as {}, not as {}. Choose “{}” above, or check the address.",
+                    other.label(),
+                    kind.label(),
+                    other.label()
+                ),
+                hint: None,
+            },
+            None => explain(&e, kind, &web::origin()),
+        }),
+    }
+}
+
+/// The other kind of server, if that is what answers at `base`: InvenTree
+/// describes itself at `/api/` (even anonymously); Paperless answers its
+/// task list with a DRF authentication error where InvenTree has no such
+/// endpoint. No token is sent for this.
+async fn other_kind_at(kind: ServerKind, base: &BaseUrl) -> Option<ServerKind> {
+    match kind {
+        ServerKind::Paperless => {
+            let root = InvenTreeClient::new(base.clone(), None)
+                .api_root_call()
+                .send(web::transport())
+                .await
+                .ok()?;
+            (root.server == "InvenTree").then_some(ServerKind::InvenTree)
+        }
+        ServerKind::InvenTree => {
+            let probe = PaperlessClient::new(base.clone(), None)
+                .list_tasks_call(&TaskQuery {
+                    page_size: Some(1),
+                    ..TaskQuery::default()
+                })
+                .send(web::transport())
+                .await;
+            matches!(
+                probe,
+                Err(ApiError::Unauthorized { .. } | ApiError::Forbidden { .. })
+            )
+            .then_some(ServerKind::Paperless)
+        }
+    }
+}
+
+async fn try_connection(
     kind: ServerKind,
     base: BaseUrl,
     token: Option<Secret>,

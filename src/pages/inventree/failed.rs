@@ -8,15 +8,16 @@ use crate::api::{ApiError, Page, Selection};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
 use crate::state::inventree_view::{QueueView, short_func};
-use crate::table::{Column, Row, RowDetails};
+use crate::table::cells::{self, cell, number};
+use crate::table::{Column, Row, RowDetails, Width};
 
 pub(super) const COLUMNS: [Column; 6] = [
-    Column::sorted("Function", "func", false),
-    Column::plain("Error"),
-    Column::sorted("Started", "started", true),
-    Column::sorted("Stopped", "stopped", true),
-    Column::plain("Attempts"),
-    Column::sorted("Task id", "id", false),
+    Column::sorted("Function", "func", false, Width::Fill),
+    Column::plain("Error", Width::Fill),
+    Column::sorted("Started", "started", true, Width::M).optional(),
+    Column::sorted("Stopped", "stopped", true, Width::M),
+    Column::plain("Attempts", Width::Xs),
+    Column::sorted("Task id", "id", false, Width::M),
 ];
 
 pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<FailedTask>> {
@@ -36,23 +37,25 @@ impl Row for FailedTask {
         self.pk.clone()
     }
 
+    /// Function, when it failed and its id: the same function fails often.
     fn label(&self) -> String {
         let func = self.func.as_deref().map(short_func).unwrap_or("(unknown)");
-        format!("{func} ({})", self.pk)
+        let stopped = self
+            .stopped
+            .map(|t| format!(", failed {}", t.to_wire()))
+            .unwrap_or_default();
+        format!("{func}{stopped} (task {})", self.pk)
     }
 
-    fn cells(&self) -> AnyView {
-        let func = self.func.clone().unwrap_or_default();
-        let summary = self.error_summary().unwrap_or_default().to_string();
-        view! {
-            <td class="col-name" title=func.clone()>{short_func(&func).to_string()}</td>
-            <td class="col-result" title=summary.clone()>{summary.clone()}</td>
-            <td><ServerWhen at=self.started /></td>
-            <td><ServerWhen at=self.stopped /></td>
-            <td class="num">{self.attempt_count}</td>
-            <td class="col-code">{self.pk.clone()}</td>
-        }
-        .into_any()
+    fn cells(&self) -> Vec<AnyView> {
+        vec![
+            cells::python_path(self.func.as_deref().unwrap_or_default()),
+            cells::text(self.error_summary().unwrap_or_default()),
+            cell(view! { <ServerWhen at=self.started /> }),
+            cell(view! { <ServerWhen at=self.stopped /> }),
+            number(self.attempt_count),
+            cells::code(self.pk.clone()),
+        ]
     }
 
     fn details(&self) -> RowDetails {
@@ -64,7 +67,10 @@ impl Row for FailedTask {
             .to_string();
         RowDetails {
             title,
-            subtitle: format!("Failed after {} attempt(s)", self.attempt_count),
+            subtitle: match self.attempt_count {
+                1 => "Failed after 1 attempt".to_string(),
+                n => format!("Failed after {n} attempts"),
+            },
             fields: vec![
                 field("Error", Detail::text_or_missing(self.error_summary())),
                 field("Traceback", Detail::code_or_missing(self.result.clone())),

@@ -15,6 +15,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::inventree::Overview;
 use crate::components::loader::Loader;
+use crate::components::table::alert_class;
 use crate::components::url_view::UrlView;
 use crate::context::Connections;
 use crate::pages::ConnectionGate;
@@ -55,7 +56,7 @@ fn QueueTabs(connection_id: String, current: Queue, overview: Loader<Overview>) 
                     view! {
                         <A href=href attr:class="tab" attr:data-tab=q.slug()>
                             <span aria-current=move || (q == current).then_some("page")>{q.label()}</span>
-                            <span class=if q == Queue::Failed { "count count-alert" } else { "count" }>{count}</span>
+                            <span class=move || alert_class(q == Queue::Failed && count().is_some_and(|c| c != "0"))>{count}</span>
                         </A>
                     }
                 })

@@ -8,15 +8,16 @@ use crate::api::{ApiError, Page, Selection};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
 use crate::state::inventree_view::{QueueView, short_func};
-use crate::table::{Column, Row, RowDetails};
+use crate::table::cells::{self, cell};
+use crate::table::{Column, Row, RowDetails, Width};
 
 pub(super) const COLUMNS: [Column; 6] = [
-    Column::plain("Function"),
-    Column::plain("Name"),
-    Column::plain("Queued"),
-    Column::plain("Args"),
-    Column::plain("Kwargs"),
-    Column::plain("Task id"),
+    Column::plain("Function", Width::Fill),
+    Column::plain("Name", Width::M),
+    Column::plain("Locked until", Width::M),
+    Column::plain("Args", Width::M),
+    Column::plain("Kwargs", Width::M),
+    Column::plain("Task id", Width::M),
 ];
 
 pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<PendingTask>> {
@@ -37,33 +38,31 @@ impl Row for PendingTask {
         self.pk.to_string()
     }
 
+    /// Queue row, function and task id: several rows may run the same function.
     fn label(&self) -> String {
         format!(
-            "#{} {}",
+            "#{} {} (task {})",
             self.pk,
             self.func
                 .as_deref()
                 .map(short_func)
-                .unwrap_or("(undecodable)")
+                .unwrap_or("(undecodable)"),
+            self.task_id
         )
     }
 
-    fn cells(&self) -> AnyView {
-        let func = self.func.clone();
-        view! {
-            <td class="col-name" title=func.clone().unwrap_or_default()>
-                {match func.clone() {
-                    Some(f) => short_func(&f).to_string().into_any(),
-                    None => view! { <span class="badge badge-warn">"Undecodable"</span> }.into_any(),
-                }}
-            </td>
-            <td>{self.name.clone().unwrap_or_default()}</td>
-            <td><ServerWhen at=self.lock /></td>
-            <td class="col-code">{self.args.clone().unwrap_or_default()}</td>
-            <td class="col-code">{self.kwargs.clone().unwrap_or_default()}</td>
-            <td class="col-code">{self.task_id.clone()}</td>
-        }
-        .into_any()
+    fn cells(&self) -> Vec<AnyView> {
+        vec![
+            match self.func.as_deref() {
+                Some(f) => cells::python_path(f),
+                None => cell(view! { <span class="badge badge-warn">"Undecodable"</span> }),
+            },
+            cells::text(self.name.clone().unwrap_or_default()),
+            cell(view! { <ServerWhen at=self.lock /> }),
+            cells::code(self.args.clone().unwrap_or_default()),
+            cells::code(self.kwargs.clone().unwrap_or_default()),
+            cells::code(self.task_id.clone()),
+        ]
     }
 
     fn details(&self) -> RowDetails {
@@ -84,7 +83,7 @@ impl Row for PendingTask {
             fields: vec![
                 field("Function", Detail::code_or_missing(self.func.clone())),
                 field("Name", Detail::text_or_missing(self.name.clone())),
-                field("Queued", Detail::ServerTime(self.lock)),
+                field("Locked until", Detail::ServerTime(self.lock)),
                 field("Args", Detail::code_or_missing(self.args.clone())),
                 field("Kwargs", Detail::code_or_missing(self.kwargs.clone())),
                 field("Task id", Detail::Code(self.task_id.clone())),

@@ -8,7 +8,8 @@ use crate::api::inventree::{InvenTreeClient, ScheduledTask};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
 use crate::state::inventree_view::{QueueView, short_func};
-use crate::table::{Column, Row, RowDetails};
+use crate::table::cells::{self, cell};
+use crate::table::{Column, Row, RowDetails, Width};
 
 fn outcome(success: Option<bool>) -> AnyView {
     match success {
@@ -18,13 +19,16 @@ fn outcome(success: Option<bool>) -> AnyView {
     }
 }
 
-pub(super) const COLUMNS: [Column; 6] = [
-    Column::sorted("Task", "func", false),
-    Column::plain("Schedule"),
-    Column::plain("Repeats"),
-    Column::sorted("Last run", "last_run", true),
-    Column::plain("Last result"),
-    Column::sorted("Next run", "next_run", true),
+/// The function (what the server sorts and searches by) and the schedule's
+/// name side by side, so what is sorted is what is shown.
+pub(super) const COLUMNS: [Column; 7] = [
+    Column::sorted("Function", "func", false, Width::Fill),
+    Column::plain("Name", Width::M),
+    Column::plain("Schedule", Width::M),
+    Column::plain("Repeats", Width::S).optional(),
+    Column::sorted("Last run", "last_run", true, Width::M),
+    Column::plain("Last result", Width::S),
+    Column::sorted("Next run", "next_run", true, Width::M),
 ];
 
 pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<ScheduledTask>> {
@@ -37,26 +41,31 @@ impl Row for ScheduledTask {
     }
 
     fn label(&self) -> String {
-        self.name
+        let name = self
+            .name
             .clone()
-            .unwrap_or_else(|| short_func(&self.func).to_string())
+            .unwrap_or_else(|| short_func(&self.func).to_string());
+        format!("{name} (schedule #{})", self.pk)
     }
 
-    fn cells(&self) -> AnyView {
-        view! {
-            <td class="col-name" title=self.func.clone()>{self.label()}</td>
-            <td>{self.schedule_type.label().to_string()}</td>
-            <td>{self.repeats_label()}</td>
-            <td><ServerWhen at=self.last_run /></td>
-            <td>{outcome(self.success)}</td>
-            <td><ServerWhen at=self.next_run /></td>
-        }
-        .into_any()
+    fn cells(&self) -> Vec<AnyView> {
+        vec![
+            cells::python_path(&self.func),
+            cells::text(self.name.clone().unwrap_or_default()),
+            cells::text(self.schedule_type.label()),
+            cells::text(self.repeats_label()),
+            cell(view! { <ServerWhen at=self.last_run /> }),
+            cell(outcome(self.success)),
+            cell(view! { <ServerWhen at=self.next_run /> }),
+        ]
     }
 
     fn details(&self) -> RowDetails {
         RowDetails {
-            title: self.label(),
+            title: self
+                .name
+                .clone()
+                .unwrap_or_else(|| short_func(&self.func).to_string()),
             subtitle: format!("{} · {}", self.schedule_type.label(), self.repeats_label()),
             fields: vec![
                 field("Function", Detail::Code(self.func.clone())),

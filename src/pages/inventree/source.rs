@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{failed, pending, scheduled};
 use crate::api::inventree::InvenTreeClient;
 use crate::api::{ApiError, LocalBoxFuture, Page};
-use crate::state::inventree_view::{Queue, QueueView};
+use crate::state::inventree_view::{Queue, QueueView, regex_problem};
 use crate::state::table::Paging;
 use crate::table::{ActOutcome, Column, Params, Row, RowAction, RowRef, RowSource, Rows};
 use crate::web;
@@ -20,22 +20,22 @@ pub struct QueueSource {
     pub queue: Queue,
 }
 
-fn rows<T: Row>(page: Page<T>, columns: usize) -> Rows {
+fn rows<T: Row>(page: Page<T>) -> Rows {
     let rows = page
         .items
         .into_iter()
         .map(|t| Arc::new(t) as RowRef)
         .collect();
-    Rows::with_unreadable(rows, page.count, page.unreadable, 0, columns)
+    Rows::with_unreadable(rows, page.count, page.unreadable, 0)
 }
 
 impl QueueSource {
     async fn fetch(&self, view: &QueueView) -> Result<Rows, ApiError> {
         let (client, transport) = (&self.client, web::transport());
         Ok(match self.queue {
-            Queue::Pending => rows(pending::list_call(client, view).send(transport).await?, 6),
-            Queue::Failed => rows(failed::list_call(client, view).send(transport).await?, 6),
-            Queue::Scheduled => rows(scheduled::list_call(client, view).send(transport).await?, 6),
+            Queue::Pending => rows(pending::list_call(client, view).send(transport).await?),
+            Queue::Failed => rows(failed::list_call(client, view).send(transport).await?),
+            Queue::Scheduled => rows(scheduled::list_call(client, view).send(transport).await?),
         })
     }
 }
@@ -57,6 +57,19 @@ impl RowSource for QueueSource {
         }
     }
 
+    fn table_id(&self) -> &'static str {
+        match self.queue {
+            Queue::Pending => "inventree-pending",
+            Queue::Failed => "inventree-failed",
+            Queue::Scheduled => "inventree-scheduled",
+        }
+    }
+
+    fn default_sort(&self) -> Option<&'static str> {
+        // Newest failure first, as an admin reads them.
+        (self.queue == Queue::Failed).then_some("-stopped")
+    }
+
     fn search_placeholder(&self, _query: &Params) -> Option<&'static str> {
         self.queue.searchable().then_some("Search function ( / )")
     }
@@ -68,7 +81,40 @@ impl RowSource for QueueSource {
     ) -> LocalBoxFuture<'static, Result<Rows, ApiError>> {
         let this = self.clone();
         let view = QueueView::from_params(query);
-        Box::pin(async move { this.fetch(&view).await })
+        Box::pin(async move {
+            let search = view.search.trim();
+            if view.regex
+                && !search.is_empty()
+                && let Some(problem) = regex_problem(search)
+            {
+                return Err(ApiError::InvalidInput {
+                    detail: format!(
+                        "“{search}” is not a regular expression the server can use: {problem}."
+                    ),
+                });
+            }
+            let rows = match this.fetch(&view).await {
+                Err(ApiError::Server { status, .. }) if view.regex && !search.is_empty() => {
+                    return Err(ApiError::InvalidInput {
+                        detail: format!(
+                            "The server could not use the regular expression “{search}” (it answered HTTP {status}). Check it, or untick “Regular expression”."
+                        ),
+                    });
+                }
+                other => other?,
+            };
+            // Past the last page: the last page there is.
+            let last = view.paging.page_count(rows.total);
+            if rows.rows.is_empty() && view.paging.page > last {
+                let mut back = view.clone();
+                back.paging.page = last;
+                return Ok(Rows {
+                    page: Some(last),
+                    ..this.fetch(&back).await?
+                });
+            }
+            Ok(rows)
+        })
     }
 
     fn detail(&self, _key: String) -> LocalBoxFuture<'static, Result<RowRef, ApiError>> {

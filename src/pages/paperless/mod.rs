@@ -13,6 +13,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::paperless::{PaperlessApi, StatusCounts, TaskType, TriggerSource};
 use crate::components::choice::ChoiceSelect;
 use crate::components::loader::Loader;
+use crate::components::table::alert_class;
 use crate::components::url_view::UrlView;
 use crate::context::Connections;
 use crate::pages::ConnectionGate;
@@ -96,7 +97,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
                             on:click=move |_| refilter(Box::new(move |v| v.tab = tab))
                         >
                             {tab.label()}
-                            <span class=if tab == StatusTab::NeedsAttention { "count count-alert" } else { "count" }>
+                            <span class=move || alert_class(tab == StatusTab::NeedsAttention && tab_counts.get().is_some_and(|c| tab.count(&c) > 0))>
                                 {move || tab_counts.get().map(|c| tab.count(&c).to_string())}
                             </span>
                         </button>

@@ -7,21 +7,25 @@ use crate::api::paperless::{PaperlessTask, TaskStatus};
 use crate::components::drawer::{Detail, Field, field};
 use crate::components::time::When;
 use crate::state::time::duration;
-use crate::table::{Column, Row, RowDetails};
+use crate::table::cells::{self, cell, number};
+use crate::table::{Column, Row, RowDetails, Width};
 
 pub const COLUMNS: [Column; 11] = [
-    Column::sorted("Status", "status", false),
-    Column::plain("Name"),
-    Column::sorted("Type", "type", false),
-    Column::plain("Trigger"),
-    Column::sorted("Created", "created", true),
-    Column::plain("Started"),
-    Column::sorted("Done", "done", true),
-    Column::sorted("Duration", "duration", true),
-    Column::plain("Result"),
-    Column::plain("Document"),
-    Column::plain("Dismissed"),
+    Column::sorted("Status", "status", false, Width::S),
+    Column::plain("Name", Width::Fill),
+    Column::sorted("Type", "type", false, Width::M),
+    Column::plain("Trigger", Width::M).optional(),
+    Column::sorted("Created", "created", true, Width::S),
+    Column::plain("Started", Width::S).optional(),
+    Column::sorted("Done", "done", true, Width::S),
+    Column::sorted("Duration", "duration", true, Width::S),
+    Column::plain("Result", Width::Fill),
+    Column::plain("Document", Width::S),
+    Column::plain("Dismissed", Width::Xs).optional(),
 ];
+
+/// What an API 9 server does not send.
+pub const NOT_IN_API_9: [&str; 2] = ["Started", "Duration"];
 
 pub struct TaskRow {
     pub task: PaperlessTask,
@@ -34,9 +38,18 @@ fn status_class(status: &TaskStatus) -> &'static str {
         TaskStatus::Success => "badge badge-ok",
         TaskStatus::Failure => "badge badge-bad",
         TaskStatus::Revoked => "badge badge-warn",
-        TaskStatus::Started => "badge badge-busy",
+        TaskStatus::Started | TaskStatus::Retry => "badge badge-busy",
         TaskStatus::Pending => "badge badge-wait",
         TaskStatus::Other(_) => "badge",
+    }
+}
+
+/// Every status in words; one the servers do not document is shown as
+/// unknown, with its raw name.
+pub fn status_label(status: &TaskStatus) -> String {
+    match status {
+        TaskStatus::Other(raw) => format!("Unknown ({raw})"),
+        known => known.label().to_string(),
     }
 }
 
@@ -50,18 +63,23 @@ impl Row for TaskRow {
         self.task.id.to_string()
     }
 
+    /// Id, name and when it was created: several tasks share a name
+    /// ("Sanity Check").
     fn label(&self) -> String {
-        self.task.display_name().to_string()
+        let created = self
+            .task
+            .created
+            .map(|t| format!(", created {}", t.format("%Y-%m-%d %H:%M UTC")))
+            .unwrap_or_default();
+        format!("#{} {}{created}", self.task.id, self.task.display_name())
     }
 
     fn actionable(&self) -> bool {
         !self.task.acknowledged
     }
 
-    fn cells(&self) -> AnyView {
+    fn cells(&self) -> Vec<AnyView> {
         let task = &self.task;
-        let name = task.display_name().to_string();
-        let result = task.result_message.clone().unwrap_or_default();
         let document = task.related_document.map(|d| {
             view! {
                 <a href=document_url(&self.base, d) target="_blank" rel="noopener noreferrer" data-connection=self.connection_id.clone()>
@@ -69,20 +87,25 @@ impl Row for TaskRow {
                 </a>
             }
         });
-        view! {
-            <td><span class=status_class(&task.status)>{task.status.label().to_string()}</span></td>
-            <td class="col-name" title=name.clone()>{name.clone()}</td>
-            <td>{task.task_type.label().to_string()}</td>
-            <td>{task.trigger.label().to_string()}</td>
-            <td><When at=task.created /></td>
-            <td><When at=task.started /></td>
-            <td><When at=task.done /></td>
-            <td class="num">{task.duration_seconds.map(duration).unwrap_or_else(|| "–".into())}</td>
-            <td class="col-result" title=result.clone()>{result.clone()}</td>
-            <td>{document}</td>
-            <td>{if task.acknowledged { "Yes" } else { "No" }}</td>
-        }
-        .into_any()
+        vec![
+            cell(
+                view! { <span class=status_class(&task.status)>{status_label(&task.status)}</span> },
+            ),
+            cells::name(task.display_name()),
+            cells::text(task.task_type.label()),
+            cells::text(task.trigger.label()),
+            cell(view! { <When at=task.created /> }),
+            cell(view! { <When at=task.started /> }),
+            cell(view! { <When at=task.done /> }),
+            number(
+                task.duration_seconds
+                    .map(duration)
+                    .unwrap_or_else(|| "–".into()),
+            ),
+            cells::text(task.result_message.clone().unwrap_or_default()),
+            cell(document),
+            cell(if task.acknowledged { "Yes" } else { "No" }),
+        ]
     }
 
     fn details(&self) -> RowDetails {
@@ -99,7 +122,7 @@ fn task_fields(task: &PaperlessTask, base: &BaseUrl, connection_id: &str) -> Vec
     let json =
         |value: &Option<serde_json::Value>| value.clone().map_or(Detail::Missing, Detail::Json);
     vec![
-        field("Status", Detail::Text(task.status.label().to_string())),
+        field("Status", Detail::Text(status_label(&task.status))),
         field(
             "Result",
             Detail::code_or_missing(task.result_message.clone()),

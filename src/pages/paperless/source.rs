@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::row::{COLUMNS, TaskRow};
+use super::row::{COLUMNS, NOT_IN_API_9, TaskRow};
 use crate::api::paperless::{
     AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusCounts, TaskQuery,
 };
@@ -73,7 +73,10 @@ impl PaperlessSource {
         } else {
             vec![]
         };
-        Rows::with_unreadable(rows, shown.total, unreadable, 0, COLUMNS.len())
+        Rows {
+            page: (shown.page_number != view.paging.page).then_some(shown.page_number),
+            ..Rows::with_unreadable(rows, shown.total, unreadable, 0)
+        }
     }
 
     /// The full list, when this server sends it whole.
@@ -103,6 +106,18 @@ impl RowSource for PaperlessSource {
         Some("-created")
     }
 
+    fn table_id(&self) -> &'static str {
+        "paperless"
+    }
+
+    fn unavailable(&self) -> Vec<&'static str> {
+        if self.client.api() == PaperlessApi::V9 {
+            NOT_IN_API_9.to_vec()
+        } else {
+            Vec::new()
+        }
+    }
+
     fn search_placeholder(&self, query: &Params) -> Option<&'static str> {
         Some(match PaperlessView::from_params(query).scope {
             TextScope::Name => "Search name, type or trigger  ( / )",
@@ -129,20 +144,40 @@ impl RowSource for PaperlessSource {
                     return Ok(this.locally(&view, &all));
                 }
             }
-            let page = this.client.list_tasks(web::transport(), &wanted).await;
+            let mut served = None;
+            let page = match this.client.list_tasks(web::transport(), &wanted).await {
+                // Past the last page (rows were dismissed, or a stale link):
+                // the last page there is.
+                Err(ApiError::NotFound { .. }) if view.paging.page > 1 => {
+                    let first = TaskQuery {
+                        page: Some(1),
+                        ..wanted.clone()
+                    };
+                    let probe = this.client.list_tasks(web::transport(), &first).await?;
+                    let last = view.paging.page_count(probe.count);
+                    served = Some(last);
+                    if last == 1 {
+                        probe
+                    } else {
+                        let last_page = TaskQuery {
+                            page: Some(last),
+                            ..wanted.clone()
+                        };
+                        this.client.list_tasks(web::transport(), &last_page).await?
+                    }
+                }
+                other => other?,
+            };
+            // Known only once the server answered.
             this.api.set(Some(this.client.api()));
-            let page = page?;
             if page.server_paged {
                 this.local_counts.set(None);
                 *this.everything.borrow_mut() = None;
                 let rows = page.items.into_iter().map(|t| this.row(t)).collect();
-                return Ok(Rows::with_unreadable(
-                    rows,
-                    page.count,
-                    page.unreadable,
-                    0,
-                    COLUMNS.len(),
-                ));
+                return Ok(Rows {
+                    page: served,
+                    ..Rows::with_unreadable(rows, page.count, page.unreadable, 0)
+                });
             }
             let all = Rc::new((page.items, page.unreadable));
             let answered = view.server_query(this.client.api());
@@ -157,8 +192,19 @@ impl RowSource for PaperlessSource {
             let id = key.parse().map_err(|_| ApiError::NotFound {
                 message: format!("{key} is not a task id"),
             })?;
-            let task = this.client.task(web::transport(), id).await?;
-            Ok(this.row(task))
+            match this.client.task(web::transport(), id).await {
+                Ok(task) => Ok(this.row(task)),
+                // Paperless answers the same for a task that does not exist
+                // and one this account may not see.
+                Err(ApiError::NotFound { .. }) => Err(ApiError::NotFound {
+                    message: format!(
+                        "Task {id} cannot be shown to this account: it no longer exists, or it \
+                         belongs to another user. Paperless shows accounts that are not \
+                         administrators only their own tasks and tasks without an owner."
+                    ),
+                }),
+                Err(e) => Err(e),
+            }
         })
     }
 

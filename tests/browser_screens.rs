@@ -1,0 +1,198 @@
+//! Browser tests of the screens as an admin meets them: every table and
+//! the drawer fit a 1280 px window, connections that do not work are
+//! marked, a server of the other kind is named, and "all matching" says
+//! how many are still running. Screenshots at 1280 and 1024 px, light and
+//! dark, land in target/screenshots/.
+
+mod support;
+
+use support::console::{Console, INVENTREE198, INVENTREE477, LONG, PAPERLESS2, PAPERLESS3, SHORT};
+use taskdeck_demo::Flavor;
+
+/// Nothing on the page is wider than the window, and no table scrolls
+/// sideways.
+const NO_OVERFLOW: &str = "(() => { \
+    const page = document.documentElement.scrollWidth <= window.innerWidth; \
+    const tables = [...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth + 1); \
+    return page && tables; })()";
+
+fn set_theme(c: &Console, theme: &str) {
+    c.browser.execute(&format!(
+        "localStorage.setItem('taskdeck.theme', '{theme}')"
+    ));
+}
+
+#[test]
+fn every_table_and_the_drawer_fit_1280_pixels() {
+    let c = Console::open("/");
+    c.browser.resize(1280, 800);
+    let screens = [
+        (format!("/paperless/{PAPERLESS3}"), "paperless3"),
+        (format!("/paperless/{PAPERLESS2}"), "paperless2"),
+        (
+            format!("/inventree/{INVENTREE477}/pending"),
+            "inventree-pending",
+        ),
+        (
+            format!("/inventree/{INVENTREE477}/failed"),
+            "inventree-failed",
+        ),
+        (
+            format!("/inventree/{INVENTREE477}/scheduled"),
+            "inventree-scheduled",
+        ),
+        (
+            format!("/inventree/{INVENTREE198}/failed"),
+            "inventree198-failed",
+        ),
+    ];
+    for (theme, width) in [("light", 1280), ("dark", 1024)] {
+        set_theme(&c, theme);
+        c.browser.resize(width, 800);
+        for (path, name) in &screens {
+            c.goto(path);
+            c.wait_rows();
+            if width == 1280 {
+                assert_eq!(
+                    c.browser.execute(&format!("return {NO_OVERFLOW}")),
+                    true,
+                    "{name} overflows at 1280 px"
+                );
+            }
+            c.browser.screenshot(&format!("{name}-{width}-{theme}"));
+        }
+    }
+    // The drawer with a long traceback: lines stay whole, the block scrolls.
+    set_theme(&c, "light");
+    c.browser.resize(1280, 800);
+    c.goto(&format!("/inventree/{INVENTREE477}/failed"));
+    let rows = c.wait_rows();
+    c.browser.click_css(&format!(
+        "tr[data-task-id='{}'] [data-testid=open-task]",
+        rows[0]
+    ));
+    c.browser.wait_for("[data-testid=detail-drawer] pre", SHORT);
+    let drawer_fits = c.browser.execute(
+        "const d = document.querySelector('[data-testid=detail-drawer]'); \
+         const pre = d.querySelector('pre'); \
+         return d.scrollWidth <= d.clientWidth + 1 && getComputedStyle(pre).whiteSpace === 'pre'",
+    );
+    assert_eq!(drawer_fits, true);
+    assert_eq!(c.browser.execute(&format!("return {NO_OVERFLOW}")), true);
+    c.browser.screenshot("inventree-failed-drawer-1280-light");
+}
+
+#[test]
+fn a_connection_saved_despite_a_failed_test_is_marked() {
+    let c = Console::open("/connections");
+    let form = "[data-testid=connection-form]";
+    c.browser.wait_for(&format!("{form} input[name=url]"), LONG);
+    let url = c.demo.instance(Flavor::Paperless3).url();
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=name]"), SHORT),
+        "Broken",
+    );
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=url]"), SHORT),
+        &url,
+    );
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=token]"), SHORT),
+        "not-a-real-token",
+    );
+    c.browser.click_css("[data-testid=save-connection]");
+    c.browser.wait_for("[data-testid=save-anyway]", LONG);
+    let status = c.text_of("[data-testid=connection-status]");
+    assert!(status.contains("token was not accepted"), "{status}");
+    // Not saved until the user says so.
+    assert_eq!(
+        c.browser
+            .execute("return document.querySelectorAll('[data-testid=connection]').length"),
+        4
+    );
+    c.browser.click_css("[data-testid=save-anyway]");
+    c.browser
+        .wait_for("[data-testid=connection-not-working]", LONG);
+    c.browser.wait_for("[data-testid=nav-not-working]", SHORT);
+    c.browser.screenshot("connections-not-working");
+}
+
+#[test]
+fn a_server_of_the_other_kind_is_named() {
+    let c = Console::open("/connections");
+    let form = "[data-testid=connection-form]";
+    c.browser.wait_for(&format!("{form} input[name=url]"), LONG);
+    // A Paperless connection pointed at InvenTree.
+    let inventree = c.demo.instance(Flavor::InvenTree477).url();
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=url]"), SHORT),
+        &inventree,
+    );
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=token]"), SHORT),
+        "whatever",
+    );
+    c.browser.click_css("[data-testid=test-connection]");
+    c.browser.wait_until(
+        "document.querySelector('[data-testid=connection-status]').textContent.includes('This address is an InvenTree server')",
+        LONG,
+        "InvenTree named",
+    );
+    // An InvenTree connection pointed at Paperless.
+    c.browser
+        .click_css(&format!("{form} input[value=inventree]"));
+    let placeholder = c.browser.execute(&format!(
+        "return document.querySelector('{form} input[name=url]').placeholder"
+    ));
+    assert_eq!(placeholder, "https://inventree.example.org");
+    let paperless = c.demo.instance(Flavor::Paperless3).url();
+    c.browser.execute(&format!(
+        "const i = document.querySelector('{form} input[name=url]'); i.value = ''; i.dispatchEvent(new Event('input'))"
+    ));
+    c.browser.type_text(
+        &c.browser
+            .wait_for(&format!("{form} input[name=url]"), SHORT),
+        &paperless,
+    );
+    c.browser.click_css("[data-testid=test-connection]");
+    c.browser.wait_until(
+        "document.querySelector('[data-testid=connection-status]').textContent.includes('This address is a Paperless-ngx server')",
+        LONG,
+        "Paperless named",
+    );
+    c.browser.screenshot("connections-wrong-kind");
+}
+
+#[test]
+fn all_matching_says_how_many_are_still_running() {
+    let c = Console::open(&format!("/paperless/{PAPERLESS3}"));
+    c.wait_rows();
+    c.browser.click_css("[data-testid=ack-matching]");
+    let running = c.text_of("[data-testid=still-running]");
+    assert!(running.contains("still running"), "{running}");
+    let before = c.text_of("#confirm-title");
+    c.browser.screenshot("paperless-all-matching-running");
+    c.browser.click_css("[data-testid=leave-out-running]");
+    c.browser.wait_until(
+        &format!(
+            "document.querySelector('#confirm-title').textContent !== {}",
+            serde_json::to_string(&before).unwrap()
+        ),
+        SHORT,
+        "the count without the running tasks",
+    );
+    let paperless = c.demo.instance(Flavor::Paperless3);
+    let finished: usize = ["success", "failure", "revoked"]
+        .iter()
+        .map(|s| paperless.open_task_ids(s).len())
+        .sum();
+    assert_eq!(
+        c.text_of("#confirm-title"),
+        format!("Dismiss {finished} tasks?")
+    );
+}
