@@ -16,6 +16,9 @@ mod columns;
 mod rows;
 pub mod screen;
 mod search;
+mod unreadable;
+
+pub use unreadable::Unreadable;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -144,74 +147,6 @@ pub struct Rows {
     pub page: Option<u32>,
     /// The query these rows answer (set by the screen).
     pub query: Params,
-}
-
-impl Rows {
-    /// Readable rows, with the unreadable ones of the same answer put back
-    /// where they were (`offset`: the answer's first row in `rows`).
-    pub fn with_unreadable(
-        mut rows: Vec<RowRef>,
-        total: u64,
-        unreadable: Vec<crate::api::UnreadableRow>,
-        offset: usize,
-    ) -> Rows {
-        let count = unreadable.len();
-        for row in unreadable {
-            let at = (offset + row.index).min(rows.len());
-            rows.insert(at, Arc::new(Unreadable { row }));
-        }
-        Rows {
-            rows,
-            total,
-            unreadable: count,
-            page: None,
-            query: Params::new(),
-        }
-    }
-}
-
-/// A row the server sent that could not be read: shown with the reason,
-/// its data in the details, never acted on.
-pub struct Unreadable {
-    pub row: crate::api::UnreadableRow,
-}
-
-impl Row for Unreadable {
-    fn key(&self) -> String {
-        format!("unreadable-{}", self.row.index)
-    }
-    fn label(&self) -> String {
-        format!("Row {} (unreadable)", self.row.index + 1)
-    }
-    fn actionable(&self) -> bool {
-        false
-    }
-    fn cells(&self) -> Vec<AnyView> {
-        Vec::new()
-    }
-    fn across(&self) -> Option<AnyView> {
-        Some(
-            format!(
-                "Row {} of the answer could not be read: {}",
-                self.row.index + 1,
-                self.row.reason
-            )
-            .into_any(),
-        )
-    }
-    fn details(&self) -> RowDetails {
-        use crate::components::drawer::{Detail, field};
-        let raw = serde_json::from_str::<serde_json::Value>(&self.row.raw)
-            .map_or_else(|_| Detail::Code(self.row.raw.clone()), Detail::Json);
-        RowDetails {
-            title: self.label(),
-            subtitle: "The server sent this row in a shape Taskdeck cannot read.".into(),
-            fields: vec![
-                field("Why", Detail::Text(self.row.reason.clone())),
-                field("As sent", raw),
-            ],
-        }
-    }
 }
 
 /// What a list lets the user do with chosen rows.

@@ -1,5 +1,6 @@
 //! Adding, testing, editing and removing servers.
 
+mod fields;
 mod form;
 mod probe;
 
