@@ -9,6 +9,7 @@ use crate::components::feedback::{ToastRegion, Toasts};
 use crate::context::{Clock, Connections, Settings, Theme};
 use crate::pages::NotFound;
 use crate::pages::connections::ConnectionsPage;
+use crate::pages::health::HealthPage;
 use crate::pages::inventree::QueuePage;
 use crate::pages::overview::OverviewPage;
 use crate::pages::paperless::PaperlessTasksPage;
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                                 <div class="nav-group">
                                     <span class="nav-server">{name}</span>
                                     <A href=Route::paperless(&c.id).path()>"Tasks"</A>
+                                    <A href=Route::health(&c.id).path()>"Health"</A>
                                 </div>
                             }.into_any(),
                             ServerKind::InvenTree => view! {
@@ -102,6 +104,7 @@ pub fn App() -> impl IntoView {
                                     <A href=Route::queue(&c.id, Queue::Pending).path()>"Pending"</A>
                                     <A href=Route::queue(&c.id, Queue::Failed).path()>"Failed"</A>
                                     <A href=Route::queue(&c.id, Queue::Scheduled).path()>"Scheduled"</A>
+                                    <A href=Route::health(&c.id).path()>"Health"</A>
                                 </div>
                             }.into_any(),
                         }
@@ -143,6 +146,7 @@ fn Screen() -> impl IntoView {
         Route::InvenTreeQueue { connection, queue } => {
             view! { <QueuePage connection queue /> }.into_any()
         }
+        Route::Health { connection } => view! { <HealthPage connection /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),
     }
 }

@@ -51,6 +51,19 @@ mod imp {
         DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
     }
 
+    /// Waits, without blocking the page.
+    pub async fn sleep(duration: std::time::Duration) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    duration.as_millis().min(i32::MAX as u128) as i32,
+                );
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
     /// 48 random bits for ids (not for secrets).
     pub fn random_bits() -> u64 {
         let half = || (js_sys::Math::random() * f64::from(1u32 << 24)) as u64;
@@ -252,6 +265,7 @@ mod imp {
     pub fn now() -> DateTime<Utc> {
         Utc::now()
     }
+    pub async fn sleep(_duration: std::time::Duration) {}
     pub fn random_bits() -> u64 {
         use std::hash::{BuildHasher, RandomState};
         RandomState::new().hash_one(now().timestamp_nanos_opt())

@@ -10,6 +10,7 @@ use taskdeck_api::paperless::{
     AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusGroup, TaskQuery, TaskStatus,
     TaskType, TriggerSource,
 };
+use taskdeck_api::paperless_admin::{Health, Started, SystemTask, health_report};
 use taskdeck_api::{ApiError, BaseUrl, HttpResponse, Page, Secret, Selection};
 
 fn client(api: PaperlessApi) -> PaperlessClient {
@@ -83,6 +84,28 @@ fn decode_with_endpoint_call(
         PaperlessClient::obtain_token_call(c.base(), "admin", &Secret::new("x"), None)
             .decode(res)
             .map(|token| assert!(!token.is_empty()))
+    } else if path == "/api/status/" {
+        c.status_call().decode(res).map(|body| {
+            let report = health_report(&body, &c.status_call().request, Utc::now()).unwrap();
+            assert!(report.checks.len() >= 7, "{}", entry.name);
+        })
+    } else if path == "/api/tasks/run/" {
+        c.run_call(SystemTask::SanityCheck)
+            .unwrap()
+            .decode(res)
+            .map(|started| assert!(matches!(started, Started::Queued { .. })))
+    } else if path == "/api/tasks/summary/" {
+        c.summary_call(30)
+            .decode(res)
+            .map(|rows| assert!(rows.iter().all(|r| r.total_count >= r.success_count)))
+    } else if path == "/api/tasks/active/" {
+        c.active_call().decode(res).map(|page| {
+            assert!(
+                page.items
+                    .iter()
+                    .all(|t| t.status.group() == Some(StatusGroup::InProgress))
+            );
+        })
     } else if path.starts_with("/api/tasks/") {
         c.task_call(1).decode(res).map(|task| assert!(task.id > 0))
     } else {
@@ -653,4 +676,89 @@ fn only_paperless_own_version_refusal_switches_to_api_9() {
     let c = client(PaperlessApi::V10);
     block_on(c.list_tasks(&transport, &TaskQuery::default())).unwrap();
     assert_eq!(c.api(), PaperlessApi::V9);
+}
+
+/// `/api/status/` read as checks, stale runs marked, the worst state known.
+#[test]
+fn the_recorded_system_status_reads_as_health_checks() {
+    let c = client(PaperlessApi::V10);
+    let body = c
+        .status_call()
+        .decode(&HttpResponse::new(200, read(PAPERLESS, "api_status.json")))
+        .unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+    let report = health_report(&body, &c.status_call().request, now).unwrap();
+    assert_eq!(report.version.as_deref(), Some("3.0.5"));
+    let by_name = |name: &str| {
+        report
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("Redis").health, Health::Ok);
+    assert_eq!(by_name("Celery worker").health, Health::Warning);
+    let classifier = by_name("Classifier");
+    assert_eq!(classifier.health, Health::Error);
+    assert!(
+        classifier.stale,
+        "trained 2026-11-22, judged two days later"
+    );
+    assert!(classifier.detail.unwrap().contains("least populated class"));
+    assert_eq!(by_name("LLM index").health, Health::Disabled);
+    assert_eq!(report.worst(), Health::Error);
+    assert_eq!(report.errors(), 3);
+    // A user without the monitoring permission: an HTML 403, not a decode error.
+    let refused = c
+        .status_call()
+        .decode(&HttpResponse::new(
+            403,
+            read(PAPERLESS, "status_alice_403.html"),
+        ))
+        .unwrap_err();
+    assert!(matches!(refused, ApiError::Forbidden { .. }), "{refused:?}");
+}
+
+/// 3.x takes `task_type`, also under API 9; a real 2.x server takes its
+/// own `task_name`s and answers with the result.
+#[test]
+fn system_tasks_are_asked_for_in_each_versions_words() {
+    let v10 = client(PaperlessApi::V10)
+        .run_call(SystemTask::SanityCheck)
+        .unwrap();
+    assert_eq!(
+        v10.request.body,
+        Some(serde_json::json!({"task_type": "sanity_check"}))
+    );
+    let v9 = client(PaperlessApi::V9)
+        .run_call(SystemTask::SanityCheck)
+        .unwrap();
+    assert_eq!(
+        v9.request.body,
+        Some(serde_json::json!({"task_name": "check_sanity"}))
+    );
+    assert!(
+        client(PaperlessApi::V9)
+            .run_call(SystemTask::LlmIndex)
+            .is_err()
+    );
+    assert_eq!(
+        v9.decode(&HttpResponse::new(
+            200,
+            "{\"result\": \"No issues detected.\"}"
+        ))
+        .unwrap(),
+        Started::Finished {
+            result: "No issues detected.".into()
+        }
+    );
+    assert!(matches!(
+        v10.decode(&HttpResponse::new(
+            200,
+            read(PAPERLESS, "run_sanity_check.json")
+        ))
+        .unwrap(),
+        Started::Queued { .. }
+    ));
 }

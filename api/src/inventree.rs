@@ -36,6 +36,19 @@ pub struct ApiRoot {
     pub worker_count: Option<u32>,
     #[serde(default)]
     pub worker_pending_tasks: Option<u64>,
+    /// The Django admin's path (`"admin"`), for staff; null or absent
+    /// otherwise (and on older servers).
+    #[serde(default)]
+    pub django_admin: Option<String>,
+}
+
+impl ApiRoot {
+    /// The Django admin's page of failed tasks, where InvenTree's only
+    /// "retry" lives; `None` when the server does not say where its admin is.
+    pub fn failed_tasks_admin_url(&self, base: &BaseUrl) -> Option<String> {
+        let admin = self.django_admin.as_deref()?.trim_matches('/');
+        (!admin.is_empty()).then(|| format!("{base}/{admin}/django_q/failure/"))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]

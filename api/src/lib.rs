@@ -83,6 +83,7 @@ pub mod http;
 pub mod inventree;
 pub mod ipc;
 pub mod paperless;
+pub mod paperless_admin;
 pub mod query;
 pub mod server;
 pub mod time;

@@ -349,6 +349,13 @@ fn lenient_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::
     d.deserialize_any(LenientId)
 }
 
+pub(crate) fn decode_list(
+    req: &HttpRequest,
+    res: &HttpResponse,
+) -> Result<Page<PaperlessTask>, ApiError> {
+    decode_task_list(req, res)
+}
+
 fn decode_task_list(
     req: &HttpRequest,
     res: &HttpResponse,
@@ -578,6 +585,14 @@ impl PaperlessClient {
         }
     }
 
+    pub(crate) fn get(&self, path_and_query: String) -> HttpRequest {
+        self.request(Method::Get, path_and_query)
+    }
+
+    pub(crate) fn post(&self, path: &str) -> HttpRequest {
+        self.request(Method::Post, path.to_string())
+    }
+
     /// API 10 filters and pages on the server. API 9 ignores paging and most
     /// filters, so only `acknowledged` is sent and the caller filters locally.
     pub fn list_tasks_call(&self, query: &TaskQuery) -> Call<Page<PaperlessTask>> {
@@ -658,7 +673,7 @@ impl PaperlessClient {
 
     /// Sends a call built for the current API version. When the server says
     /// it does not speak API 10, it switches to API 9 and sends it once more.
-    async fn negotiated<T>(
+    pub(crate) async fn negotiated<T>(
         &self,
         transport: &dyn Transport,
         build: impl Fn(&Self) -> Result<Call<T>, ApiError>,

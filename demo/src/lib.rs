@@ -410,9 +410,9 @@ pub fn start(config: DemoConfig) -> io::Result<Demo> {
                 } else {
                     9
                 };
-                InstanceState::Paperless(Arc::new(Mutex::new(paperless::PaperlessState::new(
-                    tasks, documents, max_api,
-                ))))
+                let mut state = paperless::PaperlessState::new(tasks, documents, max_api);
+                state.worker_running = config.worker_running;
+                InstanceState::Paperless(Arc::new(Mutex::new(state)))
             }
             Flavor::InvenTree477 | Flavor::InvenTree198 => {
                 let (pending, failed, scheduled) = seed::inventree(config.scale, now, &mut rng);

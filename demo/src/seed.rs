@@ -168,6 +168,9 @@ pub struct PaperlessRow {
     pub result_data: Option<Value>,
     pub acknowledged: bool,
     pub owner: Option<u64>,
+    /// A task started from the console (`run`): when the demo's worker
+    /// finishes it, and whether it succeeds.
+    pub finishes: Option<(DateTime<Utc>, bool)>,
 }
 
 pub fn paperless(
@@ -319,6 +322,7 @@ pub fn paperless(
         let acknowledged =
             !recent && finished && rng.chance(if status == "success" { 75 } else { 25 });
         rows.push(PaperlessRow {
+            finishes: None,
             id,
             task_id: rng.uuid(),
             task_type,

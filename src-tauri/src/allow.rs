@@ -19,6 +19,8 @@ enum Body {
     StringItems,
     /// `{"username", "password"[, "code"]}`: Paperless token exchange.
     Login,
+    /// `{"task_type": "…"}` (3.x) or `{"task_name": "…"}` (2.x): a system task.
+    SystemTask,
 }
 
 /// Whether the stored token is added. Never to the endpoints whose answer
@@ -75,6 +77,16 @@ const PAPERLESS: &[Endpoint] = &[
     get("/api/tasks/", &[TASK_FILTERS, TASK_LIST_ONLY]),
     get("/api/tasks/*/", &[]),
     get("/api/tasks/status_counts/", &[TASK_FILTERS]),
+    get("/api/tasks/summary/", &[&["days"]]),
+    get("/api/tasks/active/", &[]),
+    get("/api/status/", &[]),
+    Endpoint {
+        method: Method::Post,
+        path: "/api/tasks/run/",
+        query: &[],
+        body: Body::SystemTask,
+        token: Token::AddStored,
+    },
     Endpoint {
         method: Method::Post,
         path: "/api/tasks/acknowledge/",
@@ -177,6 +189,12 @@ fn body_matches(rule: Body, body: Option<&Value>) -> bool {
                     && object
                         .keys()
                         .all(|k| matches!(k.as_str(), "username" | "password" | "code"))
+            }
+            Body::SystemTask => {
+                object.len() == 1
+                    && ["task_type", "task_name"]
+                        .iter()
+                        .any(|k| object.get(*k).is_some_and(Value::is_string))
             }
             Body::None => false,
         },

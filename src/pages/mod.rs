@@ -1,6 +1,7 @@
 //! One file per screen.
 
 pub mod connections;
+pub mod health;
 pub mod inventree;
 pub mod overview;
 pub mod paperless;

@@ -8,6 +8,7 @@ use crate::api::inventree::Overview;
 use crate::api::paperless::{
     PaperlessApi, PaperlessTask, StatusCounts, TaskOrderField, TaskOrdering, TaskQuery,
 };
+use crate::api::paperless_admin::Health;
 use crate::components::feedback::{EmptyState, ErrorBanner};
 use crate::components::loader::Loader;
 use crate::components::refresh::use_auto_refresh;
@@ -65,6 +66,9 @@ struct PaperlessSummary {
     api: PaperlessApi,
     open: StatusCounts,
     recent: Vec<PaperlessTask>,
+    /// The worst state of `/api/status/`; `None` when this account may not
+    /// read it (or the server cannot say).
+    health: Option<(Health, usize)>,
 }
 
 async fn paperless_summary(
@@ -91,10 +95,15 @@ async fn paperless_summary(
         }
         PaperlessApi::V9 => StatusCounts::of(recent.items.iter().filter(|t| !t.acknowledged)),
     };
+    let health = crate::pages::health::paperless_health(&client)
+        .await
+        .ok()
+        .map(|r| (r.worst(), r.errors()));
     Ok(PaperlessSummary {
         api: client.api(),
         open,
         recent: recent.items,
+        health,
     })
 }
 
@@ -132,6 +141,7 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
         load.clone(),
     );
     let id = connection.id.clone();
+    let health_id = connection.id.clone();
     let base = Route::paperless(&id).path();
     let Clock(now) = expect_context::<Clock>();
     let needs_token = !connection.has_token();
@@ -142,6 +152,16 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
                 <span class="muted">
                     "Paperless-ngx" {move || summary.data.get().map(|s| format!(" · API {}", s.api.number()))}
                 </span>
+                {move || summary.data.get().and_then(|s| s.health).map(|(worst, errors)| view! {
+                    <A href=Route::health(&health_id).path() attr:class="health-chip" attr:data-testid="health-chip" attr:title="Server health">
+                        <span class=crate::pages::health::health_class(worst)>
+                            {match worst {
+                                Health::Error => format!("{} in error", errors),
+                                other => format!("Health: {}", other.label()),
+                            }}
+                        </span>
+                    </A>
+                })}
             </header>
             {needs_token.then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
             <ErrorBanner error=summary.error kind=ServerKind::Paperless stale=Signal::derive(move || summary.data.with(Option::is_some)) on_retry=move |_| load() />

@@ -9,8 +9,17 @@ use crate::state::url::{percent_decode, percent_encode};
 pub enum Route {
     Overview,
     Connections,
-    PaperlessTasks { connection: String },
-    InvenTreeQueue { connection: String, queue: Queue },
+    PaperlessTasks {
+        connection: String,
+    },
+    InvenTreeQueue {
+        connection: String,
+        queue: Queue,
+    },
+    /// A server's health, system tasks and admin links.
+    Health {
+        connection: String,
+    },
     NotFound,
 }
 
@@ -27,6 +36,9 @@ impl Route {
             [] => Route::Overview,
             ["connections"] => Route::Connections,
             ["paperless", connection] => Route::PaperlessTasks {
+                connection: connection.to_string(),
+            },
+            ["health", connection] => Route::Health {
                 connection: connection.to_string(),
             },
             ["inventree", connection, queue] => match Queue::from_slug(queue) {
@@ -50,7 +62,14 @@ impl Route {
             Route::InvenTreeQueue { connection, queue } => {
                 format!("/inventree/{}/{}", percent_encode(connection), queue.slug())
             }
+            Route::Health { connection } => format!("/health/{}", percent_encode(connection)),
             Route::NotFound => "/not-found".into(),
+        }
+    }
+
+    pub fn health(connection: &str) -> Route {
+        Route::Health {
+            connection: connection.to_string(),
         }
     }
 

@@ -375,6 +375,8 @@ fn test() -> Result {
         "browser_trust",
         "--test",
         "browser_screens",
+        "--test",
+        "browser_health",
         "--",
         "--test-threads=2",
     ])?;

@@ -8,6 +8,7 @@
 //! - [`tasks`]: the task endpoints and the token endpoint.
 
 mod filter;
+mod system;
 mod tasks;
 mod wire;
 
@@ -33,10 +34,24 @@ pub struct User {
     pub staff: bool,
     pub can_view: bool,
     pub can_change: bool,
+    /// Superuser: may run system tasks and read the system status.
+    pub superuser: bool,
 }
 
 /// The users of the recorded server, with the same throw-away credentials.
 pub const USERS: &[User] = &[
+    // The rebuilt server of 2026-12-03: task permissions only (no mail, no
+    // system monitoring).
+    User {
+        id: 6,
+        username: "alice",
+        password: "alice-password-123",
+        token: "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+        staff: false,
+        can_view: true,
+        can_change: true,
+        superuser: false,
+    },
     User {
         id: 2,
         username: "admin",
@@ -45,6 +60,7 @@ pub const USERS: &[User] = &[
         staff: true,
         can_view: true,
         can_change: true,
+        superuser: true,
     },
     User {
         id: 3,
@@ -54,6 +70,7 @@ pub const USERS: &[User] = &[
         staff: false,
         can_view: false,
         can_change: false,
+        superuser: false,
     },
     User {
         id: 4,
@@ -63,6 +80,7 @@ pub const USERS: &[User] = &[
         staff: false,
         can_view: true,
         can_change: false,
+        superuser: false,
     },
     User {
         id: 5,
@@ -72,6 +90,7 @@ pub const USERS: &[User] = &[
         staff: false,
         can_view: true,
         can_change: true,
+        superuser: false,
     },
 ];
 
@@ -85,6 +104,8 @@ pub struct PaperlessState {
     pub version: &'static str,
     pub token_rate_per_minute: usize,
     token_attempts: VecDeque<Instant>,
+    /// Whether the demo's Celery worker answers (`--worker-stopped`).
+    pub worker_running: bool,
 }
 
 impl PaperlessState {
@@ -96,11 +117,31 @@ impl PaperlessState {
             version: if max_api >= 10 { "3.0.5" } else { "2.20.15" },
             token_rate_per_minute: 5,
             token_attempts: VecDeque::new(),
+            worker_running: true,
         }
     }
 }
 
 pub type Shared = Arc<Mutex<PaperlessState>>;
+
+impl PaperlessState {
+    /// The demo's worker: tasks started from the console finish when due.
+    pub fn work(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        for row in self.tasks.iter_mut() {
+            if let Some((at, ok)) = row.finishes.filter(|(at, _)| *at <= now) {
+                row.status = if ok { "success" } else { "failure" };
+                row.date_started.get_or_insert(row.date_created);
+                row.date_done = Some(at);
+                row.result_data = Some(if ok {
+                    serde_json::json!({ "reason": "No issues detected." })
+                } else {
+                    serde_json::json!({ "error_type": "SanityCheckFailedException", "error_message": "2 document(s) with errors found." })
+                });
+                row.finishes = None;
+            }
+        }
+    }
+}
 
 pub fn router(state: Shared) -> Router {
     Router::new()
@@ -109,6 +150,10 @@ pub fn router(state: Shared) -> Router {
         .route("/api/tasks/acknowledge/", any(tasks::acknowledge))
         .route("/api/tasks/{id}/", any(tasks::retrieve))
         .route("/api/token/", any(tasks::token))
+        .route("/api/status/", any(system::status))
+        .route("/api/tasks/run/", any(system::run))
+        .route("/api/tasks/summary/", any(system::summary))
+        .route("/api/tasks/active/", any(system::active))
         .route("/api/", get(|| async { drf::empty(StatusCode::FOUND) }))
         .with_state(state)
 }
@@ -207,6 +252,7 @@ fn respond(
     handle: impl FnOnce(&mut PaperlessState, Caller) -> Result<Response, Response>,
 ) -> Response {
     let mut state = lock(state);
+    state.work(chrono::Utc::now());
     let result = guard(headers, &state).and_then(|(user, version)| {
         let allowed =
             allowed.contains(method) || (method == Method::HEAD && allowed.contains(&Method::GET));
