@@ -28,6 +28,42 @@ impl ServerKind {
     }
 }
 
+/// A connection id from random bits: short enough for URLs
+/// (`/paperless/c3f9a01b27e4`), and never the id of an earlier or a
+/// concurrently added connection (two tabs adding one each, or a connection
+/// whose token could not be deleted), which would inherit its token.
+pub fn connection_id(random_bits: u64) -> String {
+    format!("c{:012x}", random_bits & 0xffff_ffff_ffff)
+}
+
+/// A stored token and the address it was saved for, as the browser and the
+/// desktop app both store it: it is only ever given out for that address.
+#[derive(Serialize, Deserialize)]
+pub struct BoundToken {
+    pub base_url: crate::http::BaseUrl,
+    pub token: String,
+}
+
+impl BoundToken {
+    pub fn encode(base_url: &crate::http::BaseUrl, token: &str) -> String {
+        serde_json::to_string(&BoundToken {
+            base_url: base_url.clone(),
+            token: token.to_string(),
+        })
+        .expect("serialisable")
+    }
+
+    /// The token in `stored`, if it was saved for `base_url`. Anything else
+    /// (another address, an unbound value from an older version, an empty
+    /// token) is not a token for this server.
+    pub fn read(stored: &str, base_url: &crate::http::BaseUrl) -> Option<crate::http::Secret> {
+        let bound: BoundToken = serde_json::from_str(stored).ok()?;
+        (bound.base_url == *base_url)
+            .then(|| crate::http::Secret::new(bound.token))
+            .filter(|t| !t.is_empty())
+    }
+}
+
 /// One entry of the demo backend's `/demo-connections.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OfferedConnection {

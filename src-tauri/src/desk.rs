@@ -26,8 +26,7 @@ pub struct Desk {
 /// A connection id from the OS's random seed: never the id of an earlier
 /// connection, whose token might not have been deleted.
 fn random_id() -> String {
-    let bits = RandomState::new().hash_one(std::time::SystemTime::now());
-    format!("c{:012x}", bits & 0xffff_ffff_ffff)
+    taskdeck_api::server::connection_id(RandomState::new().hash_one(std::time::SystemTime::now()))
 }
 
 impl Desk {

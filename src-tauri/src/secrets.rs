@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use taskdeck_api::ipc::TokenStore;
+use taskdeck_api::server::BoundToken;
 use taskdeck_api::{BaseUrl, Secret};
 
 /// One credential store, addressed by key. Errors are the store's own words.
@@ -110,13 +111,6 @@ pub fn platform_backends() -> Vec<Box<dyn SecretBackend>> {
     stores
 }
 
-/// What is stored: the token and the address it was saved for.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct BoundToken {
-    base_url: BaseUrl,
-    token: String,
-}
-
 fn key_of(connection_id: &str) -> String {
     format!("connection-{connection_id}")
 }
@@ -180,11 +174,7 @@ impl TokenVault {
         if token.is_empty() {
             return Err("The token is empty.".into());
         }
-        let value = serde_json::to_string(&BoundToken {
-            base_url: base_url.clone(),
-            token: token.to_string(),
-        })
-        .expect("serialisable");
+        let value = BoundToken::encode(base_url, token);
         write_verified(self.backend.as_ref(), &key_of(connection_id), &value).map_err(|e| {
             format!(
                 "The token could not be kept in the {} ({e}), so the connection was not saved. \
@@ -207,10 +197,7 @@ impl TokenVault {
                 self.location().label()
             )
         })?;
-        Ok(stored
-            .and_then(|text| serde_json::from_str::<BoundToken>(&text).ok())
-            .filter(|bound| bound.base_url == *base_url)
-            .map(|bound| Secret::new(bound.token)))
+        Ok(stored.and_then(|text| BoundToken::read(&text, base_url)))
     }
 
     pub fn has_token_for(&self, connection_id: &str, base_url: &BaseUrl) -> bool {

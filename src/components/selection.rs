@@ -5,13 +5,7 @@ use leptos::prelude::*;
 /// How many confirmations list by name before summarising the rest.
 const LISTED: usize = 10;
 
-pub fn plural(n: usize, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
-    }
-}
+pub use crate::state::plural;
 
 /// "3 tasks selected", "Clear selection", then the screen's actions.
 #[component]

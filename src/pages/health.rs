@@ -71,6 +71,19 @@ enum Run {
     Failed(String),
 }
 
+impl Run {
+    /// Started and not finished yet: no second run of the same task.
+    fn in_progress(&self) -> bool {
+        match self {
+            Run::Waiting => true,
+            Run::Status(status, _) => {
+                status.group() == Some(crate::api::paperless::StatusGroup::InProgress)
+            }
+            Run::Failed(_) => false,
+        }
+    }
+}
+
 #[component]
 fn PaperlessHealth(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
@@ -89,19 +102,7 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
     );
     let runs = RwSignal::new(Vec::<(SystemTask, Run)>::new());
     let start = move |task: SystemTask| {
-        if runs.with_untracked(|r| {
-            r.iter().any(|(t, run)| {
-                *t == task
-                    && matches!(
-                        run,
-                        Run::Waiting
-                            | Run::Status(
-                                TaskStatus::Pending | TaskStatus::Started | TaskStatus::Retry,
-                                _
-                            )
-                    )
-            })
-        }) {
+        if runs.with_untracked(|r| r.iter().any(|(t, run)| *t == task && run.in_progress())) {
             return; // never two runs of the same task at once
         }
         let set = move |run: Run| {
@@ -120,9 +121,9 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
                 Ok(Started::Queued { task_id }) => loop {
                     match client.task_by_celery_id(web::transport(), &task_id).await {
                         Ok(Some(t)) => {
-                            let done = t.status.group()
-                                != Some(crate::api::paperless::StatusGroup::InProgress);
-                            set(Run::Status(t.status.clone(), t.result_message.clone()));
+                            let run = Run::Status(t.status.clone(), t.result_message.clone());
+                            let done = !run.in_progress();
+                            set(run);
                             if done {
                                 break;
                             }
@@ -194,18 +195,7 @@ fn CheckRow(
             runs.with(|r| r.iter().find(|(t, _)| *t == task).map(|(_, s)| s.clone()))
         })
     };
-    let busy = move || {
-        matches!(
-            state(),
-            Some(
-                Run::Waiting
-                    | Run::Status(
-                        TaskStatus::Pending | TaskStatus::Started | TaskStatus::Retry,
-                        _
-                    )
-            )
-        )
-    };
+    let busy = move || state().is_some_and(|s| s.in_progress());
     view! {
         <li class="health-row" data-check=check.name>
             <span class=health_class(check.health)>{check.health.label()}</span>

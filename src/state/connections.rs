@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::server::BoundToken;
 use crate::api::{BaseUrl, Secret};
 
 pub use crate::api::ServerKind;
@@ -63,21 +64,9 @@ fn token_key(id: &str) -> String {
     format!("taskdeck.token.{id}")
 }
 
-/// A stored token and the address it belongs to.
-#[derive(Serialize, Deserialize)]
-struct BoundToken {
-    base_url: BaseUrl,
-    token: String,
-}
-
-/// The token stored for `id`, if it was saved for `base_url`. Anything else
-/// (another address, an unbound value from an older version) is not a token
-/// for this server.
+/// The token stored for `id`, if it was saved for `base_url`.
 fn read_token(store: &dyn KeyValueStore, id: &str, base_url: &BaseUrl) -> Option<Secret> {
-    let bound: BoundToken = serde_json::from_str(&store.get(&token_key(id))?).ok()?;
-    (bound.base_url == *base_url)
-        .then(|| Secret::new(bound.token))
-        .filter(|t| !t.is_empty())
+    BoundToken::read(&store.get(&token_key(id))?, base_url)
 }
 
 /// Persistent and per-session storage side by side.
@@ -139,13 +128,7 @@ impl Storage<'_> {
             };
             drop.remove(&key);
             match &c.token {
-                Some(token) => {
-                    let bound = BoundToken {
-                        base_url: c.base_url.clone(),
-                        token: token.expose().to_string(),
-                    };
-                    keep.set(&key, &serde_json::to_string(&bound).expect("serialisable"));
-                }
+                Some(token) => keep.set(&key, &BoundToken::encode(&c.base_url, token.expose())),
                 None => keep.remove(&key),
             }
         }
@@ -208,13 +191,7 @@ impl Storage<'_> {
     }
 }
 
-/// A connection id from random bits: short enough for URLs
-/// (`/paperless/c3f9a01b27e4`), and never the id of an earlier or a
-/// concurrently added connection (two tabs adding one each, or a connection
-/// whose token could not be deleted), which would inherit its token.
-pub fn random_id(bits: u64) -> String {
-    format!("c{:012x}", bits & 0xffff_ffff_ffff)
-}
+pub use crate::api::server::connection_id as random_id;
 
 /// Applies an edit to a saved connection. A token belongs to the address it
 /// was entered for: when the address changes, the saved token is dropped

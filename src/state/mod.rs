@@ -14,6 +14,15 @@ pub mod table;
 pub mod time;
 pub mod url;
 
+/// "1 task", "3 tasks".
+pub fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
 /// A task with every optional field empty, for tests to adjust.
 #[cfg(test)]
 pub(crate) fn blank_task(id: u64, status: &str) -> crate::api::paperless::PaperlessTask {

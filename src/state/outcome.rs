@@ -2,6 +2,7 @@
 //! trusted: after every action the rows are looked up again, and the report
 //! says what changed, or that it is unknown.
 
+use super::plural;
 use crate::api::ApiError;
 
 /// How a report should look.
@@ -25,14 +26,6 @@ pub struct Seen<'a> {
     /// How many of the asked rows are no longer there (or no longer need
     /// the action) when looked up again; an error if that failed.
     pub verified: &'a Result<usize, ApiError>,
-}
-
-fn plural(n: usize, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
-    }
 }
 
 pub fn report(seen: &Seen) -> (Tone, String) {

@@ -9,16 +9,15 @@ use super::{Params, Row, RowDetails, RowRef, Rows};
 
 impl Rows {
     /// Readable rows, with the unreadable ones of the same answer put back
-    /// where they were (`offset`: the answer's first row in `rows`).
+    /// where they were.
     pub fn with_unreadable(
         mut rows: Vec<RowRef>,
         total: u64,
         unreadable: Vec<crate::api::UnreadableRow>,
-        offset: usize,
     ) -> Rows {
         let count = unreadable.len();
         for row in unreadable {
-            let at = (offset + row.index).min(rows.len());
+            let at = row.index.min(rows.len());
             rows.insert(at, Arc::new(Unreadable { row }));
         }
         Rows {

@@ -26,7 +26,7 @@ fn rows<T: Row>(page: Page<T>) -> Rows {
         .into_iter()
         .map(|t| Arc::new(t) as RowRef)
         .collect();
-    Rows::with_unreadable(rows, page.count, page.unreadable, 0)
+    Rows::with_unreadable(rows, page.count, page.unreadable)
 }
 
 impl QueueSource {

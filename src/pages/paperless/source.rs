@@ -75,7 +75,7 @@ impl PaperlessSource {
         };
         Rows {
             page: (shown.page_number != view.paging.page).then_some(shown.page_number),
-            ..Rows::with_unreadable(rows, shown.total, unreadable, 0)
+            ..Rows::with_unreadable(rows, shown.total, unreadable)
         }
     }
 
@@ -176,7 +176,7 @@ impl RowSource for PaperlessSource {
                 let rows = page.items.into_iter().map(|t| this.row(t)).collect();
                 return Ok(Rows {
                     page: served,
-                    ..Rows::with_unreadable(rows, page.count, page.unreadable, 0)
+                    ..Rows::with_unreadable(rows, page.count, page.unreadable)
                 });
             }
             let all = Rc::new((page.items, page.unreadable));
