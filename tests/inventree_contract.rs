@@ -9,6 +9,7 @@ use support::recorded::{
 use taskdeck_api::inventree::{
     FailedQuery, InvenTreeClient, PendingQuery, ScheduleType, ScheduledQuery,
 };
+use taskdeck_api::inventree_admin::DELETE_TASKS_DAYS;
 use taskdeck_api::time::ServerTime;
 use taskdeck_api::{ApiError, BaseUrl, HttpResponse, Secret, Selection};
 
@@ -29,7 +30,8 @@ fn time(text: &str) -> Option<ServerTime> {
 /// `/api/version/` (admin-only), and OPTIONS metadata.
 fn is_unused(entry: &RecordedRequest) -> bool {
     entry.method == "OPTIONS"
-        || support::recorded::PATHS_NOT_IN_DEMO_YET.contains(&entry.path())
+        // Taskdeck reads the retention settings but does not change them.
+        || entry.method == "PATCH"
         || entry.path() == "/api/version/"
         || (entry.path().starts_with("/api/background-task/")
             && !["", "pending/", "scheduled/", "failed/"]
@@ -59,6 +61,17 @@ fn decode(entry: &RecordedRequest, res: &HttpResponse) -> Result<(), ApiError> {
             .failed_call(&FailedQuery::default())
             .decode(res)
             .map(|p| assert!(p.count >= p.items.len() as u64)),
+        ("GET", "/api/error-report/") => c
+            .error_reports_call(5)
+            .decode(res)
+            .map(|p| assert!(p.items.iter().all(|r| r.when.is_some() && !r.info.is_empty()))),
+        ("GET", path) if path.starts_with("/api/error-report/") => {
+            c.error_report_call(16).decode(res).map(|r| assert_eq!(r.pk, 16))
+        }
+        ("GET", path) if path.starts_with("/api/settings/global/") => c
+            .setting_call(DELETE_TASKS_DAYS)
+            .decode(res)
+            .map(|s| assert_eq!(s.as_days(), Some(30))),
         ("DELETE", "/api/background-task/failed/") => c
             .delete_failed_call(&Selection::new(["x".to_string()]).unwrap())
             .decode(res)

@@ -10,7 +10,7 @@ use std::pin::Pin;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::UnreadableRow;
+use crate::{Page, UnreadableRow};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse, TransportError};
 
@@ -264,6 +264,21 @@ fn json_path_at(body: &str, line: usize, column: usize, detail: &str) -> String 
     }
     let path = render(&stack);
     if path.is_empty() { ".".into() } else { path }
+}
+
+/// A list, row by row: the paginated object (`count`/`results`) or a bare
+/// array.
+pub fn decode_page<T: DeserializeOwned>(
+    req: &HttpRequest,
+    res: &HttpResponse,
+) -> Result<Page<T>, ApiError> {
+    let (items, unreadable, count) = decode_rows::<T>(req, &res.body)?;
+    Ok(Page {
+        count: count.unwrap_or((items.len() + unreadable.len()) as u64),
+        server_paged: count.is_some(),
+        items,
+        unreadable,
+    })
 }
 
 #[cfg(test)]

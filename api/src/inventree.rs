@@ -10,10 +10,9 @@
 use base64::Engine as _;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::call::{Call, decode_json, decode_rows};
+use crate::call::{Call, decode_json, decode_page};
 use crate::error::ApiError;
 use crate::http::{BaseUrl, HttpRequest, HttpResponse, Method, Secret};
 use crate::query::Query;
@@ -316,20 +315,6 @@ impl<F: OrderField> SearchQuery<F> {
 pub type ScheduledQuery = SearchQuery<ScheduledOrder>;
 pub type FailedQuery = SearchQuery<FailedOrder>;
 
-/// Accepts the paginated object (with `limit`) and the bare array (without),
-/// row by row.
-fn decode_page<T: DeserializeOwned>(
-    req: &HttpRequest,
-    res: &HttpResponse,
-) -> Result<Page<T>, ApiError> {
-    let (items, unreadable, count) = decode_rows::<T>(req, &res.body)?;
-    Ok(Page {
-        count: count.unwrap_or((items.len() + unreadable.len()) as u64),
-        server_paged: count.is_some(),
-        items,
-        unreadable,
-    })
-}
 
 /// API 477 answers `{"success": "Deleted N items"}`; API 198 answers 204
 /// with no body (even when no id matched). Any other answer is not the
@@ -373,7 +358,7 @@ impl InvenTreeClient {
         &self.base
     }
 
-    fn request(&self, method: Method, path_and_query: String) -> HttpRequest {
+    pub(crate) fn request(&self, method: Method, path_and_query: String) -> HttpRequest {
         let req = HttpRequest::new(method, &self.base, path_and_query)
             .header("Accept", "application/json");
         match &self.token {

@@ -8,6 +8,7 @@
 //! - [`error`]: typed errors an admin can act on.
 //! - [`query`]: query strings (percent-encoding).
 //! - [`paperless`]: Paperless-ngx tasks, API 10 (v3) and API 9 (2.x shape), normalised.
+//! - [`paperless_admin`], [`paperless_mail`]: its health, system tasks and mail.
 //! - [`inventree`]: InvenTree background-task queues, API 198 to 477.
 //! - [`time`]: the servers' timestamps.
 //! - [`server`]: server kinds and saved connections as the UI and the desktop app share them.
@@ -81,9 +82,11 @@ pub mod call;
 pub mod error;
 pub mod http;
 pub mod inventree;
+pub mod inventree_admin;
 pub mod ipc;
 pub mod paperless;
 pub mod paperless_admin;
+pub mod paperless_mail;
 pub mod query;
 pub mod server;
 pub mod time;

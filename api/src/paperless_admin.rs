@@ -467,3 +467,24 @@ impl PaperlessClient {
         })
     }
 }
+
+impl PaperlessClient {
+    /// `GET /api/logs/`: the names of the log files that exist (admins only).
+    pub fn logs_call(&self) -> Call<Vec<String>> {
+        Call::new(self.get("/api/logs/".into()), |req, res| {
+            decode_json(req, &res.body)
+        })
+    }
+
+    /// `GET /api/logs/<name>/`: the whole file as lines.
+    pub fn log_call(&self, name: &str) -> Result<Call<Vec<String>>, ApiError> {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Err(ApiError::InvalidInput {
+                detail: format!("“{name}” is not a log name"),
+            });
+        }
+        Ok(Call::new(self.get(format!("/api/logs/{name}/")), |req, res| {
+            decode_json(req, &res.body)
+        }))
+    }
+}

@@ -117,7 +117,7 @@ pub fn server_time(t: &ServerTime) -> String {
     format!("{} (server time)", t.to_wire())
 }
 
-/// `0.4 s`, `12 s`, `3 min 05 s`, `2 h 10 min`.
+/// `0.4 s`, `12 s`, `3 min 05 s`, `2 h 10 min`, `3 d 4 h`.
 pub fn duration(seconds: f64) -> String {
     if !seconds.is_finite() || seconds < 0.0 {
         return "–".into();
@@ -132,8 +132,10 @@ pub fn duration(seconds: f64) -> String {
         format!("{s} s")
     } else if s < 3600 {
         format!("{} min {:02} s", s / 60, s % 60)
-    } else {
+    } else if s < 86_400 {
         format!("{} h {} min", s / 3600, (s % 3600) / 60)
+    } else {
+        format!("{} d {} h", s / 86_400, (s % 86_400) / 3600)
     }
 }
 
@@ -203,6 +205,7 @@ mod tests {
         assert_eq!(duration(42.4), "42 s");
         assert_eq!(duration(185.0), "3 min 05 s");
         assert_eq!(duration(7800.0), "2 h 10 min");
+        assert_eq!(duration(3.0 * 86_400.0 + 4.0 * 3600.0 + 59.0), "3 d 4 h");
         assert_eq!(duration(-1.0), "–");
         let t = ServerTime::parse("2026-11-22 13:08").unwrap();
         assert_eq!(server_time(&t), "2026-11-22 13:08 (server time)");

@@ -249,7 +249,12 @@ pub fn response(set: &str, entry: &RecordedRequest) -> HttpResponse {
 /// implement them either): schema, status, summary/active/run, the Swagger
 /// redirect and the session login page.
 #[allow(dead_code)]
-pub const PAPERLESS_PATHS_NOT_USED: &[&str] = &["/api/", "/api/schema/", "/accounts/login/"];
+pub const PAPERLESS_PATHS_NOT_USED: &[&str] = &[
+    "/api/",
+    "/api/schema/",
+    "/accounts/login/",
+    "/api/documents/reprocess/",
+];
 
 /// Recorded on 2026-12-03 for server health, re-runs and mail recovery,
 /// which the demo does not serve yet: the replay skips them until it does.
