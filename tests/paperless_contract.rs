@@ -809,12 +809,18 @@ fn failed_processed_mail_reads_with_subject_rule_and_error() {
     // What the server echoes is not what it did: unknown ids come back too.
     let echo = read(PAPERLESS, "processed_mail_bulk_delete_unknown_ids.json");
     assert!(echo.contains("99999"));
-    let after = response(PAPERLESS, &paperless_entry("processed_mail_list_after_bulk_delete"));
+    let after = response(
+        PAPERLESS,
+        &paperless_entry("processed_mail_list_after_bulk_delete"),
+    );
     let left = client(PaperlessApi::V10)
         .processed_mail_call(&MailQuery::default())
         .decode(&after)
         .unwrap();
-    assert_eq!(left.items.iter().map(|m| m.id).collect::<Vec<_>>(), [6, 5, 4, 1]);
+    assert_eq!(
+        left.items.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [6, 5, 4, 1]
+    );
 }
 
 #[test]
@@ -823,10 +829,16 @@ fn a_manual_mail_fetch_is_found_by_its_account_in_both_versions() {
     assert_eq!(v10.items[0].mail_account_ids(), Some(vec![1]));
     let known = std::collections::HashSet::new();
     assert_eq!(new_mail_fetch(&v10.items, &known, 1).unwrap().id, 73);
-    assert!(new_mail_fetch(&v10.items, &known, 2).is_none(), "another account's fetch");
+    assert!(
+        new_mail_fetch(&v10.items, &known, 2).is_none(),
+        "another account's fetch"
+    );
     let already: std::collections::HashSet<String> =
         [v10.items[0].task_id.clone()].into_iter().collect();
-    assert!(new_mail_fetch(&v10.items, &already, 1).is_none(), "listed before the request");
+    assert!(
+        new_mail_fetch(&v10.items, &already, 1).is_none(),
+        "listed before the request"
+    );
     // API 9 names no accounts: the new manual fetch is taken.
     let v9 = list("v9_tasks_list_task_id_mail_fetch");
     assert_eq!(v9.items[0].task_type, TaskType::MailFetch);

@@ -10,9 +10,9 @@ use std::pin::Pin;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::{Page, UnreadableRow};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse, TransportError};
+use crate::{Page, UnreadableRow};
 
 pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 

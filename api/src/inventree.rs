@@ -315,7 +315,6 @@ impl<F: OrderField> SearchQuery<F> {
 pub type ScheduledQuery = SearchQuery<ScheduledOrder>;
 pub type FailedQuery = SearchQuery<FailedOrder>;
 
-
 /// API 477 answers `{"success": "Deleted N items"}`; API 198 answers 204
 /// with no body (even when no id matched). Any other answer is not the
 /// server's documented reply, so what happened is unknown.

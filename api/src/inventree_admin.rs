@@ -85,7 +85,10 @@ impl InvenTreeClient {
 pub enum ScheduleWarning {
     LastRunFailed,
     /// Its next run is more than one period in the past.
-    Overdue { due: ServerTime, late: Duration },
+    Overdue {
+        due: ServerTime,
+        late: Duration,
+    },
 }
 
 /// How late a run may be before it counts as overdue: one period of its
@@ -135,7 +138,12 @@ pub fn schedule_warnings(task: &ScheduledTask, now: Option<ServerTime>) -> Vec<S
 mod tests {
     use super::*;
 
-    fn schedule(kind: ScheduleType, last: &str, next: &str, success: Option<bool>) -> ScheduledTask {
+    fn schedule(
+        kind: ScheduleType,
+        last: &str,
+        next: &str,
+        success: Option<bool>,
+    ) -> ScheduledTask {
         ScheduledTask {
             pk: 1,
             name: None,
@@ -157,8 +165,14 @@ mod tests {
         let daily = |next| schedule(ScheduleType::Daily, "2026-12-01 00:00", next, Some(true));
         assert!(schedule_warnings(&daily("2026-12-02 13:00"), now).is_empty());
         let late = schedule_warnings(&daily("2026-12-02 11:00"), now);
-        assert!(matches!(late.as_slice(), [ScheduleWarning::Overdue { .. }]), "{late:?}");
-        assert!(schedule_warnings(&daily("2026-12-02 11:00"), None).is_empty(), "no clock, no guess");
+        assert!(
+            matches!(late.as_slice(), [ScheduleWarning::Overdue { .. }]),
+            "{late:?}"
+        );
+        assert!(
+            schedule_warnings(&daily("2026-12-02 11:00"), None).is_empty(),
+            "no clock, no guess"
+        );
         let hourly = schedule(ScheduleType::Hourly, "", "2026-12-03 10:30", None);
         assert_eq!(schedule_warnings(&hourly, now).len(), 1);
         let once = schedule(ScheduleType::Once, "", "2026-01-01 00:00", None);
@@ -167,11 +181,24 @@ mod tests {
 
     #[test]
     fn a_failed_last_run_is_a_warning_and_the_latest_run_is_the_clock() {
-        let failed = schedule(ScheduleType::Daily, "2026-12-03 11:00", "2026-12-04 11:00", Some(false));
-        let ok = schedule(ScheduleType::Daily, "2026-12-03 09:00", "2026-12-04 09:00", Some(true));
+        let failed = schedule(
+            ScheduleType::Daily,
+            "2026-12-03 11:00",
+            "2026-12-04 11:00",
+            Some(false),
+        );
+        let ok = schedule(
+            ScheduleType::Daily,
+            "2026-12-03 09:00",
+            "2026-12-04 09:00",
+            Some(true),
+        );
         let now = latest_run(&[failed.clone(), ok.clone()]);
         assert_eq!(now, ServerTime::parse("2026-12-03 11:00").ok());
-        assert_eq!(schedule_warnings(&failed, now), vec![ScheduleWarning::LastRunFailed]);
+        assert_eq!(
+            schedule_warnings(&failed, now),
+            vec![ScheduleWarning::LastRunFailed]
+        );
         assert!(schedule_warnings(&ok, now).is_empty());
     }
 }

@@ -478,13 +478,18 @@ impl PaperlessClient {
 
     /// `GET /api/logs/<name>/`: the whole file as lines.
     pub fn log_call(&self, name: &str) -> Result<Call<Vec<String>>, ApiError> {
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             return Err(ApiError::InvalidInput {
                 detail: format!("“{name}” is not a log name"),
             });
         }
-        Ok(Call::new(self.get(format!("/api/logs/{name}/")), |req, res| {
-            decode_json(req, &res.body)
-        }))
+        Ok(Call::new(
+            self.get(format!("/api/logs/{name}/")),
+            |req, res| decode_json(req, &res.body),
+        ))
     }
 }

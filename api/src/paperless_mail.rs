@@ -155,11 +155,17 @@ impl PaperlessClient {
     /// `GET /api/mail_accounts/`: 403 without the mail permissions
     /// (`mail_accounts_list_alice_403`).
     pub fn mail_accounts_call(&self) -> Call<Page<MailAccount>> {
-        Call::new(self.get("/api/mail_accounts/?page_size=1000".into()), decode_page)
+        Call::new(
+            self.get("/api/mail_accounts/?page_size=1000".into()),
+            decode_page,
+        )
     }
 
     pub fn mail_rules_call(&self) -> Call<Page<MailRule>> {
-        Call::new(self.get("/api/mail_rules/?page_size=1000".into()), decode_page)
+        Call::new(
+            self.get("/api/mail_rules/?page_size=1000".into()),
+            decode_page,
+        )
     }
 
     pub fn processed_mail_call(&self, query: &MailQuery) -> Call<Page<ProcessedMail>> {

@@ -195,3 +195,51 @@ pub fn empty(status: StatusCode) -> Response {
     *r.status_mut() = status;
     r
 }
+
+/// DRF PageNumberPagination as Paperless-ngx configures it: `page` and
+/// `page_size` (25 unless asked), 404 "Invalid page." past the end.
+pub fn page_numbers<R, T: Serialize>(
+    rows: &[R],
+    to_wire: impl Fn(&R) -> T,
+    params: &Params,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<Response, Response> {
+    let page_size = params
+        .get("page_size")
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .map_or(25, |n| n.min(100_000));
+    let page = match params.get("page") {
+        None => 1,
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| detail(StatusCode::NOT_FOUND, "Invalid page."))?,
+    };
+    let count = rows.len();
+    let pages = count.div_ceil(page_size).max(1);
+    if page > pages {
+        return Err(detail(StatusCode::NOT_FOUND, "Invalid page."));
+    }
+    let link = |p: usize| {
+        let value = (p > 1).then(|| p.to_string());
+        absolute_url(headers, path, &params.with("page", value))
+    };
+    let results: Vec<T> = rows
+        .iter()
+        .skip((page - 1) * page_size)
+        .take(page_size)
+        .map(to_wire)
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({
+            "count": count,
+            "next": (page < pages).then(|| link(page + 1)),
+            "previous": (page > 1).then(|| link(page - 1)),
+            "results": results,
+        }),
+    ))
+}

@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::drf::{self, Credentials, Params};
+use crate::inventree_admin as admin;
 use crate::seed::{FailedRow, PendingRow, ScheduledRow};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +62,28 @@ pub struct InvenTreeState {
     pub pending: Vec<PendingRow>,
     pub failed: Vec<FailedRow>,
     pub scheduled: Vec<ScheduledRow>,
+    /// The server's error log (`error_report.Error`), newest last.
+    pub errors: Vec<admin::ErrorRow>,
+    /// Global settings the console reads: key → days.
+    pub settings: std::collections::BTreeMap<&'static str, i64>,
+}
+
+impl InvenTreeState {
+    pub fn new(
+        api: InvenTreeApi,
+        worker_running: bool,
+        (pending, failed, scheduled): (Vec<PendingRow>, Vec<FailedRow>, Vec<ScheduledRow>),
+    ) -> Self {
+        InvenTreeState {
+            errors: admin::errors_of(&failed),
+            settings: admin::default_settings(),
+            api,
+            worker_running,
+            pending,
+            failed,
+            scheduled,
+        }
+    }
 }
 
 pub type Shared = Arc<Mutex<InvenTreeState>>;
@@ -74,6 +97,9 @@ pub fn router(state: Shared) -> Router {
         .route("/api/background-task/pending/", any(pending))
         .route("/api/background-task/failed/", any(failed))
         .route("/api/background-task/scheduled/", any(scheduled))
+        .route("/api/error-report/", any(admin::error_reports))
+        .route("/api/error-report/{pk}/", any(admin::error_report))
+        .route("/api/settings/global/{key}/", any(admin::setting))
         .fallback(any(not_found))
         .with_state(state)
         .layer(axum::middleware::map_response(
@@ -81,7 +107,7 @@ pub fn router(state: Shared) -> Router {
         ))
 }
 
-fn time(t: &NaiveDateTime) -> String {
+pub(crate) fn time(t: &NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -94,7 +120,7 @@ fn version_headers(mut response: Response, api: InvenTreeApi) -> Response {
     response
 }
 
-fn authenticate(headers: &HeaderMap) -> Result<Option<&'static User>, Response> {
+pub(crate) fn authenticate(headers: &HeaderMap) -> Result<Option<&'static User>, Response> {
     match drf::credentials(headers) {
         Credentials::None => Ok(None),
         Credentials::Token(token) => USERS
@@ -113,7 +139,7 @@ fn authenticate(headers: &HeaderMap) -> Result<Option<&'static User>, Response> 
 
 /// The instance, locked. A handler that panicked must not take every later
 /// request down with it, so a poisoned lock is taken over.
-fn lock(state: &Shared) -> std::sync::MutexGuard<'_, InvenTreeState> {
+pub(crate) fn lock(state: &Shared) -> std::sync::MutexGuard<'_, InvenTreeState> {
     state
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -132,7 +158,7 @@ fn as_staff(
     }
 }
 
-fn staff(headers: &HeaderMap) -> Result<&'static User, Response> {
+pub(crate) fn staff(headers: &HeaderMap) -> Result<&'static User, Response> {
     match authenticate(headers)? {
         None => Err(drf::not_authenticated()),
         Some(user) if user.staff => Ok(user),
@@ -218,7 +244,7 @@ async fn overview(State(state): State<Shared>, method: Method, headers: HeaderMa
 }
 
 /// DRF LimitOffsetPagination: no `limit`, no paging.
-fn paginate<T: Serialize>(
+pub(crate) fn paginate<T: Serialize>(
     rows: Vec<T>,
     params: &Params,
     headers: &HeaderMap,

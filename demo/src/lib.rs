@@ -13,6 +13,7 @@ mod cors;
 mod drf;
 pub mod faults;
 pub mod inventree;
+mod inventree_admin;
 pub mod paperless;
 pub mod seed;
 
@@ -421,13 +422,11 @@ pub fn start(config: DemoConfig) -> io::Result<Demo> {
                 } else {
                     InvenTreeApi::V198
                 };
-                InstanceState::InvenTree(Arc::new(Mutex::new(inventree::InvenTreeState {
+                InstanceState::InvenTree(Arc::new(Mutex::new(inventree::InvenTreeState::new(
                     api,
-                    worker_running: config.worker_running,
-                    pending,
-                    failed,
-                    scheduled,
-                })))
+                    config.worker_running,
+                    (pending, failed, scheduled),
+                ))))
             }
         };
         instances.push(Instance {

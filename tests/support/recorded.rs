@@ -255,21 +255,3 @@ pub const PAPERLESS_PATHS_NOT_USED: &[&str] = &[
     "/accounts/login/",
     "/api/documents/reprocess/",
 ];
-
-/// Recorded on 2026-12-03 for server health, re-runs and mail recovery,
-/// which the demo does not serve yet: the replay skips them until it does.
-pub const PATHS_NOT_IN_DEMO_YET: &[&str] = &[
-    "/api/mail_accounts/",
-    "/api/mail_accounts/1/process/",
-    "/api/mail_rules/",
-    "/api/processed_mail/",
-    "/api/processed_mail/bulk_delete/",
-    "/api/logs/",
-    "/api/logs/paperless/",
-    "/api/documents/reprocess/",
-    "/api/error-report/",
-    "/api/error-report/16/",
-    "/api/error-report/999999/",
-    "/api/settings/global/INVENTREE_DELETE_TASKS_DAYS/",
-    "/api/settings/global/INVENTREE_DELETE_ERRORS_DAYS/",
-];

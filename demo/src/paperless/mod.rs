@@ -6,8 +6,11 @@
 //! - [`filter`]: the list filters, ordering and per-user visibility.
 //! - [`wire`]: rows as API 10 and API 9 serialise them.
 //! - [`tasks`]: the task endpoints and the token endpoint.
+//! - [`system`]: status, system tasks, summary, running now.
+//! - [`mail`]: mail accounts, rules, processed mail, logs.
 
 mod filter;
+mod mail;
 mod system;
 mod tasks;
 mod wire;
@@ -36,6 +39,9 @@ pub struct User {
     pub can_change: bool,
     /// Superuser: may run system tasks and read the system status.
     pub superuser: bool,
+    /// Holds the `paperless_mail` permissions (reads accounts and processed
+    /// mail, deletes the records it owns, starts a fetch).
+    pub mail: bool,
 }
 
 /// The users of the recorded server, with the same throw-away credentials.
@@ -50,6 +56,7 @@ pub const USERS: &[User] = &[
         staff: false,
         can_view: true,
         can_change: true,
+        mail: false,
         superuser: false,
     },
     User {
@@ -60,6 +67,7 @@ pub const USERS: &[User] = &[
         staff: true,
         can_view: true,
         can_change: true,
+        mail: true,
         superuser: true,
     },
     User {
@@ -70,6 +78,7 @@ pub const USERS: &[User] = &[
         staff: false,
         can_view: false,
         can_change: false,
+        mail: false,
         superuser: false,
     },
     User {
@@ -80,6 +89,7 @@ pub const USERS: &[User] = &[
         staff: false,
         can_view: true,
         can_change: false,
+        mail: false,
         superuser: false,
     },
     User {
@@ -90,6 +100,7 @@ pub const USERS: &[User] = &[
         staff: false,
         can_view: true,
         can_change: true,
+        mail: true,
         superuser: false,
     },
 ];
@@ -106,6 +117,7 @@ pub struct PaperlessState {
     token_attempts: VecDeque<Instant>,
     /// Whether the demo's Celery worker answers (`--worker-stopped`).
     pub worker_running: bool,
+    pub mail: mail::MailState,
 }
 
 impl PaperlessState {
@@ -118,6 +130,7 @@ impl PaperlessState {
             token_rate_per_minute: 5,
             token_attempts: VecDeque::new(),
             worker_running: true,
+            mail: mail::MailState::seeded(chrono::Utc::now()),
         }
     }
 }
@@ -132,11 +145,15 @@ impl PaperlessState {
                 row.status = if ok { "success" } else { "failure" };
                 row.date_started.get_or_insert(row.date_created);
                 row.date_done = Some(at);
-                row.result_data = Some(if ok {
-                    serde_json::json!({ "reason": "No issues detected." })
+                row.result_data = if row.task_type == "mail_fetch" {
+                    self.mail.fetched(&row.input_data, ok, at)
+                } else if ok {
+                    Some(serde_json::json!({ "reason": "No issues detected." }))
                 } else {
-                    serde_json::json!({ "error_type": "SanityCheckFailedException", "error_message": "2 document(s) with errors found." })
-                });
+                    Some(
+                        serde_json::json!({ "error_type": "SanityCheckFailedException", "error_message": "2 document(s) with errors found." }),
+                    )
+                };
                 row.finishes = None;
             }
         }
@@ -154,6 +171,13 @@ pub fn router(state: Shared) -> Router {
         .route("/api/tasks/run/", any(system::run))
         .route("/api/tasks/summary/", any(system::summary))
         .route("/api/tasks/active/", any(system::active))
+        .route("/api/mail_accounts/", any(mail::accounts))
+        .route("/api/mail_accounts/{id}/process/", any(mail::process))
+        .route("/api/mail_rules/", any(mail::rules))
+        .route("/api/processed_mail/", any(mail::processed))
+        .route("/api/processed_mail/bulk_delete/", any(mail::bulk_delete))
+        .route("/api/logs/", any(mail::logs))
+        .route("/api/logs/{name}/", any(mail::log))
         .route("/api/", get(|| async { drf::empty(StatusCode::FOUND) }))
         .with_state(state)
 }

@@ -19,7 +19,7 @@ use crate::drf::{self, Params};
 use crate::seed::PaperlessRow;
 
 /// Django's own 403 page for superuser-only views (`status_alice_403`).
-fn insufficient_permissions() -> Response {
+pub(super) fn insufficient_permissions() -> Response {
     let mut r = Response::new("Insufficient permissions".into());
     *r.status_mut() = StatusCode::FORBIDDEN;
     r.headers_mut().insert(

@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::filter::{Filter, ordering, sort, visible};
-use super::wire::{TaskV9, TaskV10, v9, v10};
+use super::wire::{TaskV9, v9, v10};
 use super::{Caller, Shared, USERS, lock, respond};
 use crate::drf::{self, Params};
 use crate::seed::PaperlessRow;
@@ -40,42 +40,7 @@ pub(super) async fn list(
                 let body: Vec<TaskV9> = rows.iter().map(|r| v9(r, &state.documents)).collect();
                 return Ok(drf::json_response(StatusCode::OK, &body));
             }
-            let page_size = params
-                .get("page_size")
-                .and_then(|v| v.parse::<usize>().ok())
-                .filter(|n| *n > 0)
-                .map_or(25, |n| n.min(100_000));
-            let page = match params.get("page") {
-                None => 1,
-                Some(p) => p
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|p| *p > 0)
-                    .ok_or_else(|| drf::detail(StatusCode::NOT_FOUND, "Invalid page."))?,
-            };
-            let pages = rows.len().div_ceil(page_size).max(1);
-            if page > pages {
-                return Err(drf::detail(StatusCode::NOT_FOUND, "Invalid page."));
-            }
-            let link = |p: usize| {
-                let value = (p > 1).then(|| p.to_string());
-                drf::absolute_url(&headers, "/api/tasks/", &params.with("page", value))
-            };
-            let results: Vec<TaskV10> = rows
-                .iter()
-                .skip((page - 1) * page_size)
-                .take(page_size)
-                .map(|r| v10(r))
-                .collect();
-            Ok(drf::json_response(
-                StatusCode::OK,
-                &json!({
-                    "count": rows.len(),
-                    "next": (page < pages).then(|| link(page + 1)),
-                    "previous": (page > 1).then(|| link(page - 1)),
-                    "results": results,
-                }),
-            ))
+            drf::page_numbers(&rows, |r| v10(r), &params, &headers, "/api/tasks/")
         },
     )
 }
