@@ -21,6 +21,8 @@ enum Body {
     Login,
     /// `{"task_type": "…"}` (3.x) or `{"task_name": "…"}` (2.x): a system task.
     SystemTask,
+    /// `{"mail_ids": [u64, …]}`, not empty: processed-mail records.
+    MailIds,
 }
 
 /// Whether the stored token is added. Never to the endpoints whose answer
@@ -33,7 +35,8 @@ pub enum Token {
 
 struct Endpoint {
     method: Method,
-    /// `*` stands for one path segment of digits (a task id).
+    /// `*` stands for one path segment of digits (a task id), `~` for a
+    /// name (letters, digits, `_`, `-`).
     path: &'static str,
     /// The query keys it may carry, in groups.
     query: &'static [&'static [&'static str]],
@@ -94,6 +97,28 @@ const PAPERLESS: &[Endpoint] = &[
         body: Body::TaskIds,
         token: Token::AddStored,
     },
+    get("/api/mail_accounts/", &[&["page_size"]]),
+    get("/api/mail_rules/", &[&["page_size"]]),
+    get(
+        "/api/processed_mail/",
+        &[&["status", "rule", "ordering", "page", "page_size"]],
+    ),
+    Endpoint {
+        method: Method::Post,
+        path: "/api/processed_mail/bulk_delete/",
+        query: &[],
+        body: Body::MailIds,
+        token: Token::AddStored,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/mail_accounts/*/process/",
+        query: &[],
+        body: Body::None,
+        token: Token::AddStored,
+    },
+    get("/api/logs/", &[]),
+    get("/api/logs/~/", &[]),
     Endpoint {
         method: Method::Post,
         path: "/api/token/",
@@ -132,6 +157,9 @@ const INVENTREE: &[Endpoint] = &[
         token: Token::AddStored,
     },
     get("/api/background-task/scheduled/", &[QUEUE_LIST]),
+    get("/api/error-report/", &[&["limit", "offset"]]),
+    get("/api/settings/global/INVENTREE_DELETE_TASKS_DAYS/", &[]),
+    get("/api/settings/global/INVENTREE_DELETE_ERRORS_DAYS/", &[]),
 ];
 
 const HEADERS: &[&str] = &["accept", "authorization", "content-type"];
@@ -155,6 +183,11 @@ fn path_matches(pattern: &str, path: &str) -> bool {
     p.len() == a.len()
         && p.iter().zip(&a).all(|(p, a)| match *p {
             "*" => !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()),
+            "~" => {
+                !a.is_empty()
+                    && a.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            }
             p => p == *a,
         })
 }
@@ -195,6 +228,9 @@ fn body_matches(rule: Body, body: Option<&Value>) -> bool {
                     && ["task_type", "task_name"]
                         .iter()
                         .any(|k| object.get(*k).is_some_and(Value::is_string))
+            }
+            Body::MailIds => {
+                only(object, "mail_ids") && non_empty_list(object.get("mail_ids"), Value::is_u64)
             }
             Body::None => false,
         },
@@ -352,6 +388,71 @@ mod tests {
                 token: Token::AddStored
             })
         );
+    }
+
+    /// The mail, log and admin calls as the API crate builds them.
+    #[test]
+    fn recovery_calls_pass_and_their_bodies_are_checked() {
+        use taskdeck_api::inventree::InvenTreeClient;
+        use taskdeck_api::inventree_admin::{DELETE_ERRORS_DAYS, DELETE_TASKS_DAYS};
+        use taskdeck_api::paperless::PaperlessClient;
+        use taskdeck_api::paperless_mail::{MailOrder, MailQuery, MailStatus};
+        let l = list();
+        let paperless = PaperlessClient::new(BaseUrl::parse(PAPERLESS_BASE).unwrap(), None);
+        let inventree = InvenTreeClient::new(BaseUrl::parse(INVENTREE_BASE).unwrap(), None);
+        let query = MailQuery {
+            status: Some(MailStatus::Failed),
+            rule: Some(1),
+            ordering: Some((MailOrder::Received, true)),
+            page: Some(2),
+            page_size: Some(25),
+        };
+        for r in [
+            paperless.mail_accounts_call().request,
+            paperless.mail_rules_call().request,
+            paperless.processed_mail_call(&query).request,
+            paperless.allow_reimport_call(&[2, 3]).unwrap().request,
+            paperless.fetch_mail_call(1).request,
+            paperless.logs_call().request,
+            paperless.log_call("mail").unwrap().request,
+            inventree.error_reports_call(5).request,
+            inventree.setting_call(DELETE_TASKS_DAYS).request,
+            inventree.setting_call(DELETE_ERRORS_DAYS).request,
+        ] {
+            assert!(l.check(&r).is_ok(), "{r:?}: {:?}", l.check(&r));
+        }
+        for (path, body) in [
+            ("/api/processed_mail/bulk_delete/", json!({"mail_ids": []})),
+            (
+                "/api/processed_mail/bulk_delete/",
+                json!({"mail_ids": ["2"]}),
+            ),
+            (
+                "/api/processed_mail/bulk_delete/",
+                json!({"mail_ids": [2], "all": true}),
+            ),
+            ("/api/mail_accounts/1/process/", json!({})),
+        ] {
+            let r = with_body(Method::Post, PAPERLESS_BASE, path, body);
+            assert!(l.check(&r).is_err(), "{r:?}");
+        }
+        for path in [
+            "/api/logs/../",
+            "/api/mail_accounts/x/process/",
+            "/api/settings/global/SERVER_RESTART_REQUIRED/",
+        ] {
+            let base = if path.contains("settings") {
+                INVENTREE_BASE
+            } else {
+                PAPERLESS_BASE
+            };
+            let method = if path.contains("process") {
+                Method::Post
+            } else {
+                Method::Get
+            };
+            assert!(l.check(&req(method, base, path)).is_err(), "{path}");
+        }
     }
 
     #[test]
