@@ -11,12 +11,16 @@ use crate::pages::NotFound;
 use crate::pages::connections::ConnectionsPage;
 use crate::pages::health::HealthPage;
 use crate::pages::inventree::QueuePage;
+use crate::pages::inventree::lists::InvenTreeListPage;
 use crate::pages::overview::OverviewPage;
 use crate::pages::paperless::PaperlessTasksPage;
+use crate::pages::paperless::mail::MailPage;
+use crate::pages::paperless::running::RunningPage;
+use crate::pages::paperless::slow::SlowPage;
 use crate::reactive::effect;
 use crate::state::connections::ServerKind;
 use crate::state::inventree_view::Queue;
-use crate::state::route::Route;
+use crate::state::route::{InvenTreeList, PaperlessList, Route};
 use crate::state::time::Zone;
 
 #[component]
@@ -27,6 +31,7 @@ pub fn App() -> impl IntoView {
     provide_context(settings);
     provide_context(Clock::start());
     provide_context(Toasts::new());
+    provide_context(crate::pages::paperless::follow::Runs::new());
     crate::desktop::watch_attention(connections);
 
     // `/` focuses the screen's search box, as in most admin consoles.
@@ -94,7 +99,10 @@ pub fn App() -> impl IntoView {
                             ServerKind::Paperless => view! {
                                 <div class="nav-group">
                                     <span class="nav-server">{name}</span>
-                                    <A href=Route::paperless(&c.id).path()>"Tasks"</A>
+                                    <A href=Route::paperless(&c.id).path() exact=true>"Tasks"</A>
+                                    {PaperlessList::ALL.iter().map(|&l| view! {
+                                        <A href=Route::paperless_list(&c.id, l).path()>{l.label()}</A>
+                                    }).collect_view()}
                                     <A href=Route::health(&c.id).path()>"Health"</A>
                                 </div>
                             }.into_any(),
@@ -104,6 +112,9 @@ pub fn App() -> impl IntoView {
                                     <A href=Route::queue(&c.id, Queue::Pending).path()>"Pending"</A>
                                     <A href=Route::queue(&c.id, Queue::Failed).path()>"Failed"</A>
                                     <A href=Route::queue(&c.id, Queue::Scheduled).path()>"Scheduled"</A>
+                                    {InvenTreeList::ALL.iter().map(|&l| view! {
+                                        <A href=Route::inventree_list(&c.id, l).path()>{l.label()}</A>
+                                    }).collect_view()}
                                     <A href=Route::health(&c.id).path()>"Health"</A>
                                 </div>
                             }.into_any(),
@@ -147,6 +158,14 @@ fn Screen() -> impl IntoView {
             view! { <QueuePage connection queue /> }.into_any()
         }
         Route::Health { connection } => view! { <HealthPage connection /> }.into_any(),
+        Route::PaperlessList { connection, list } => match list {
+            PaperlessList::Running => view! { <RunningPage connection /> }.into_any(),
+            PaperlessList::Slow => view! { <SlowPage connection /> }.into_any(),
+            PaperlessList::Mail => view! { <MailPage connection /> }.into_any(),
+        },
+        Route::InvenTreeList { connection, list } => {
+            view! { <InvenTreeListPage connection list /> }.into_any()
+        }
         Route::NotFound => view! { <NotFound /> }.into_any(),
     }
 }

@@ -1,18 +1,49 @@
-//! Desktop niceties: the window title counts tasks needing attention on all
-//! servers, and opted-in servers raise a notification for new failures.
+//! Desktop niceties: the window title counts what needs attention on all
+//! servers (failed tasks, stopped workers, health errors), and opted-in
+//! servers raise a notification for what is new.
 
 use leptos::prelude::*;
 
 use crate::api::ipc::{self, AttentionArgs, NotifyArgs, OpenArgs};
 use crate::api::paperless::{PaperlessApi, StatusCounts, TaskQuery};
+use crate::api::paperless_admin::Health;
 use crate::components::feedback::{ToastKind, Toasts};
 use crate::context::Connections;
+use crate::pages::health::paperless_health;
 use crate::reactive::effect;
-use crate::state::attention::FailureWatch;
+use crate::state::attention::{Attention, FailureWatch};
 use crate::state::connections::{Connection, ServerKind};
 use crate::web;
 
 const POLL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// What needs attention on one server: failed tasks, and problems (a
+/// stopped worker, health checks in error). `None` when it cannot be read.
+async fn attention(connections: Connections, c: &Connection) -> Option<Attention> {
+    let failed = failures(connections, c).await?;
+    let problems = match c.kind {
+        // Only for users who may read the status; others get no problems.
+        ServerKind::Paperless => match paperless_health(&connections.paperless(c)).await {
+            Ok(report) => report
+                .checks
+                .iter()
+                .filter(|check| check.health == Health::Error)
+                .map(|check| format!("{}: error", check.name))
+                .collect(),
+            Err(_) => Vec::new(),
+        },
+        ServerKind::InvenTree => match connections
+            .inventree(c)
+            .overview_call()
+            .send(web::transport())
+            .await
+        {
+            Ok(o) if !o.is_running => vec!["the background worker is not running".to_string()],
+            _ => Vec::new(),
+        },
+    };
+    Some(Attention { failed, problems })
+}
 
 /// Failed tasks needing attention on one server: unacknowledged failed or
 /// revoked Paperless tasks, or InvenTree's failed queue.
@@ -90,16 +121,15 @@ pub fn watch_attention(connections: Connections) {
         leptos::task::spawn_local(async move {
             let ids: Vec<String> = list.iter().map(|c| c.id.clone()).collect();
             for c in &list {
-                let Some(failed) = failures(connections, c).await else {
+                let Some(now) = attention(connections, c).await else {
                     continue;
                 };
-                let news = watch
-                    .try_update_value(|w| w.observe(&c.id, failed))
-                    .flatten();
-                if let Some(n) = news.filter(|_| c.notify_failures) {
+                let news = watch.try_update_value(|w| w.observe(&c.id, now)).flatten();
+                if let Some(news) = news.filter(|_| c.notify_failures) {
                     let args = NotifyArgs {
                         server: c.name.clone(),
-                        new_failures: n,
+                        new_failures: news.new_failures,
+                        new_problems: news.new_problems,
                     };
                     let _ = web::desktop::<_, ()>(ipc::NOTIFY_FAILURE, &args).await;
                 }

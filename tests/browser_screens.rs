@@ -45,6 +45,20 @@ fn every_table_and_the_drawer_fit_1280_pixels() {
             format!("/inventree/{INVENTREE198}/failed"),
             "inventree198-failed",
         ),
+        (format!("/paperless/{PAPERLESS3}/mail"), "paperless-mail"),
+        (
+            format!("/paperless/{PAPERLESS3}/running"),
+            "paperless-running",
+        ),
+        (format!("/paperless/{PAPERLESS3}/slow"), "paperless-slow"),
+        (
+            format!("/inventree/{INVENTREE477}/warnings"),
+            "inventree-warnings",
+        ),
+        (
+            format!("/inventree/{INVENTREE477}/errors"),
+            "inventree-errors",
+        ),
     ];
     for (theme, width) in [("light", 1280), ("dark", 1024)] {
         set_theme(&c, theme);

@@ -61,7 +61,7 @@ fn decode(entry: &RecordedRequest, res: &HttpResponse) -> Result<(), ApiError> {
             .failed_call(&FailedQuery::default())
             .decode(res)
             .map(|p| assert!(p.count >= p.items.len() as u64)),
-        ("GET", "/api/error-report/") => c.error_reports_call(5).decode(res).map(|p| {
+        ("GET", "/api/error-report/") => c.error_reports_page_call(5, 0).decode(res).map(|p| {
             assert!(
                 p.items
                     .iter()
@@ -468,5 +468,30 @@ fn one_unreadable_failed_task_leaves_the_others() {
         decoded.unreadable[0].reason.contains("pk"),
         "{:?}",
         decoded.unreadable
+    );
+}
+
+#[test]
+fn a_failed_tasks_duration_is_stopped_minus_started() {
+    let entry = inventree_entry(INVENTREE_477, "failed_limit3_ordering_-stopped");
+    let page = client()
+        .failed_call(&FailedQuery::default())
+        .decode(&response(INVENTREE_477, &entry))
+        .unwrap();
+    assert_eq!(page.items.len(), 3);
+    // Whole minutes on the wire: these failed within their first minute.
+    assert!(
+        page.items
+            .iter()
+            .all(|t| t.duration() == Some(chrono::Duration::zero()))
+    );
+    let mut task = page.items[0].clone();
+    task.stopped = time("2026-12-02 18:53");
+    assert_eq!(task.duration(), Some(chrono::Duration::minutes(150)));
+    task.stopped = time("2026-12-01 00:00");
+    assert_eq!(
+        task.duration(),
+        None,
+        "a stop before the start is not a duration"
     );
 }

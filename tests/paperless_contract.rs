@@ -846,3 +846,68 @@ fn a_manual_mail_fetch_is_found_by_its_account_in_both_versions() {
     assert_eq!(v9.items[0].mail_account_ids(), None);
     assert_eq!(new_mail_fetch(&v9.items, &known, 1).unwrap().id, 73);
 }
+
+/// `/api/tasks/active/` is a plain array like API 9, but of API 10 rows:
+/// read as API 10 (read as API 9 it lost the start times and triggers).
+#[test]
+fn the_running_list_keeps_its_api_10_fields() {
+    let res = response(PAPERLESS, &paperless_entry("tasks_active"));
+    let page = client(PaperlessApi::V10)
+        .active_call()
+        .decode(&res)
+        .unwrap();
+    assert!(!page.items.is_empty());
+    let first = &page.items[0];
+    assert_eq!(first.id, 15);
+    assert_eq!(first.task_type, TaskType::ConsumeFile);
+    assert_eq!(first.trigger, TriggerSource::ApiUpload);
+    assert!(first.input_data.is_some(), "{first:?}");
+    // The API 9 list is still read as API 9.
+    assert_eq!(
+        list("v9_tasks_list").items[0].task_type,
+        TaskType::ConsumeFile
+    );
+}
+
+/// A 2.x server has neither `/api/tasks/active/` nor a summary: running
+/// tasks come from its task list, and the summary is refused with a reason.
+#[test]
+fn a_2x_server_runs_without_the_active_list_and_says_it_has_no_summary() {
+    let refused = response(PAPERLESS, &paperless_entry("version_11_406"));
+    let v9_list = response(PAPERLESS, &paperless_entry("v9_tasks_list"));
+    let transport = ScriptedTransport::new([refused.clone(), refused, v9_list]);
+    let c = client(PaperlessApi::V10);
+    let running = block_on(c.running_now(&transport)).unwrap();
+    let paths: Vec<String> = transport
+        .sent
+        .borrow()
+        .iter()
+        .map(|r| r.path_and_query.clone())
+        .collect();
+    assert_eq!(paths[0], "/api/tasks/active/");
+    assert!(paths[2].starts_with("/api/tasks/"), "{paths:?}");
+    assert!(!running.is_empty());
+    assert!(
+        running
+            .iter()
+            .all(|t| t.status.group() == Some(StatusGroup::InProgress)),
+        "only pending and started tasks"
+    );
+    let all = list("v9_tasks_list");
+    let expected = all
+        .items
+        .iter()
+        .filter(|t| t.status.group() == Some(StatusGroup::InProgress))
+        .count();
+    assert_eq!(running.len(), expected);
+    let summary = block_on(c.summary(&transport, 30));
+    assert!(
+        matches!(&summary, Err(ApiError::Unsupported { detail }) if detail.contains("2.x")),
+        "{summary:?}"
+    );
+    assert_eq!(
+        transport.sent.borrow().len(),
+        3,
+        "nothing sent for the summary"
+    );
+}

@@ -164,6 +164,17 @@ pub struct FailedTask {
 }
 
 impl FailedTask {
+    /// Stopped minus started. The server sends whole minutes (DRF's
+    /// `DATETIME_FORMAT`), so a quick failure reads as zero.
+    pub fn duration(&self) -> Option<chrono::Duration> {
+        match (self.started, self.stopped) {
+            (Some(started), Some(stopped)) if stopped >= started => Some(stopped.0 - started.0),
+            _ => None,
+        }
+    }
+}
+
+impl FailedTask {
     /// The exception line before the traceback.
     pub fn error_summary(&self) -> Option<&str> {
         let result = self.result.as_deref()?;

@@ -57,10 +57,14 @@ pub const DELETE_TASKS_DAYS: &str = "INVENTREE_DELETE_TASKS_DAYS";
 pub const DELETE_ERRORS_DAYS: &str = "INVENTREE_DELETE_ERRORS_DAYS";
 
 impl InvenTreeClient {
-    /// Newest first (`ordering = -when`); staff only.
-    pub fn error_reports_call(&self, limit: u32) -> Call<Page<ErrorReport>> {
+    /// One page of the error log (`limit`/`offset`), newest first
+    /// (`ordering = -when`); staff only.
+    pub fn error_reports_page_call(&self, limit: u32, offset: u32) -> Call<Page<ErrorReport>> {
         Call::new(
-            self.request(Method::Get, format!("/api/error-report/?limit={limit}")),
+            self.request(
+                Method::Get,
+                format!("/api/error-report/?limit={limit}&offset={offset}"),
+            ),
             decode_page,
         )
     }

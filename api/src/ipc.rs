@@ -147,6 +147,9 @@ pub struct AttentionArgs {
 pub struct NotifyArgs {
     pub server: String,
     pub new_failures: u64,
+    /// New problems in words: "the background worker is not running".
+    #[serde(default)]
+    pub new_problems: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -372,12 +372,30 @@ fn decode_task_list(
             unreadable,
         })
     }
-    // The shape tells the version: API 9 sends a plain array.
-    if res.body.trim_start().starts_with('[') {
+    // The shape tells the version: API 9 sends a plain array of rows
+    // without `task_type`; `/api/tasks/active/` sends a plain array of API
+    // 10 rows (`tasks_active`).
+    let body = res.body.trim_start();
+    if body.starts_with('[') && !first_row_has_task_type(body) {
         page::<TaskV9>(req, res)
     } else {
         page::<TaskV10>(req, res)
     }
+}
+
+/// Whether the first row of a JSON array has a `task_type` key, reading
+/// only that row.
+fn first_row_has_task_type(array: &str) -> bool {
+    let Some(first) = array
+        .strip_prefix('[')
+        .map(str::trim_start)
+        .filter(|rest| rest.starts_with('{'))
+    else {
+        return false;
+    };
+    let mut rows =
+        serde_json::Deserializer::from_str(first).into_iter::<serde_json::Map<String, Value>>();
+    matches!(rows.next(), Some(Ok(row)) if row.contains_key("task_type"))
 }
 
 fn decode_task(req: &HttpRequest, res: &HttpResponse) -> Result<PaperlessTask, ApiError> {

@@ -11,7 +11,9 @@ use serde_json::json;
 use crate::call::{Call, Transport, decode_json};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::paperless::{PaperlessApi, PaperlessClient, PaperlessTask, TaskQuery, TaskType};
+use crate::paperless::{
+    PaperlessApi, PaperlessClient, PaperlessTask, StatusGroup, TaskQuery, TaskStatus, TaskType,
+};
 use crate::time::rfc3339_opt;
 
 /// How a part of the server is, as `/api/status/` words it.
@@ -457,6 +459,52 @@ impl PaperlessClient {
             self.get(format!("/api/tasks/summary/?days={}", days.max(1))),
             |req, res| decode_json(req, &res.body),
         )
+    }
+
+    /// The summary where the server has one (API 10); a 2.x server has
+    /// none, said as [`ApiError::Unsupported`].
+    pub async fn summary(
+        &self,
+        transport: &dyn Transport,
+        days: u32,
+    ) -> Result<Vec<TypeSummary>, ApiError> {
+        self.negotiated(transport, |c| match c.api() {
+            PaperlessApi::V10 => Ok(c.summary_call(days)),
+            PaperlessApi::V9 => Err(ApiError::Unsupported {
+                detail: "Paperless-ngx 2.x keeps no per-type task summary (it needs \
+                         Paperless-ngx 3, API 10)"
+                    .into(),
+            }),
+        })
+        .await
+    }
+
+    /// The tasks running now: `/api/tasks/active/` on API 10, and where the
+    /// server lacks it (API 9) the pending and started tasks of the list.
+    pub async fn running_now(
+        &self,
+        transport: &dyn Transport,
+    ) -> Result<Vec<PaperlessTask>, ApiError> {
+        let query = TaskQuery {
+            status: vec![TaskStatus::Pending, TaskStatus::Started],
+            ..TaskQuery::default()
+        };
+        let in_progress = |tasks: Vec<PaperlessTask>| -> Vec<PaperlessTask> {
+            tasks
+                .into_iter()
+                .filter(|t| t.status.group() == Some(StatusGroup::InProgress))
+                .collect()
+        };
+        if self.api() == PaperlessApi::V10 {
+            match self.active_call().send(transport).await {
+                Ok(page) => return Ok(in_progress(page.items)),
+                Err(ApiError::VersionNotSupported { .. } | ApiError::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.list_all_tasks(transport, &query)
+            .await
+            .map(in_progress)
     }
 
     /// `GET /api/tasks/active/` (API 10): pending and started, newest

@@ -181,6 +181,43 @@ impl Instance {
             .collect()
     }
 
+    /// `(id, status)` of every processed-mail record, in id order.
+    pub fn processed_mail(&self) -> Vec<(u64, &'static str)> {
+        let state = self.paperless().lock().unwrap();
+        let mut mail: Vec<(u64, &'static str)> = state
+            .mail
+            .processed
+            .iter()
+            .map(|m| (m.id, m.status))
+            .collect();
+        mail.sort_unstable();
+        mail
+    }
+
+    /// `(id, input_data)` of the tasks of this type and status.
+    pub fn tasks_of(&self, task_type: &str, status: &str) -> Vec<(u64, serde_json::Value)> {
+        self.paperless()
+            .lock()
+            .unwrap()
+            .tasks
+            .iter()
+            .filter(|t| t.task_type == task_type && t.status == status)
+            .map(|t| (t.id, t.input_data.clone()))
+            .collect()
+    }
+
+    /// `(status, input_data)` of every manually started mail fetch.
+    pub fn manual_mail_fetches(&self) -> Vec<(&'static str, serde_json::Value)> {
+        self.paperless()
+            .lock()
+            .unwrap()
+            .tasks
+            .iter()
+            .filter(|t| t.task_type == "mail_fetch" && t.trigger_source == "manual")
+            .map(|t| (t.status, t.input_data.clone()))
+            .collect()
+    }
+
     /// Ids of the tasks not yet dismissed with this status (`success`, …).
     pub fn open_task_ids(&self, status: &str) -> std::collections::HashSet<String> {
         self.paperless()

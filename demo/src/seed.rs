@@ -294,6 +294,11 @@ pub fn paperless(
                 let (doc, _) = documents[rng.below(documents.len() as u64) as usize].clone();
                 Some(json!({ "duplicate_of": doc, "duplicate_in_trash": rng.chance(15) }))
             }
+            // A mail fetch fails on its account, as recorded in `tasks_list_is_complete_true`.
+            ("failure", "mail_fetch") => Some(json!({
+                "error_type": "MailError",
+                "error_message": "Error while authenticating account imap.example.com: [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
+            })),
             ("failure", _) => {
                 let (error_type, message) = *rng.pick(PAPERLESS_ERRORS);
                 let message = if rng.chance(4) {
@@ -674,6 +679,13 @@ pub fn inventree(
             success: last_run.map(|_| rng.chance(85)),
             task: last_run.map(|_| rng.hex32()),
         });
+    }
+    // One daily schedule fell behind (its worker was down for days): the
+    // console flags it as overdue.
+    if let Some(stuck) = scheduled.get_mut(1) {
+        stuck.last_run = Some(minute(now - Duration::days(4)));
+        stuck.next_run = Some(minute(now - Duration::days(3)));
+        stuck.success = Some(true);
     }
     (pending, failed, scheduled)
 }

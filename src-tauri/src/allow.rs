@@ -415,7 +415,7 @@ mod tests {
             paperless.fetch_mail_call(1).request,
             paperless.logs_call().request,
             paperless.log_call("mail").unwrap().request,
-            inventree.error_reports_call(5).request,
+            inventree.error_reports_page_call(5, 0).request,
             inventree.setting_call(DELETE_TASKS_DAYS).request,
             inventree.setting_call(DELETE_ERRORS_DAYS).request,
         ] {

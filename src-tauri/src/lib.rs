@@ -60,14 +60,21 @@ fn set_attention(window: tauri::WebviewWindow, count: u64) -> Result<(), String>
 }
 
 #[tauri::command]
-fn notify_failure(app: tauri::AppHandle, server: String, new_failures: u64) -> Result<(), String> {
-    let body = match new_failures {
-        1 => "1 new failed task".to_string(),
-        n => format!("{n} new failed tasks"),
+fn notify_failure(
+    app: tauri::AppHandle,
+    server: String,
+    new_failures: u64,
+    new_problems: Vec<String>,
+) -> Result<(), String> {
+    let mut news: Vec<String> = match new_failures {
+        0 => Vec::new(),
+        1 => vec!["1 new failed task".to_string()],
+        n => vec![format!("{n} new failed tasks")],
     };
+    news.extend(new_problems);
     app.notification()
         .builder()
-        .title(format!("{server}: {body}"))
+        .title(format!("{server}: {}", news.join("; ")))
         .body("Open Taskdeck to see what failed and why.")
         .show()
         .map_err(|e| e.to_string())

@@ -23,6 +23,8 @@ pub enum Detail {
         text: String,
         connection: String,
     },
+    /// What the list itself puts there: an action on this row.
+    View(ViewFn),
     Missing,
 }
 
@@ -99,6 +101,7 @@ fn render_value(label: &'static str, value: Detail) -> AnyView {
             <a href=href target="_blank" rel="noopener noreferrer" data-connection=connection>{text}</a>
         }
         .into_any(),
+        Detail::View(render) => render.run(),
         Detail::Missing => view! { <span class="muted">"–"</span> }.into_any(),
     }
 }

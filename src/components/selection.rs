@@ -10,16 +10,18 @@ pub use crate::state::plural;
 /// "3 tasks selected", "Clear selection", then the screen's actions.
 #[component]
 pub fn SelectionBar(
+    /// What is counted: "task", "mail message".
+    unit: &'static str,
     #[prop(into)] count: Signal<usize>,
     #[prop(into)] on_clear: Callback<()>,
     children: Children,
 ) -> impl IntoView {
     view! {
-        <div class="toolbar" role="toolbar" aria-label="Actions on tasks">
+        <div class="toolbar" role="toolbar" aria-label=format!("Actions on {unit}s")>
             <span class="selection-count" data-testid="selection-count">
                 {move || match count.get() {
-                    0 => "No tasks selected".to_string(),
-                    n => format!("{} selected", plural(n, "task")),
+                    0 => format!("No {unit}s selected"),
+                    n => format!("{} selected", plural(n, unit)),
                 }}
             </span>
             <button class="btn" disabled=move || count.get() == 0 on:click=move |_| on_clear.run(())>

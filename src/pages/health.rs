@@ -2,27 +2,27 @@
 //! (run one and follow it to the end), InvenTree's worker; and the server's
 //! own admin pages where no API exists.
 
-use std::rc::Rc;
-
 use leptos::prelude::*;
 
-use crate::api::inventree::{ApiRoot, Overview};
-use crate::api::paperless::{PaperlessClient, TaskStatus};
-use crate::api::paperless_admin::{
-    Health, HealthCheck, HealthReport, Started, SystemTask, health_report,
-};
+use leptos_router::components::A;
+
+use crate::api::inventree::{ApiRoot, InvenTreeClient, Overview};
+use crate::api::inventree_admin::{DELETE_ERRORS_DAYS, DELETE_TASKS_DAYS, ErrorReport};
+use crate::api::paperless::PaperlessClient;
+use crate::api::paperless_admin::{Health, HealthCheck, HealthReport, SystemTask, health_report};
 use crate::api::{ApiError, ServerKind};
 use crate::components::feedback::ErrorBanner;
 use crate::components::loader::Loader;
 use crate::components::refresh::{RefreshBar, use_auto_refresh};
+use crate::components::selection::plural;
 use crate::components::time::When;
 use crate::context::Connections;
 use crate::pages::ConnectionGate;
+use crate::pages::inventree::warnings::{all_schedules, warning_rows};
+use crate::pages::paperless::follow::{RunKey, Runs};
 use crate::state::connections::Connection;
+use crate::state::route::{InvenTreeList, Route};
 use crate::web;
-
-/// How often a started task is looked up until it finishes.
-const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[component]
 pub fn HealthPage(connection: String) -> impl IntoView {
@@ -63,27 +63,6 @@ pub async fn paperless_health(client: &PaperlessClient) -> Result<HealthReport, 
     health_report(&body, &client.status_call().request, web::now())
 }
 
-/// What a run looks like while it is followed.
-#[derive(Clone, Debug, PartialEq)]
-enum Run {
-    Waiting,
-    Status(TaskStatus, Option<String>),
-    Failed(String),
-}
-
-impl Run {
-    /// Started and not finished yet: no second run of the same task.
-    fn in_progress(&self) -> bool {
-        match self {
-            Run::Waiting => true,
-            Run::Status(status, _) => {
-                status.group() == Some(crate::api::paperless::StatusGroup::InProgress)
-            }
-            Run::Failed(_) => false,
-        }
-    }
-}
-
 #[component]
 fn PaperlessHealth(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
@@ -100,55 +79,10 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
         report.retry_at.into(),
         load,
     );
-    let runs = RwSignal::new(Vec::<(SystemTask, Run)>::new());
-    let start = move |task: SystemTask| {
-        if runs.with_untracked(|r| r.iter().any(|(t, run)| *t == task && run.in_progress())) {
-            return; // never two runs of the same task at once
-        }
-        let set = move |run: Run| {
-            runs.update(|r| {
-                r.retain(|(t, _)| *t != task);
-                r.push((task, run));
-            })
-        };
-        set(Run::Waiting);
-        let client: Rc<PaperlessClient> = client.get_value();
-        leptos::task::spawn_local(async move {
-            match client.run(web::transport(), task).await {
-                Ok(Started::Finished { result }) => {
-                    set(Run::Status(TaskStatus::Success, Some(result)))
-                }
-                Ok(Started::Queued { task_id }) => loop {
-                    match client.task_by_celery_id(web::transport(), &task_id).await {
-                        Ok(Some(t)) => {
-                            let run = Run::Status(t.status.clone(), t.result_message.clone());
-                            let done = !run.in_progress();
-                            set(run);
-                            if done {
-                                break;
-                            }
-                        }
-                        Ok(None) => set(Run::Waiting),
-                        Err(e) => {
-                            set(Run::Failed(e.to_string()));
-                            break;
-                        }
-                    }
-                    if runs.try_get_untracked().is_none() {
-                        return; // the page was left
-                    }
-                    web::sleep(FOLLOW_EVERY).await;
-                },
-                Err(e) => set(Run::Failed(match e {
-                    ApiError::Forbidden { .. } => {
-                        "Only a Paperless superuser may start system tasks.".into()
-                    }
-                    e => e.to_string(),
-                })),
-            }
-            load();
-        });
-    };
+    let runs = expect_context::<Runs>();
+    let connection_id = connection.id.clone();
+    let start =
+        move |task: SystemTask| runs.start_system(&connection_id, client.get_value(), task, load);
     let title = format!("{} · health", connection.name);
     let admin = format!("{}/admin/documents/paperlesstask/", connection.base_url);
     view! {
@@ -169,10 +103,12 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
                 _ => view! { <ErrorBanner error=report.error kind=ServerKind::Paperless on_retry=move |_| load() /> }.into_any(),
             }}
             <ul class="health-list" data-testid="health-checks">
-                {move || report.data.get().map(|r| r.checks.into_iter().map(|check| {
+                {let connection_id = connection.id.clone();
+                move || report.data.get().map(|r| r.checks.into_iter().map(|check| {
                     let api = client.with_value(|c| c.api());
                     let run = check.run.filter(|t| t.available(api));
-                    view! { <CheckRow check run runs start=Callback::new(start) /> }
+                    let key = run.map(|task| RunKey::System(connection_id.clone(), task));
+                    view! { <CheckRow check run key runs start=Callback::new(start.clone()) /> }
                 }).collect_view())}
             </ul>
             <p class="muted small">
@@ -187,14 +123,12 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
 fn CheckRow(
     check: HealthCheck,
     run: Option<SystemTask>,
-    runs: RwSignal<Vec<(SystemTask, Run)>>,
+    key: Option<RunKey>,
+    runs: Runs,
     start: Callback<SystemTask>,
 ) -> impl IntoView {
-    let state = move || {
-        run.and_then(|task| {
-            runs.with(|r| r.iter().find(|(t, _)| *t == task).map(|(_, s)| s.clone()))
-        })
-    };
+    let key = StoredValue::new(key);
+    let state = move || key.with_value(|key| key.as_ref().and_then(|key| runs.get(key)));
     let busy = move || state().is_some_and(|s| s.in_progress());
     view! {
         <li class="health-row" data-check=check.name>
@@ -208,15 +142,7 @@ fn CheckRow(
                     {task.label()}
                 </button>
             })}
-            <span class="run-state" data-testid="run-state" aria-live="polite">{move || state().map(|s| match s {
-                Run::Waiting => "Started; waiting for the worker…".to_string(),
-                Run::Status(status, message) => format!(
-                    "{}{}",
-                    crate::pages::paperless::row::status_label(&status),
-                    message.map(|m| format!(": {m}")).unwrap_or_default()
-                ),
-                Run::Failed(e) => e,
-            })}</span>
+            <span class="run-state" data-testid="run-state" aria-live="polite">{move || state().map(|s| s.describe())}</span>
         </li>
     }
 }
@@ -226,13 +152,16 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let client = StoredValue::new(connections.inventree(&connection));
     let root = Loader::<(ApiRoot, Overview)>::new();
+    let extra = Loader::<InvenTreeExtras>::new();
     let load = move || {
         let client = client.get_value();
+        let more = client.clone();
         root.run(async move {
             let about = client.api_root_call().send(web::transport()).await?;
             let queues = client.overview_call().send(web::transport()).await?;
             Ok((about, queues))
         });
+        extra.run(async move { Ok(InvenTreeExtras::load(&more).await) });
     };
     load();
     use_auto_refresh(
@@ -243,6 +172,7 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
     );
     let base = connection.base_url.clone();
     let connection_id = connection.id.clone();
+    let connection_id_for_lists = connection.id.clone();
     view! {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
@@ -270,6 +200,8 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
                         <li class="health-row"><strong>"Queues"</strong>
                             <span class="health-detail">{format!("{} pending, {} scheduled, {} failed", queues.pending_tasks, queues.scheduled_tasks, queues.failed_tasks)}</span>
                         </li>
+                        {let lists = connection_id_for_lists.clone();
+                        move || extra.data.get().map(|x| x.view(&lists))}
                         <li class="health-row"><strong>"Server"</strong>
                             <span class="health-detail">{format!("{} {} · API {}", about.server, about.version.clone().unwrap_or_default(), about.api_version)}</span>
                         </li>
@@ -284,5 +216,91 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+/// What the health page shows beside the worker: schedule warnings, the
+/// error log and how long the server keeps both. Each part on its own: a
+/// user who may not read one still sees the others.
+#[derive(Clone)]
+struct InvenTreeExtras {
+    warnings: Result<usize, ApiError>,
+    errors: Result<(u64, Option<ErrorReport>), ApiError>,
+    keep_tasks: Option<u64>,
+    keep_errors: Option<u64>,
+}
+
+impl InvenTreeExtras {
+    async fn load(client: &InvenTreeClient) -> InvenTreeExtras {
+        let transport = web::transport();
+        let warnings = all_schedules(client).await.map(|s| warning_rows(s).len());
+        let errors = client
+            .error_reports_page_call(1, 0)
+            .send(transport)
+            .await
+            .map(|p| (p.count, p.items.into_iter().next()));
+        let days = |key| async move {
+            client
+                .setting_call(key)
+                .send(transport)
+                .await
+                .ok()
+                .and_then(|s| s.as_days())
+        };
+        InvenTreeExtras {
+            warnings,
+            errors,
+            keep_tasks: days(DELETE_TASKS_DAYS).await,
+            keep_errors: days(DELETE_ERRORS_DAYS).await,
+        }
+    }
+
+    fn view(self, connection_id: &str) -> impl IntoView + use<> {
+        let warnings_href = Route::inventree_list(connection_id, InvenTreeList::Warnings).path();
+        let errors_href = Route::inventree_list(connection_id, InvenTreeList::Errors).path();
+        let (schedule_health, schedule_text) = match &self.warnings {
+            Ok(0) => (Health::Ok, "no schedule failed or fell behind".to_string()),
+            Ok(n) => (
+                Health::Warning,
+                format!("{} failed or overdue", plural(*n, "schedule")),
+            ),
+            Err(e) => (Health::Unknown, e.to_string()),
+        };
+        let errors_text = match &self.errors {
+            Ok((0, _)) => "no errors logged".to_string(),
+            Ok((n, newest)) => format!(
+                "{}{}",
+                plural(*n as usize, "error"),
+                newest
+                    .as_ref()
+                    .map(|e| format!("; newest: {}", e.info))
+                    .unwrap_or_default()
+            ),
+            Err(ApiError::Forbidden { .. }) => "only staff may read it".into(),
+            Err(e) => e.to_string(),
+        };
+        let keep =
+            |days: Option<u64>| days.map_or("unknown".to_string(), |d| plural(d as usize, "day"));
+        view! {
+            <li class="health-row" data-check="Schedules">
+                <span class=health_class(schedule_health)>{schedule_health.label()}</span>
+                <strong>"Schedules"</strong>
+                <span class="health-detail">{schedule_text}</span>
+                <A href=warnings_href>"Schedule warnings"</A>
+            </li>
+            <li class="health-row" data-check="Error log">
+                <strong>"Error log"</strong>
+                <span class="health-detail">{errors_text}</span>
+                <A href=errors_href>"Error log"</A>
+            </li>
+            <li class="health-row" data-check="Retention">
+                <strong>"Kept for"</strong>
+                <span class="health-detail">{format!(
+                    "finished tasks {}, error log {} (the server deletes older ones)",
+                    keep(self.keep_tasks),
+                    keep(self.keep_errors)
+                )}</span>
+            </li>
+        }
     }
 }

@@ -20,7 +20,63 @@ pub enum Route {
     Health {
         connection: String,
     },
+    /// Paperless lists beside the tasks: running now, slow types, mail.
+    PaperlessList {
+        connection: String,
+        list: PaperlessList,
+    },
+    /// InvenTree lists beside the queues: schedule warnings, error log.
+    InvenTreeList {
+        connection: String,
+        list: InvenTreeList,
+    },
     NotFound,
+}
+
+/// A list with a slug in the URL.
+macro_rules! slugged {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $slug:literal, $label:literal;)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn slug(self) -> &'static str {
+                match self {
+                    $($name::$variant => $slug,)*
+                }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label,)*
+                }
+            }
+
+            pub fn from_slug(slug: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|l| l.slug() == slug)
+            }
+        }
+    };
+}
+
+slugged! {
+    PaperlessList {
+        Running = "running", "Running now";
+        Slow = "slow", "Slow tasks";
+        Mail = "mail", "Mail";
+    }
+}
+
+slugged! {
+    InvenTreeList {
+        Warnings = "warnings", "Schedule warnings";
+        Errors = "errors", "Error log";
+    }
 }
 
 impl Route {
@@ -41,13 +97,21 @@ impl Route {
             ["health", connection] => Route::Health {
                 connection: connection.to_string(),
             },
-            ["inventree", connection, queue] => match Queue::from_slug(queue) {
-                Some(queue) => Route::InvenTreeQueue {
+            ["paperless", connection, list] => match PaperlessList::from_slug(list) {
+                Some(list) => Route::PaperlessList {
                     connection: connection.to_string(),
-                    queue,
+                    list,
                 },
                 None => Route::NotFound,
             },
+            ["inventree", connection, slug] => {
+                let connection = connection.to_string();
+                match (Queue::from_slug(slug), InvenTreeList::from_slug(slug)) {
+                    (Some(queue), _) => Route::InvenTreeQueue { connection, queue },
+                    (None, Some(list)) => Route::InvenTreeList { connection, list },
+                    (None, None) => Route::NotFound,
+                }
+            }
             _ => Route::NotFound,
         }
     }
@@ -63,6 +127,12 @@ impl Route {
                 format!("/inventree/{}/{}", percent_encode(connection), queue.slug())
             }
             Route::Health { connection } => format!("/health/{}", percent_encode(connection)),
+            Route::PaperlessList { connection, list } => {
+                format!("/paperless/{}/{}", percent_encode(connection), list.slug())
+            }
+            Route::InvenTreeList { connection, list } => {
+                format!("/inventree/{}/{}", percent_encode(connection), list.slug())
+            }
             Route::NotFound => "/not-found".into(),
         }
     }
@@ -76,6 +146,20 @@ impl Route {
     pub fn paperless(connection: &str) -> Route {
         Route::PaperlessTasks {
             connection: connection.to_string(),
+        }
+    }
+
+    pub fn paperless_list(connection: &str, list: PaperlessList) -> Route {
+        Route::PaperlessList {
+            connection: connection.to_string(),
+            list,
+        }
+    }
+
+    pub fn inventree_list(connection: &str, list: InvenTreeList) -> Route {
+        Route::InvenTreeList {
+            connection: connection.to_string(),
+            list,
         }
     }
 
@@ -101,6 +185,12 @@ mod tests {
             Route::queue("c4", Queue::Pending),
             Route::queue("c4", Queue::Failed),
             Route::queue("lab", Queue::Scheduled),
+            Route::paperless_list("c1", PaperlessList::Mail),
+            Route::paperless_list("c1", PaperlessList::Running),
+            Route::paperless_list("c1", PaperlessList::Slow),
+            Route::inventree_list("c4", InvenTreeList::Warnings),
+            Route::inventree_list("c4", InvenTreeList::Errors),
+            Route::health("c1"),
             Route::NotFound,
         ] {
             assert_eq!(Route::parse(&route.path()), route, "{}", route.path());

@@ -236,6 +236,9 @@ impl Acting {
             if let Ok(still) = &still {
                 let done: HashSet<String> =
                     keys.into_iter().filter(|k| !still.contains(k)).collect();
+                if !done.is_empty() {
+                    this.source.with_value(|s| s.acted(&done));
+                }
                 this.picked.update(|p| {
                     p.forget_missing(&done);
                 });

@@ -13,6 +13,7 @@
 mod act;
 pub mod cells;
 mod columns;
+pub mod local;
 mod rows;
 pub mod screen;
 mod search;
@@ -221,16 +222,29 @@ pub trait RowSource: 'static {
     /// A row that is not on the page (opened from a link).
     fn detail(&self, key: String) -> LocalBoxFuture<'static, Result<RowRef, ApiError>>;
     /// Which of `keys` still exist (and can still be acted on), checked
-    /// exactly on the server.
+    /// exactly on the server. Read-only lists (no [`RowSource::action`])
+    /// are never asked.
     fn existing(
         &self,
-        keys: Vec<String>,
-    ) -> LocalBoxFuture<'static, Result<HashSet<String>, ApiError>>;
+        _keys: Vec<String>,
+    ) -> LocalBoxFuture<'static, Result<HashSet<String>, ApiError>> {
+        Box::pin(async { Ok(HashSet::new()) })
+    }
     fn action(&self) -> Option<RowAction> {
         None
     }
-    /// Acts on exactly `keys`.
-    fn act(&self, keys: Vec<String>) -> LocalBoxFuture<'static, Result<ActOutcome, ApiError>>;
+    /// Acts on exactly `keys`; read-only lists refuse.
+    fn act(&self, _keys: Vec<String>) -> LocalBoxFuture<'static, Result<ActOutcome, ApiError>> {
+        let noun = self.noun();
+        Box::pin(async move {
+            Err(ApiError::Unsupported {
+                detail: format!("a {noun} cannot be changed from here"),
+            })
+        })
+    }
+    /// Told which rows the action really changed (looked up again), for
+    /// what follows from it (released mail is fetched again).
+    fn acted(&self, _changed: &HashSet<String>) {}
     /// Every actionable row matching `query`, for "… all matching"; `None`
     /// when the list does not offer it.
     fn matching(

@@ -21,7 +21,7 @@ use crate::reactive::effect;
 use crate::state::table::{Paging, Picked};
 use crate::web;
 
-fn sorted_params(map: &leptos_router::params::ParamsMap) -> Params {
+pub fn sorted_params(map: &leptos_router::params::ParamsMap) -> Params {
     let mut params: Params = map
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -48,6 +48,10 @@ pub fn TableScreen(
     /// so the page can refresh what it shows beside the table.
     #[prop(optional, into)]
     on_reload: Option<Callback<()>>,
+    /// Bumped by the page when something it started changed the list (a
+    /// mail fetch that imported mail): the list is fetched again.
+    #[prop(optional, into)]
+    reload_on: Option<Signal<u64>>,
 ) -> impl IntoView {
     let toasts = expect_context::<Toasts>();
     let source = StoredValue::new_local(source);
@@ -110,6 +114,13 @@ pub fn TableScreen(
             told.run(());
         }
     };
+    if let Some(bumped) = reload_on {
+        effect(move || {
+            if bumped.get() > 0 {
+                reload();
+            }
+        });
+    }
     // A page past the last one was asked for: the URL says which is shown.
     effect(move || {
         if let Some(page) = list.data.with(|d| d.as_ref().and_then(|r| r.page)) {
@@ -181,7 +192,7 @@ pub fn TableScreen(
             </div>
 
             {action.map(|action| view! {
-                <SelectionBar count=Signal::derive(move || picked.with(Picked::len)) on_clear=move |_| picked.update(Picked::clear)>
+                <SelectionBar unit=action.unit count=Signal::derive(move || picked.with(Picked::len)) on_clear=move |_| picked.update(Picked::clear)>
                     <button
                         class=if action.danger { "btn btn-danger" } else { "btn btn-primary" }
                         data-testid=action.testid

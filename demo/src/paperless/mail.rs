@@ -65,19 +65,21 @@ const REFUSED: &str = "Traceback (most recent call last):\n  File \"/opt/paperle
 const DECODE: &str = "Traceback (most recent call last):\n  File \"/opt/paperless/src/src/paperless_mail/mail.py\", line 702, in _process_attachments\n    filename = att.filename.encode(\"latin-1\").decode(\"utf-8\")\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0xe8 in position 3: invalid continuation byte\n";
 const MAIL_ERROR: &str = "Traceback (most recent call last):\n  File \"/opt/paperless/src/src/paperless_mail/mail.py\", line 640, in _handle_message\n    raise MailError(\"Message has no attachments <b>&amp; no body</b>\")\npaperless_mail.mail.MailError: Message has no attachments <b>& no body</b>\n";
 
+/// (rule, uid, subject, hours ago, status, error, owner)
+type SeedMail = (
+    u64,
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+    Option<&'static str>,
+    Option<u64>,
+);
+
 impl MailState {
     pub fn seeded(now: DateTime<Utc>) -> MailState {
         let hours = |h: i64| now - Duration::hours(h);
-        // (rule, uid, subject, hours ago, status, error, owner)
-        let seed: [(
-            u64,
-            &str,
-            &str,
-            i64,
-            &'static str,
-            Option<&str>,
-            Option<u64>,
-        ); 9] = [
+        let seed: [SeedMail; 9] = [
             (
                 1,
                 "1001",

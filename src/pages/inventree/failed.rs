@@ -11,11 +11,12 @@ use crate::state::inventree_view::{QueueView, short_func};
 use crate::table::cells::{self, cell, number};
 use crate::table::{Column, Row, RowDetails, Width};
 
-pub(super) const COLUMNS: [Column; 6] = [
+pub(super) const COLUMNS: [Column; 7] = [
     Column::sorted("Function", "func", false, Width::Fill),
     Column::plain("Error", Width::Fill),
     Column::sorted("Started", "started", true, Width::M).optional(),
     Column::sorted("Stopped", "stopped", true, Width::M),
+    Column::plain("Took", Width::S),
     Column::plain("Attempts", Width::Xs),
     Column::sorted("Task id", "id", false, Width::M),
 ];
@@ -30,6 +31,15 @@ pub(super) fn delete_call(
 ) -> Result<Call<DeleteOutcome>, ApiError> {
     // Failed-task pks are strings; integers would match nothing.
     Selection::new(keys).map(|pks| client.delete_failed_call(&pks))
+}
+
+/// From start to failure, at the minute resolution the server sends.
+fn took(task: &FailedTask) -> String {
+    match task.duration().map(|d| d.num_seconds()) {
+        None => "–".into(),
+        Some(s) if s < 60 => "< 1 min".into(),
+        Some(s) => crate::state::time::duration(s as f64),
+    }
 }
 
 impl Row for FailedTask {
@@ -53,6 +63,7 @@ impl Row for FailedTask {
             cells::text(self.error_summary().unwrap_or_default()),
             cell(view! { <ServerWhen at=self.started /> }),
             cell(view! { <ServerWhen at=self.stopped /> }),
+            number(took(self)),
             number(self.attempt_count),
             cells::code(self.pk.clone()),
         ]
@@ -78,6 +89,7 @@ impl Row for FailedTask {
                 field("Name", Detail::text_or_missing(self.name.clone())),
                 field("Started", Detail::ServerTime(self.started)),
                 field("Stopped", Detail::ServerTime(self.stopped)),
+                field("Took", Detail::Text(took(self))),
                 field("Attempts", Detail::Text(self.attempt_count.to_string())),
                 field("Args", Detail::code_or_missing(self.args.clone())),
                 field("Kwargs", Detail::code_or_missing(self.kwargs.clone())),

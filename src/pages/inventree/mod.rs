@@ -2,10 +2,13 @@
 //! state and the queue tabs above; [`source`] fetches and deletes, each
 //! queue's file says how its rows look.
 
+pub mod errors;
 pub mod failed;
+pub mod lists;
 pub mod pending;
 pub mod scheduled;
 pub mod source;
+pub mod warnings;
 
 use std::rc::Rc;
 
@@ -13,7 +16,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::inventree::Overview;
+use crate::api::inventree::{InvenTreeClient, Overview};
 use crate::components::loader::Loader;
 use crate::components::table::alert_class;
 use crate::components::url_view::UrlView;
@@ -65,17 +68,24 @@ fn QueueTabs(connection_id: String, current: Queue, overview: Loader<Overview>) 
     }
 }
 
+/// The worker's state and the queue counts (`/api/background-task/`),
+/// loaded now and whenever the returned function is called.
+pub fn use_overview(client: &InvenTreeClient) -> (Loader<Overview>, impl Fn() + Copy + 'static) {
+    let overview = Loader::<Overview>::new();
+    let stored = StoredValue::new(client.clone());
+    let load = move || {
+        let call = stored.with_value(|c| c.overview_call());
+        overview.run(async move { call.send(web::transport()).await });
+    };
+    effect(load);
+    (overview, load)
+}
+
 #[component]
 pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let client = connections.inventree(&connection);
-    let overview = Loader::<Overview>::new();
-    let stored = StoredValue::new(client.clone());
-    let load_overview = move || {
-        let call = stored.with_value(|c| c.overview_call());
-        overview.run(async move { call.send(web::transport()).await });
-    };
-    effect(load_overview);
+    let (overview, load_overview) = use_overview(&client);
     let query = use_query_map();
     let url = UrlView::new();
     let view = Memo::new(move |_| QueueView::from_params(&*query.read()));
@@ -89,6 +99,11 @@ pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
                 </div>
             })}
             <QueueTabs connection_id=connection_id.clone() current=queue overview />
+            {(queue == Queue::Failed).then(|| view! {
+                <p class="muted small" data-testid="no-retry-note">
+                    "InvenTree's API lists failed, pending and scheduled tasks only: successful runs are not listed, and there is no API to run a failed task again (its Django admin can: see Health)."
+                </p>
+            })}
         }
     };
     let filters = move || {

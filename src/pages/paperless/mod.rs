@@ -2,7 +2,13 @@
 //! around the shared table screen; [`source`] says how tasks are fetched and
 //! acknowledged, [`row`] how one looks.
 
+pub mod fetch;
+pub mod follow;
+pub mod mail;
+pub mod mail_source;
 pub mod row;
+pub mod running;
+pub mod slow;
 pub mod source;
 
 use std::rc::Rc;

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::fetch::FetchButton;
 use crate::api::BaseUrl;
 use crate::api::paperless::{PaperlessTask, TaskStatus};
 use crate::components::drawer::{Detail, Field, field};
@@ -33,7 +34,7 @@ pub struct TaskRow {
     pub connection_id: String,
 }
 
-fn status_class(status: &TaskStatus) -> &'static str {
+pub fn status_class(status: &TaskStatus) -> &'static str {
     match status {
         TaskStatus::Success => "badge badge-ok",
         TaskStatus::Failure => "badge badge-bad",
@@ -118,7 +119,7 @@ impl Row for TaskRow {
     }
 }
 
-fn task_fields(task: &PaperlessTask, base: &BaseUrl, connection_id: &str) -> Vec<Field> {
+pub fn task_fields(task: &PaperlessTask, base: &BaseUrl, connection_id: &str) -> Vec<Field> {
     let json =
         |value: &Option<serde_json::Value>| value.clone().map_or(Detail::Missing, Detail::Json);
     vec![
@@ -132,6 +133,7 @@ fn task_fields(task: &PaperlessTask, base: &BaseUrl, connection_id: &str) -> Vec
             Detail::text_or_missing(task.error_type.clone()),
         ),
         field("Traceback", Detail::code_or_missing(task.traceback.clone())),
+        field("Fetch again", fetch_again(task, connection_id)),
         field("File name", Detail::text_or_missing(task.file_name.clone())),
         field("Type", Detail::Text(task.task_type.label().to_string())),
         field("Trigger", Detail::Text(task.trigger.label().to_string())),
@@ -183,4 +185,27 @@ fn task_fields(task: &PaperlessTask, base: &BaseUrl, connection_id: &str) -> Vec
         field("Input data", json(&task.input_data)),
         field("Result data", json(&task.result_data)),
     ]
+}
+
+/// A failed mail fetch names its accounts: offer to fetch each again.
+fn fetch_again(task: &PaperlessTask, connection_id: &str) -> Detail {
+    let accounts = match task.mail_account_ids() {
+        Some(ids) if task.status == TaskStatus::Failure && !ids.is_empty() => ids,
+        _ => return Detail::Missing,
+    };
+    let connection_id = connection_id.to_string();
+    Detail::View(ViewFn::from(move || {
+        accounts
+            .iter()
+            .map(|&account| {
+                view! {
+                    <FetchButton
+                        connection_id=connection_id.clone()
+                        account
+                        label=format!("Fetch mail account {account} now")
+                    />
+                }
+            })
+            .collect_view()
+    }))
 }

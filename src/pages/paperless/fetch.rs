@@ -1,0 +1,59 @@
+//! "Fetch now" for one mail account, with the fetch's progress in place:
+//! on the mail screen's accounts and in a failed mail task's details.
+
+use leptos::prelude::*;
+
+use super::follow::{Run, RunKey, Runs};
+use crate::context::Connections;
+
+#[component]
+pub fn FetchButton(
+    connection_id: String,
+    account: u64,
+    #[prop(into)] label: String,
+    /// Called when the fetch's task has ended (to reload what it changed).
+    #[prop(optional)]
+    on_done: Option<Callback<()>>,
+) -> impl IntoView {
+    let connections = expect_context::<Connections>();
+    let runs = expect_context::<Runs>();
+    let key = StoredValue::new(RunKey::Fetch(connection_id.clone(), account));
+    let state = move || key.with_value(|k| runs.get(k));
+    let busy = Signal::derive(move || state().is_some_and(|r| r.in_progress()));
+    let start = move |_| {
+        let Some(connection) = connections.find(&connection_id) else {
+            return;
+        };
+        let client = connections.paperless(&connection);
+        runs.fetch_mail(&connection.id, client, account, move || {
+            if let Some(done) = on_done {
+                done.run(());
+            }
+        });
+    };
+    view! {
+        <span class="fetch">
+            <button
+                class="btn btn-small"
+                data-testid="fetch-mail"
+                data-account=account.to_string()
+                disabled=busy
+                on:click=start
+            >
+                {move || if busy.get() { "Fetching…".to_string() } else { label.clone() }}
+            </button>
+            " "
+            <span
+                class=move || match state() {
+                    Some(Run::Failed(_) | Run::Unknown(_)) => "run-state run-bad",
+                    Some(ref r) if r.succeeded() => "run-state run-ok",
+                    _ => "run-state",
+                }
+                data-testid="fetch-state"
+                aria-live="polite"
+            >
+                {move || state().map(|r| r.describe())}
+            </span>
+        </span>
+    }
+}

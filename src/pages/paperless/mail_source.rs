@@ -1,0 +1,360 @@
+//! Processed mail as a row source: the record Paperless keeps of every
+//! mail it handled. Releasing a record (deleting it) is what lets the mail
+//! be imported again; the released mail's accounts are then fetched.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::api::paperless::PaperlessClient;
+use crate::api::paperless_mail::{MailOrder, MailQuery, MailRule, MailStatus, ProcessedMail};
+use crate::api::{ApiError, LocalBoxFuture, Transport};
+use crate::components::drawer::{Detail, field};
+use crate::components::time::When;
+use crate::state::table::Paging;
+use crate::table::cells::{self, cell};
+use crate::table::{
+    ActOutcome, Column, Params, Row, RowAction, RowDetails, RowRef, RowSource, Rows, Width, param,
+};
+use crate::web;
+
+pub const COLUMNS: [Column; 7] = [
+    Column::plain("Status", Width::S),
+    Column::plain("Subject", Width::Fill),
+    Column::plain("Rule", Width::M),
+    Column::plain("Account", Width::M).optional(),
+    Column::sorted("Received", "received", true, Width::S),
+    Column::sorted("Processed", "processed", true, Width::S),
+    Column::plain("Error", Width::Fill),
+];
+
+/// The status filter in the URL: failed mail unless asked otherwise.
+pub fn status_of(query: &Params) -> Option<MailStatus> {
+    match param(query, "status") {
+        Some("all") => None,
+        Some(s) => Some(MailStatus::from_wire(s)),
+        None => Some(MailStatus::Failed),
+    }
+}
+
+fn status_class(status: &MailStatus) -> &'static str {
+    match status {
+        MailStatus::Success => "badge badge-ok",
+        MailStatus::Failed => "badge badge-bad",
+        MailStatus::NothingConsumed => "badge badge-warn",
+        MailStatus::Other(_) => "badge",
+    }
+}
+
+pub struct MailRow {
+    mail: ProcessedMail,
+    rule: Option<MailRule>,
+    account: Option<String>,
+}
+
+impl Row for MailRow {
+    fn key(&self) -> String {
+        self.mail.id.to_string()
+    }
+
+    fn label(&self) -> String {
+        format!("“{}” (mail #{})", self.mail.subject, self.mail.id)
+    }
+
+    fn cells(&self) -> Vec<AnyView> {
+        let m = &self.mail;
+        vec![
+            cell(
+                view! { <span class=status_class(&m.status)>{m.status.label().to_string()}</span> },
+            ),
+            cells::name(m.subject.clone()),
+            cells::text(
+                self.rule
+                    .as_ref()
+                    .map_or_else(|| format!("#{}", m.rule), |r| r.name.clone()),
+            ),
+            cells::text(self.account.clone().unwrap_or_default()),
+            cell(view! { <When at=m.received /> }),
+            cell(view! { <When at=m.processed /> }),
+            cells::text(m.error_summary().unwrap_or_default().to_string()),
+        ]
+    }
+
+    fn details(&self) -> RowDetails {
+        let m = &self.mail;
+        RowDetails {
+            title: m.subject.clone(),
+            subtitle: format!("{} · {}", m.status.label(), m.folder),
+            fields: vec![
+                field("Status", Detail::Text(m.status.label().to_string())),
+                field("Error", Detail::code_or_missing(m.error.clone())),
+                field(
+                    "Rule",
+                    Detail::Text(self.rule.as_ref().map_or_else(
+                        || format!("#{}", m.rule),
+                        |r| format!("{} (#{})", r.name, r.id),
+                    )),
+                ),
+                field("Account", Detail::text_or_missing(self.account.clone())),
+                field("Folder", Detail::Text(m.folder.clone())),
+                field("Message UID", Detail::Code(m.uid.clone())),
+                field("Received", Detail::Time(m.received)),
+                field("Processed", Detail::Time(m.processed)),
+                field("Record id", Detail::Text(m.id.to_string())),
+                field(
+                    "Owner",
+                    Detail::text_or_missing(m.owner.map(|o| o.to_string())),
+                ),
+            ],
+        }
+    }
+}
+
+/// Rules and accounts by id, for names and for what to fetch again.
+#[derive(Default)]
+struct Names {
+    rules: HashMap<u64, MailRule>,
+    accounts: HashMap<u64, String>,
+}
+
+#[derive(Clone)]
+pub struct MailSource {
+    pub client: Rc<PaperlessClient>,
+    names: Rc<RefCell<Option<Names>>>,
+    /// The rule of each mail listed, to know whose account to fetch.
+    listed: Rc<RefCell<HashMap<String, u64>>>,
+    /// Called with the accounts whose mail was released.
+    on_released: Rc<dyn Fn(Vec<u64>)>,
+}
+
+impl MailSource {
+    pub fn new(client: Rc<PaperlessClient>, on_released: impl Fn(Vec<u64>) + 'static) -> Self {
+        MailSource {
+            client,
+            names: Rc::default(),
+            listed: Rc::default(),
+            on_released: Rc::new(on_released),
+        }
+    }
+
+    /// Rule and account names; a user who may read mail but not rules
+    /// still sees the mail (with rule numbers).
+    async fn load_names(&self, transport: &dyn Transport, refresh: bool) {
+        if self.names.borrow().is_some() && !refresh {
+            return;
+        }
+        let rules = self.client.mail_rules_call().send(transport).await;
+        let accounts = self.client.mail_accounts_call().send(transport).await;
+        let names = Names {
+            rules: rules
+                .map(|p| p.items.into_iter().map(|r| (r.id, r)).collect())
+                .unwrap_or_default(),
+            accounts: accounts
+                .map(|p| p.items.into_iter().map(|a| (a.id, a.name)).collect())
+                .unwrap_or_default(),
+        };
+        *self.names.borrow_mut() = Some(names);
+    }
+
+    fn row(&self, mail: ProcessedMail) -> MailRow {
+        let names = self.names.borrow();
+        let rule = names
+            .as_ref()
+            .and_then(|n| n.rules.get(&mail.rule).cloned());
+        let account = rule.as_ref().and_then(|r| {
+            names
+                .as_ref()
+                .and_then(|n| n.accounts.get(&r.account))
+                .map(|name| format!("{name} (#{})", r.account))
+        });
+        MailRow {
+            mail,
+            rule,
+            account,
+        }
+    }
+}
+
+fn query_of(query: &Params) -> MailQuery {
+    let paging = Paging::from_params(param(query, "page"), param(query, "size"));
+    let ordering = param(query, "sort").and_then(|s| {
+        let (name, descending) = s.strip_prefix('-').map_or((s, false), |n| (n, true));
+        MailOrder::from_name(name).map(|o| (o, descending))
+    });
+    MailQuery {
+        status: status_of(query),
+        ordering,
+        page: Some(paging.page),
+        page_size: Some(paging.size),
+        ..MailQuery::default()
+    }
+}
+
+impl RowSource for MailSource {
+    fn columns(&self) -> Vec<Column> {
+        COLUMNS.to_vec()
+    }
+
+    fn table_id(&self) -> &'static str {
+        "paperless-mail"
+    }
+
+    fn noun(&self) -> &'static str {
+        "mail message"
+    }
+
+    fn default_sort(&self) -> Option<&'static str> {
+        Some("-processed")
+    }
+
+    /// The server offers no search over processed mail.
+    fn search_placeholder(&self, _query: &Params) -> Option<&'static str> {
+        None
+    }
+
+    fn list(
+        &self,
+        query: &Params,
+        refresh: bool,
+    ) -> LocalBoxFuture<'static, Result<Rows, ApiError>> {
+        let (this, wanted) = (self.clone(), query_of(query));
+        Box::pin(async move {
+            let transport = web::transport();
+            this.load_names(transport, refresh).await;
+            let page = match this
+                .client
+                .processed_mail_call(&wanted)
+                .send(transport)
+                .await
+            {
+                // Past the last page (rows were released): the first page.
+                Err(ApiError::NotFound { .. }) if wanted.page != Some(1) => {
+                    let first = MailQuery {
+                        page: Some(1),
+                        ..wanted
+                    };
+                    let page = this
+                        .client
+                        .processed_mail_call(&first)
+                        .send(transport)
+                        .await?;
+                    return Ok(Rows {
+                        page: Some(1),
+                        ..this.rows(page)
+                    });
+                }
+                other => other?,
+            };
+            Ok(this.rows(page))
+        })
+    }
+
+    fn detail(&self, _key: String) -> LocalBoxFuture<'static, Result<RowRef, ApiError>> {
+        Box::pin(async {
+            Err(ApiError::NotFound {
+                message: "Not on this page: it may have been released for re-import.".into(),
+            })
+        })
+    }
+
+    /// Reads every record (whatever its status), page by page.
+    fn existing(
+        &self,
+        keys: Vec<String>,
+    ) -> LocalBoxFuture<'static, Result<HashSet<String>, ApiError>> {
+        let client = self.client.clone();
+        Box::pin(async move {
+            let wanted: HashSet<String> = keys.into_iter().collect();
+            let mut found = HashSet::new();
+            for page in 1.. {
+                let query = MailQuery {
+                    page: Some(page),
+                    page_size: Some(1000),
+                    ..MailQuery::default()
+                };
+                let got = client
+                    .processed_mail_call(&query)
+                    .send(web::transport())
+                    .await?;
+                found.extend(
+                    got.items
+                        .iter()
+                        .map(|m| m.id.to_string())
+                        .filter(|k| wanted.contains(k)),
+                );
+                if got.items.is_empty() || u64::from(page) * 1000 >= got.count {
+                    break;
+                }
+            }
+            Ok(found)
+        })
+    }
+
+    fn action(&self) -> Option<RowAction> {
+        Some(RowAction {
+            verb: "Allow re-import",
+            done: "Released",
+            consequence: "will be forgotten by Paperless (their processed-mail records are \
+                          deleted), so the next fetch imports them again. Their accounts are \
+                          fetched right after:",
+            danger: true,
+            unit: "mail message",
+            testid: "reimport-selected",
+            per_row: false,
+        })
+    }
+
+    /// The reply echoes the requested ids whatever happened: the outcome is
+    /// what the list says afterwards.
+    fn act(&self, keys: Vec<String>) -> LocalBoxFuture<'static, Result<ActOutcome, ApiError>> {
+        let client = self.client.clone();
+        Box::pin(async move {
+            let ids = keys
+                .iter()
+                .map(|k| k.parse::<u64>())
+                .collect::<Result<Vec<u64>, _>>()
+                .map_err(|_| ApiError::InvalidInput {
+                    detail: "a chosen mail has no number".into(),
+                })?;
+            client
+                .allow_reimport_call(&ids)?
+                .send(web::transport())
+                .await?;
+            Ok(ActOutcome { changed: None })
+        })
+    }
+
+    fn acted(&self, changed: &HashSet<String>) {
+        let listed = self.listed.borrow();
+        let names = self.names.borrow();
+        let mut accounts: Vec<u64> = changed
+            .iter()
+            .filter_map(|k| listed.get(k))
+            .filter_map(|rule| names.as_ref()?.rules.get(rule).map(|r| r.account))
+            .collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        if !accounts.is_empty() {
+            (self.on_released)(accounts);
+        }
+    }
+}
+
+impl MailSource {
+    fn rows(&self, page: crate::api::Page<ProcessedMail>) -> Rows {
+        {
+            let mut listed = self.listed.borrow_mut();
+            for mail in &page.items {
+                listed.insert(mail.id.to_string(), mail.rule);
+            }
+        }
+        let rows = page
+            .items
+            .into_iter()
+            .map(|m| std::sync::Arc::new(self.row(m)) as RowRef)
+            .collect();
+        Rows::with_unreadable(rows, page.count, page.unreadable)
+    }
+}

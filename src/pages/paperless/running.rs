@@ -1,0 +1,168 @@
+//! Paperless tasks running now, longest waiting first: the queue at a glance.
+
+use std::cmp::Ordering;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+use super::row::{TaskRow, status_class, status_label, task_fields};
+use crate::api::paperless::PaperlessClient;
+use crate::components::time::When;
+use crate::context::Connections;
+use crate::pages::ConnectionGate;
+use crate::state::connections::{Connection, ServerKind};
+use crate::state::time::duration;
+use crate::table::cells::{self, cell, number};
+use crate::table::local::{ListMeta, LocalRow, LocalSource, missing_last};
+use crate::table::{Column, Row, RowDetails, RowSource, TableScreen, Width};
+use crate::web;
+
+const COLUMNS: [Column; 6] = [
+    Column::sorted("Status", "status", false, Width::S),
+    Column::sorted("Name", "name", false, Width::Fill),
+    Column::sorted("Type", "type", false, Width::M),
+    Column::sorted("Created", "created", true, Width::S),
+    Column::sorted("Waiting", "waiting", true, Width::S),
+    Column::sorted("Running", "running", true, Width::S),
+];
+
+/// A running task with how long it has waited and run, as of `now`.
+struct RunningRow {
+    row: TaskRow,
+    now: DateTime<Utc>,
+}
+
+impl RunningRow {
+    fn seconds_since(&self, at: Option<DateTime<Utc>>) -> Option<f64> {
+        at.map(|t| (self.now - t).num_milliseconds().max(0) as f64 / 1000.0)
+    }
+
+    /// Waiting: created and not started (yet).
+    fn waiting(&self) -> Option<f64> {
+        let task = &self.row.task;
+        match task.started {
+            Some(started) => task
+                .created
+                .map(|c| (started - c).num_milliseconds().max(0) as f64 / 1000.0),
+            None => self.seconds_since(task.created),
+        }
+    }
+
+    fn running(&self) -> Option<f64> {
+        self.seconds_since(self.row.task.started)
+    }
+}
+
+impl Row for RunningRow {
+    fn key(&self) -> String {
+        self.row.key()
+    }
+
+    fn label(&self) -> String {
+        self.row.label()
+    }
+
+    fn cells(&self) -> Vec<AnyView> {
+        let task = &self.row.task;
+        let shown = |s: Option<f64>| number(s.map(duration).unwrap_or_else(|| "–".into()));
+        vec![
+            cell(
+                view! { <span class=status_class(&task.status)>{status_label(&task.status)}</span> },
+            ),
+            cells::name(task.display_name()),
+            cells::text(task.task_type.label()),
+            cell(view! { <When at=task.created /> }),
+            shown(self.waiting()),
+            shown(self.running()),
+        ]
+    }
+
+    fn details(&self) -> RowDetails {
+        let task = &self.row.task;
+        RowDetails {
+            title: task.display_name().to_string(),
+            subtitle: format!("{} · {}", task.task_type.label(), task.trigger.label()),
+            fields: task_fields(task, &self.row.base, &self.row.connection_id),
+        }
+    }
+}
+
+impl LocalRow for RunningRow {
+    fn haystack(&self) -> String {
+        let task = &self.row.task;
+        format!(
+            "{} {} {}",
+            task.display_name(),
+            task.task_type.label(),
+            task.task_id
+        )
+        .to_lowercase()
+    }
+
+    fn compare(&self, other: &Self, sort: &str) -> Ordering {
+        let (a, b) = (&self.row.task, &other.row.task);
+        match sort {
+            "status" => status_label(&a.status).cmp(&status_label(&b.status)),
+            "name" => a.display_name().cmp(b.display_name()),
+            "type" => a.task_type.label().cmp(b.task_type.label()),
+            "waiting" => missing_last(self.waiting(), other.waiting()),
+            "running" => missing_last(self.running(), other.running()),
+            _ => a.created.cmp(&b.created),
+        }
+    }
+}
+
+fn source(client: Rc<PaperlessClient>, connection: Connection) -> Rc<dyn RowSource> {
+    let meta = ListMeta {
+        columns: &COLUMNS,
+        table_id: "paperless-running",
+        noun: "running task",
+        default_sort: "-waiting",
+        search: "Search name or type ( / )",
+        gone: "Not running any more: find it under Tasks.",
+    };
+    LocalSource::shared(meta, move |_| {
+        let (client, connection) = (client.clone(), connection.clone());
+        Box::pin(async move {
+            let tasks = client.running_now(web::transport()).await?;
+            let now = web::now();
+            Ok(tasks
+                .into_iter()
+                .map(|task| {
+                    let row = TaskRow {
+                        task,
+                        base: connection.base_url.clone(),
+                        connection_id: connection.id.clone(),
+                    };
+                    Arc::new(RunningRow { row, now })
+                })
+                .collect())
+        })
+    })
+}
+
+#[component]
+pub fn RunningPage(connection: String) -> impl IntoView {
+    view! {
+        <ConnectionGate id=connection kind=ServerKind::Paperless let:connection>
+            <Running connection />
+        </ConnectionGate>
+    }
+}
+
+#[component]
+fn Running(connection: Connection) -> impl IntoView {
+    let connections = expect_context::<Connections>();
+    let client = connections.paperless(&connection);
+    let name = connection.name.clone();
+    view! {
+        <TableScreen
+            source=source(client, connection)
+            kind=ServerKind::Paperless
+            title="Running now"
+            subtitle=move || format!("{name} · Paperless-ngx · pending and started tasks")
+        />
+    }
+}
