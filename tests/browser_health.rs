@@ -32,6 +32,19 @@ fn a_system_task_is_run_and_followed_to_the_end() {
         .len();
     assert_eq!(after, before + 1, "exactly one task was started");
     c.browser.screenshot("health-paperless-ran");
+    // The server's logs, read without a shell.
+    c.browser
+        .click_css("[data-testid=server-logs] button[aria-expanded]");
+    c.browser
+        .wait_for("[data-testid=server-logs] [data-log=mail]", LONG);
+    c.browser
+        .click_css("[data-testid=server-logs] [data-log=mail]");
+    c.browser.wait_until(
+        "document.querySelector('[data-testid=log-lines]')?.textContent.includes('[paperless_mail]')",
+        LONG,
+        "the mail log",
+    );
+    c.browser.screenshot("health-paperless-logs");
 
     // A 2.x server runs the task before it answers, under its own name.
     c.goto(&format!("/health/{PAPERLESS2}"));

@@ -20,6 +20,7 @@ use crate::context::Connections;
 use crate::pages::ConnectionGate;
 use crate::pages::inventree::warnings::{all_schedules, warning_rows};
 use crate::pages::paperless::follow::{RunKey, Runs};
+use crate::pages::paperless::logs::ServerLogs;
 use crate::state::connections::Connection;
 use crate::state::route::{InvenTreeList, Route};
 use crate::web;
@@ -111,6 +112,7 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
                     view! { <CheckRow check run key runs start=Callback::new(start.clone()) /> }
                 }).collect_view())}
             </ul>
+            <ServerLogs client=client.get_value() />
             <p class="muted small">
                 "Old task rows are purged in the server's admin: "
                 <a href=admin.clone() target="_blank" rel="noopener noreferrer" data-connection=connection.id.clone()>{admin.clone()}</a>

@@ -569,35 +569,39 @@ pub(super) async fn log(
             staff(&caller)?;
             let stamp = |t: &DateTime<Utc>| t.format("[%Y-%m-%d %H:%M:%S,%3f]").to_string();
             let lines: Vec<String> = match name.as_str() {
-            "paperless" => {
-                let mut failed: Vec<&PaperlessRow> =
-                    state.tasks.iter().filter(|t| t.status == "failure").collect();
-                failed.sort_by_key(|t| t.date_done);
-                let mut lines = vec![format!(
-                    "{} [INFO] [paperless.asgi] [init] Paperless-ngx version: v{}",
-                    stamp(&(Utc::now() - Duration::hours(72))),
-                    state.version
-                )];
-                lines.extend(failed.iter().rev().take(200).rev().map(|t| {
-                    let message = t
-                        .result_data
-                        .as_ref()
-                        .and_then(|r| r.get("error_message"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("failed");
-                    format!(
-                        "{} [ERROR] [paperless.tasks] Task {} ({}) failed: {message}",
-                        stamp(&t.date_done.unwrap_or(t.date_created)),
-                        t.task_id,
-                        t.task_type
-                    )
-                }));
-                lines
-            }
-            "mail" => state
-                .mail
-                .processed
-                .iter()
+                "paperless" => {
+                    let mut failed: Vec<&PaperlessRow> = state
+                        .tasks
+                        .iter()
+                        .filter(|t| t.status == "failure")
+                        .collect();
+                    failed.sort_by_key(|t| t.date_done);
+                    let mut lines = vec![format!(
+                        "{} [INFO] [paperless.asgi] [init] Paperless-ngx version: v{}",
+                        stamp(&(Utc::now() - Duration::hours(72))),
+                        state.version
+                    )];
+                    lines.extend(failed.iter().rev().take(200).rev().map(|t| {
+                        let message = t
+                            .result_data
+                            .as_ref()
+                            .and_then(|r| r.get("error_message"))
+                            .and_then(Value::as_str)
+                            .unwrap_or("failed");
+                        format!(
+                            "{} [ERROR] [paperless.tasks] Task {} ({}) failed: {message}",
+                            stamp(&t.date_done.unwrap_or(t.date_created)),
+                            t.task_id,
+                            t.task_type
+                        )
+                    }));
+                    lines
+                }
+                "mail" => {
+                    let mut processed: Vec<&Processed> = state.mail.processed.iter().collect();
+                    processed.sort_by_key(|p| p.processed);
+                    processed
+                .into_iter()
                 .map(|p| {
                     let account = state.mail.account_of(p.rule).map_or("?", |a| a.name);
                     match &p.error {
@@ -616,9 +620,10 @@ pub(super) async fn log(
                         ),
                     }
                 })
-                .collect(),
-            _ => return Err(drf::detail(StatusCode::NOT_FOUND, "No such log file.")),
-        };
+                .collect()
+                }
+                _ => return Err(drf::detail(StatusCode::NOT_FOUND, "No such log file.")),
+            };
             Ok(drf::json_response(StatusCode::OK, &lines))
         },
     )
