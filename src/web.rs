@@ -51,6 +51,15 @@ mod imp {
         DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
     }
 
+    /// The shortest decimal for a float, by JavaScript (Rust's float
+    /// formatting would add tens of KB to the download).
+    pub fn shortest_float(f: f64) -> String {
+        js_sys::Number::from(f)
+            .to_string_with_radix(10)
+            .map(String::from)
+            .unwrap_or_default()
+    }
+
     /// Waits, without blocking the page.
     pub async fn sleep(duration: std::time::Duration) {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -264,6 +273,9 @@ mod imp {
     }
     pub fn now() -> DateTime<Utc> {
         Utc::now()
+    }
+    pub fn shortest_float(f: f64) -> String {
+        crate::api::pickle::rust_shortest(f)
     }
     pub async fn sleep(_duration: std::time::Duration) {}
     pub fn random_bits() -> u64 {

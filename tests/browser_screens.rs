@@ -93,6 +93,18 @@ fn every_table_and_the_drawer_fit_1280_pixels() {
     );
     assert_eq!(drawer_fits, true);
     assert_eq!(c.browser.execute(&format!("return {NO_OVERFLOW}")), true);
+    // Pickled arguments read as Python, like the pending queue's.
+    let drawer = c.text_of("[data-testid=detail-drawer]");
+    let args = drawer.split("Args").nth(1).unwrap_or_default();
+    assert!(
+        !args.contains("gAW") && !args.contains("gAU"),
+        "still base64: {args}"
+    );
+    let row_args = c.browser.execute(&format!(
+        "return document.querySelector(\"tr[data-task-id='{}']\").cells[2].textContent",
+        rows[0]
+    ));
+    assert!(!row_args.as_str().unwrap().starts_with("gA"), "{row_args}");
     c.browser.screenshot("inventree-failed-drawer-1280-light");
 }
 

@@ -87,6 +87,7 @@ pub mod ipc;
 pub mod paperless;
 pub mod paperless_admin;
 pub mod paperless_mail;
+pub mod pickle;
 pub mod query;
 pub mod server;
 pub mod time;

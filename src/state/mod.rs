@@ -1,6 +1,7 @@
 //! Pure state logic behind the screens: no signals, no DOM, so all of it is
 //! unit-tested natively.
 
+pub mod arguments;
 pub mod attention;
 pub mod connections;
 pub mod errors;

@@ -7,12 +7,14 @@ use crate::api::inventree::{DeleteOutcome, FailedTask, InvenTreeClient};
 use crate::api::{ApiError, Page, Selection};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
+use crate::state::arguments::{Argument, summary};
 use crate::state::inventree_view::{QueueView, short_func};
 use crate::table::cells::{self, cell, number};
 use crate::table::{Column, Row, RowDetails, Width};
 
-pub(super) const COLUMNS: [Column; 7] = [
+pub(super) const COLUMNS: [Column; 8] = [
     Column::sorted("Function", "func", false, Width::Fill),
+    Column::plain("Arguments", Width::M),
     Column::plain("Error", Width::Fill),
     Column::sorted("Started", "started", true, Width::M).optional(),
     Column::sorted("Stopped", "stopped", true, Width::M),
@@ -31,6 +33,15 @@ pub(super) fn delete_call(
 ) -> Result<Call<DeleteOutcome>, ApiError> {
     // Failed-task pks are strings; integers would match nothing.
     Selection::new(keys).map(|pks| client.delete_failed_call(&pks))
+}
+
+/// Failed rows carry pickles; read as the Python text the other queues show.
+fn args(task: &FailedTask) -> Argument {
+    Argument::from_pickle(task.args.as_deref())
+}
+
+fn kwargs(task: &FailedTask) -> Argument {
+    Argument::from_pickle(task.kwargs.as_deref())
 }
 
 /// From start to failure, at the minute resolution the server sends.
@@ -60,6 +71,7 @@ impl Row for FailedTask {
     fn cells(&self) -> Vec<AnyView> {
         vec![
             cells::python_path(self.func.as_deref().unwrap_or_default()),
+            cells::code(summary(&args(self), &kwargs(self))),
             cells::text(self.error_summary().unwrap_or_default()),
             cell(view! { <ServerWhen at=self.started /> }),
             cell(view! { <ServerWhen at=self.stopped /> }),
@@ -91,8 +103,8 @@ impl Row for FailedTask {
                 field("Stopped", Detail::ServerTime(self.stopped)),
                 field("Took", Detail::Text(took(self))),
                 field("Attempts", Detail::Text(self.attempt_count.to_string())),
-                field("Args", Detail::code_or_missing(self.args.clone())),
-                field("Kwargs", Detail::code_or_missing(self.kwargs.clone())),
+                field("Args", Detail::code_or_missing(args(self).detail())),
+                field("Kwargs", Detail::code_or_missing(kwargs(self).detail())),
                 field("Task id", Detail::Code(self.pk.clone())),
             ],
         }

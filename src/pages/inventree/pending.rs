@@ -7,16 +7,16 @@ use crate::api::inventree::{DeleteOutcome, InvenTreeClient, PendingTask};
 use crate::api::{ApiError, Page, Selection};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
+use crate::state::arguments::{Argument, summary};
 use crate::state::inventree_view::{QueueView, short_func};
 use crate::table::cells::{self, cell};
 use crate::table::{Column, Row, RowDetails, Width};
 
-pub(super) const COLUMNS: [Column; 6] = [
+pub(super) const COLUMNS: [Column; 5] = [
     Column::plain("Function", Width::Fill),
     Column::plain("Name", Width::M),
     Column::plain("Locked until", Width::M),
-    Column::plain("Args", Width::M),
-    Column::plain("Kwargs", Width::M),
+    Column::plain("Arguments", Width::L),
     Column::plain("Task id", Width::M),
 ];
 
@@ -59,8 +59,10 @@ impl Row for PendingTask {
             },
             cells::text(self.name.clone().unwrap_or_default()),
             cell(view! { <ServerWhen at=self.lock /> }),
-            cells::code(self.args.clone().unwrap_or_default()),
-            cells::code(self.kwargs.clone().unwrap_or_default()),
+            cells::code(summary(
+                &Argument::from_repr(self.args.as_deref()),
+                &Argument::from_repr(self.kwargs.as_deref()),
+            )),
             cells::code(self.task_id.clone()),
         ]
     }

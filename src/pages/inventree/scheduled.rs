@@ -7,6 +7,7 @@ use crate::api::Page;
 use crate::api::inventree::{InvenTreeClient, ScheduledTask};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
+use crate::state::arguments::{Argument, summary};
 use crate::state::inventree_view::{QueueView, short_func};
 use crate::table::cells::{self, cell};
 use crate::table::{Column, Row, RowDetails, Width};
@@ -21,9 +22,10 @@ fn outcome(success: Option<bool>) -> AnyView {
 
 /// The function (what the server sorts and searches by) and the schedule's
 /// name side by side, so what is sorted is what is shown.
-pub(super) const COLUMNS: [Column; 7] = [
+pub(super) const COLUMNS: [Column; 8] = [
     Column::sorted("Function", "func", false, Width::Fill),
     Column::plain("Name", Width::M),
+    Column::plain("Arguments", Width::M).optional(),
     Column::plain("Schedule", Width::M),
     Column::plain("Repeats", Width::S).optional(),
     Column::sorted("Last run", "last_run", true, Width::M),
@@ -52,6 +54,10 @@ impl Row for ScheduledTask {
         vec![
             cells::python_path(&self.func),
             cells::text(self.name.clone().unwrap_or_default()),
+            cells::code(summary(
+                &Argument::from_repr(self.args.as_deref()),
+                &Argument::from_repr(self.kwargs.as_deref()),
+            )),
             cells::text(self.schedule_type.label()),
             cells::text(self.repeats_label()),
             cell(view! { <ServerWhen at=self.last_run /> }),
