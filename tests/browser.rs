@@ -480,3 +480,106 @@ fn connections_can_be_removed_added_with_a_password_and_explain_cors() {
     );
     c.browser.screenshot("connections-cors");
 }
+
+/// Captures what the console hands the browser to download.
+const CAPTURE_DOWNLOADS: &str = "window.__downloads = []; window.__names = []; \
+    const create = URL.createObjectURL; \
+    URL.createObjectURL = function (blob) { \
+      blob.arrayBuffer().then(buffer => { \
+        window.__first_bytes = Array.from(new Uint8Array(buffer).slice(0, 3)); \
+        window.__downloads.push(new TextDecoder('utf-8', { ignoreBOM: true }).decode(buffer)); \
+      }); \
+      return create.call(URL, blob); \
+    }; \
+    HTMLAnchorElement.prototype.click = function () { window.__names.push(this.download); };";
+
+fn exported(c: &Console) -> (String, String) {
+    c.browser.wait_until(
+        "window.__downloads.length > 0 && window.__names.length > 0",
+        LONG,
+        "the exported file",
+    );
+    let file = c
+        .browser
+        .execute("return [window.__names[0], window.__downloads[0]]");
+    (
+        file[0].as_str().unwrap().to_string(),
+        file[1].as_str().unwrap().to_string(),
+    )
+}
+
+/// The export holds every row the filters match, not only the page shown,
+/// with defused formulas and the server's text as text.
+#[test]
+fn exports_hold_every_matching_row() {
+    let c = Console::open(&format!("/inventree/{INVENTREE477}/failed"));
+    c.wait_rows();
+    c.browser.execute(CAPTURE_DOWNLOADS);
+    c.browser.click_css("[data-testid=export-json]");
+    let (name, text) = exported(&c);
+    assert!(
+        name.starts_with("inventree-1-3-demo_failed-tasks_") && name.ends_with(".json"),
+        "{name}"
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let pks = c.demo.instance(Flavor::InvenTree477).failed_pks();
+    assert!(pks.len() > 25, "more than one page");
+    let in_file: HashSet<String> = rows
+        .iter()
+        .map(|r| r["Task id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(in_file, pks);
+    assert!(
+        rows.iter()
+            .all(|r| !r["Args"].as_str().unwrap().starts_with("gA")),
+        "arguments read"
+    );
+
+    // Paperless, filtered to what needs attention: exactly the open failures.
+    c.goto(&format!("/paperless/{PAPERLESS3}?status=attention"));
+    c.wait_rows();
+    c.browser.execute(CAPTURE_DOWNLOADS);
+    c.browser.click_css("[data-testid=export-csv]");
+    let (name, csv) = exported(&c);
+    assert!(name.ends_with(".csv"), "{name}");
+    assert!(csv.starts_with('\u{feff}'), "UTF-8 byte-order mark");
+    assert!(csv.contains("\r\n"), "CRLF line ends");
+    let paperless = c.demo.instance(Flavor::Paperless3);
+    let open: usize = ["failure", "revoked"]
+        .iter()
+        .map(|s| paperless.open_task_ids(s).len())
+        .sum();
+    assert!(open > 25, "more than one page: {open}");
+    // One record per line start with an id: count the records by their ids.
+    let ids: HashSet<String> = ["failure", "revoked"]
+        .iter()
+        .flat_map(|s| paperless.open_task_ids(s))
+        .collect();
+    let listed = ids
+        .iter()
+        .filter(|id| csv.contains(&format!("\r\n{id},")))
+        .count();
+    assert_eq!(listed, ids.len(), "every open failure is exported");
+    assert!(!csv.contains("\r\n="), "no cell starts a formula");
+}
+
+/// A cancelled export saves nothing, even when the last page arrives after.
+#[test]
+fn a_cancelled_export_saves_nothing() {
+    let c = Console::open(&format!("/inventree/{INVENTREE477}/failed"));
+    c.wait_rows();
+    c.demo.instance(Flavor::InvenTree477).set_fault(
+        "/api/background-task/failed/",
+        Fault {
+            latency: Duration::from_millis(1500),
+            ..Fault::default()
+        },
+    );
+    c.browser.execute(CAPTURE_DOWNLOADS);
+    c.browser.click_css("[data-testid=export-csv]");
+    c.browser.wait_for("[data-testid=export-progress]", SHORT);
+    c.browser.click_css("[data-testid=export-cancel]");
+    c.browser.wait_for_toast("Export cancelled", LONG);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(c.browser.execute("return window.__names.length"), 0);
+}

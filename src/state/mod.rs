@@ -5,6 +5,7 @@ pub mod arguments;
 pub mod attention;
 pub mod connections;
 pub mod errors;
+pub mod export;
 pub mod inventree_view;
 pub mod outcome;
 pub mod overview;

@@ -13,6 +13,7 @@
 mod act;
 pub mod cells;
 mod columns;
+mod export;
 pub mod local;
 mod rows;
 pub mod screen;
@@ -131,6 +132,12 @@ pub trait Row: Send + Sync + 'static {
     fn actionable(&self) -> bool {
         true
     }
+    /// The row as exported: the columns as on screen plus the full error
+    /// text, readable arguments and times in ISO 8601. Empty: not exported
+    /// (an unreadable row).
+    fn export(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
 }
 
 pub type RowRef = Arc<dyn Row>;
@@ -245,6 +252,10 @@ pub trait RowSource: 'static {
     /// Told which rows the action really changed (looked up again), for
     /// what follows from it (released mail is fetched again).
     fn acted(&self, _changed: &HashSet<String>) {}
+    /// Whether its rows can be exported (they say how in [`Row::export`]).
+    fn exportable(&self) -> bool {
+        false
+    }
     /// Every actionable row matching `query`, for "… all matching"; `None`
     /// when the list does not offer it.
     fn matching(

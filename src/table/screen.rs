@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::act::{Acting, PlanDialog};
 use super::columns::{self, ColumnChooser};
+use super::export::ExportButtons;
 use super::rows::{RowDrawer, TableRow, forget_vanished};
 use super::search::{SearchBox, typed_search};
 use super::{Params, RowSource, Rows, param, to_query_string, with_param};
@@ -52,6 +53,9 @@ pub fn TableScreen(
     /// mail fetch that imported mail): the list is fetched again.
     #[prop(optional, into)]
     reload_on: Option<Signal<u64>>,
+    /// The server's name, for exported files; no export without it.
+    #[prop(optional, into)]
+    server: Option<String>,
 ) -> impl IntoView {
     let toasts = expect_context::<Toasts>();
     let source = StoredValue::new_local(source);
@@ -188,6 +192,9 @@ pub fn TableScreen(
             <div class="filters" role="search">
                 {move || placeholder().map(|placeholder| view! { <SearchBox placeholder search url_params local /> })}
                 {filters.run()}
+                {server.filter(|_| source.with_value(|s| s.exportable())).map(|server| view! {
+                    <ExportButtons source query server list=title noun />
+                })}
                 <ColumnChooser columns=columns.clone() table=table_id choices unavailable />
             </div>
 

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::iso;
 use crate::api::Call;
 use crate::api::inventree::{DeleteOutcome, FailedTask, InvenTreeClient};
 use crate::api::{ApiError, Page, Selection};
@@ -66,6 +67,32 @@ impl Row for FailedTask {
             .map(|t| format!(", failed {}", t.to_wire()))
             .unwrap_or_default();
         format!("{func}{stopped} (task {})", self.pk)
+    }
+
+    fn export(&self) -> Vec<(&'static str, String)> {
+        let text = |a: Argument| a.detail().unwrap_or_default();
+        vec![
+            ("Task id", self.pk.clone()),
+            ("Function", self.func.clone().unwrap_or_default()),
+            ("Name", self.name.clone().unwrap_or_default()),
+            ("Arguments", summary(&args(self), &kwargs(self))),
+            ("Args", text(args(self))),
+            ("Kwargs", text(kwargs(self))),
+            ("Started (server time, no zone)", iso(self.started)),
+            ("Stopped (server time, no zone)", iso(self.stopped)),
+            (
+                "Took (s)",
+                self.duration()
+                    .map(|d| d.num_seconds().to_string())
+                    .unwrap_or_default(),
+            ),
+            ("Attempts", self.attempt_count.to_string()),
+            (
+                "Error",
+                self.error_summary().unwrap_or_default().to_string(),
+            ),
+            ("Traceback", self.result.clone().unwrap_or_default()),
+        ]
     }
 
     fn cells(&self) -> Vec<AnyView> {

@@ -68,6 +68,12 @@ fn QueueTabs(connection_id: String, current: Queue, overview: Loader<Overview>) 
     }
 }
 
+/// InvenTree's times carry no zone: ISO 8601 without an offset.
+pub(super) fn iso(at: Option<crate::api::time::ServerTime>) -> String {
+    at.map(|t| t.0.format("%Y-%m-%dT%H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
 /// The worker's state and the queue counts (`/api/background-task/`),
 /// loaded now and whenever the returned function is called.
 pub fn use_overview(client: &InvenTreeClient) -> (Loader<Overview>, impl Fn() + Copy + 'static) {
@@ -137,6 +143,7 @@ pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
             above=above
             filters=filters
             on_reload=Callback::new(move |_| load_overview())
+            server=connection.name.clone()
         />
     }
 }

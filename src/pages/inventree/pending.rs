@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::iso;
 use crate::api::Call;
 use crate::api::inventree::{DeleteOutcome, InvenTreeClient, PendingTask};
 use crate::api::{ApiError, Page, Selection};
@@ -49,6 +50,23 @@ impl Row for PendingTask {
                 .unwrap_or("(undecodable)"),
             self.task_id
         )
+    }
+
+    fn export(&self) -> Vec<(&'static str, String)> {
+        let (args, kwargs) = (
+            Argument::from_repr(self.args.as_deref()),
+            Argument::from_repr(self.kwargs.as_deref()),
+        );
+        vec![
+            ("Queue row", self.pk.to_string()),
+            ("Task id", self.task_id.clone()),
+            ("Function", self.func.clone().unwrap_or_default()),
+            ("Name", self.name.clone().unwrap_or_default()),
+            ("Locked until (server time, no zone)", iso(self.lock)),
+            ("Arguments", summary(&args, &kwargs)),
+            ("Args", self.args.clone().unwrap_or_default()),
+            ("Kwargs", self.kwargs.clone().unwrap_or_default()),
+        ]
     }
 
     fn cells(&self) -> Vec<AnyView> {

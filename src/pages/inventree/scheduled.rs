@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::iso;
 use crate::api::Call;
 use crate::api::Page;
 use crate::api::inventree::{InvenTreeClient, ScheduledTask};
@@ -48,6 +49,27 @@ impl Row for ScheduledTask {
             .clone()
             .unwrap_or_else(|| short_func(&self.func).to_string());
         format!("{name} (schedule #{})", self.pk)
+    }
+
+    fn export(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("Schedule id", self.pk.to_string()),
+            ("Function", self.func.clone()),
+            ("Name", self.name.clone().unwrap_or_default()),
+            ("Schedule", self.schedule_type.label().to_string()),
+            ("Repeats", self.repeats_label()),
+            ("Args", self.args.clone().unwrap_or_default()),
+            ("Kwargs", self.kwargs.clone().unwrap_or_default()),
+            ("Last run (server time, no zone)", iso(self.last_run)),
+            (
+                "Last result",
+                self.success
+                    .map(|s| if s { "succeeded" } else { "failed" })
+                    .unwrap_or_default()
+                    .into(),
+            ),
+            ("Next run (server time, no zone)", iso(self.next_run)),
+        ]
     }
 
     fn cells(&self) -> Vec<AnyView> {

@@ -49,6 +49,10 @@ impl RowSource for QueueSource {
         }
     }
 
+    fn exportable(&self) -> bool {
+        true
+    }
+
     fn noun(&self) -> &'static str {
         match self.queue {
             Queue::Pending => "pending task",

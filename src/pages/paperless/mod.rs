@@ -172,6 +172,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
             above=tabs
             filters=filters
             on_reload=Callback::new(move |_| count())
+            server=connection.name.clone()
         />
     }
 }

@@ -79,6 +79,44 @@ impl Row for TaskRow {
         !self.task.acknowledged
     }
 
+    fn export(&self) -> Vec<(&'static str, String)> {
+        let t = &self.task;
+        let time = |at: Option<chrono::DateTime<chrono::Utc>>| {
+            at.map(|t| t.to_rfc3339()).unwrap_or_default()
+        };
+        let seconds = |s: Option<f64>| s.map(crate::web::shortest_float).unwrap_or_default();
+        let json =
+            |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+        vec![
+            ("Id", t.id.to_string()),
+            ("Status", status_label(&t.status)),
+            ("Name", t.display_name().to_string()),
+            ("Type", t.task_type.label().to_string()),
+            ("Trigger", t.trigger.label().to_string()),
+            ("Created", time(t.created)),
+            ("Started", time(t.started)),
+            ("Done", time(t.done)),
+            ("Duration (s)", seconds(t.duration_seconds)),
+            ("Waited (s)", seconds(t.wait_time_seconds)),
+            ("Result", t.result_message.clone().unwrap_or_default()),
+            ("Error type", t.error_type.clone().unwrap_or_default()),
+            ("Traceback", t.traceback.clone().unwrap_or_default()),
+            (
+                "Document",
+                t.related_document
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            ),
+            (
+                "Dismissed",
+                if t.acknowledged { "yes" } else { "no" }.into(),
+            ),
+            ("Task id", t.task_id.clone()),
+            ("Input data", json(&t.input_data)),
+            ("Result data", json(&t.result_data)),
+        ]
+    }
+
     fn cells(&self) -> Vec<AnyView> {
         let task = &self.task;
         let document = task.related_document.map(|d| {

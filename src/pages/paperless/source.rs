@@ -98,6 +98,10 @@ fn ids(keys: &[String]) -> Vec<u64> {
 }
 
 impl RowSource for PaperlessSource {
+    fn exportable(&self) -> bool {
+        true
+    }
+
     fn columns(&self) -> Vec<Column> {
         COLUMNS.to_vec()
     }
