@@ -5,9 +5,11 @@ use leptos_router::components::{A, Router};
 use leptos_router::hooks::use_location;
 use leptos_router::location::{BrowserUrl, LocationProvider};
 
+use crate::api::ipc::{self, NotifyArgs};
 use crate::components::feedback::{ToastRegion, Toasts};
 use crate::context::{Clock, Connections, Settings, Theme};
 use crate::pages::NotFound;
+use crate::pages::attention::{AttentionPage, NOTIFY_KEY, NewCount, inbox};
 use crate::pages::connections::ConnectionsPage;
 use crate::pages::health::HealthPage;
 use crate::pages::inventree::QueuePage;
@@ -18,10 +20,13 @@ use crate::pages::paperless::mail::MailPage;
 use crate::pages::paperless::running::RunningPage;
 use crate::pages::paperless::slow::SlowPage;
 use crate::reactive::effect;
+use crate::state::connections::KeyValueStore;
 use crate::state::connections::ServerKind;
 use crate::state::inventree_view::Queue;
+use crate::state::notify::{self, Notifier};
 use crate::state::route::{InvenTreeList, PaperlessList, Route};
 use crate::state::time::Zone;
+use crate::web;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -32,6 +37,9 @@ pub fn App() -> impl IntoView {
     provide_context(Clock::start());
     provide_context(Toasts::new());
     provide_context(crate::pages::paperless::follow::Runs::new());
+    let new_count = NewCount(RwSignal::new(None));
+    provide_context(new_count);
+    watch_new(connections, new_count);
     crate::desktop::watch_attention(connections);
 
     // `/` focuses the screen's search box, as in most admin consoles.
@@ -88,6 +96,12 @@ pub fn App() -> impl IntoView {
             <div class="layout">
                 <nav class="sidebar" aria-label="Servers">
                     <A href="/" exact=true>"Overview"</A>
+                    <A href=Route::Attention.path() attr:data-testid="nav-attention">
+                        "Attention"
+                        {move || new_count.0.get().filter(|n| *n > 0).map(|n| view! {
+                            <span class="count count-alert" title="new since you last looked">{n}</span>
+                        })}
+                    </A>
                     {move || connections.list.get().into_iter().map(|c| {
                         let name = view! {
                             {c.name.clone()}
@@ -151,6 +165,7 @@ fn Screen() -> impl IntoView {
     move || match route.get() {
         Route::Overview => view! { <OverviewPage /> }.into_any(),
         Route::Connections => view! { <ConnectionsPage /> }.into_any(),
+        Route::Attention => view! { <AttentionPage /> }.into_any(),
         Route::PaperlessTasks { connection } => {
             view! { <PaperlessTasksPage connection /> }.into_any()
         }
@@ -167,5 +182,56 @@ fn Screen() -> impl IntoView {
             view! { <InvenTreeListPage connection list /> }.into_any()
         }
         Route::NotFound => view! { <NotFound /> }.into_any(),
+    }
+}
+
+/// Counts what is new in the attention inbox for the navigation, once the
+/// connections are known and then every minute, and tells about what is
+/// new: a browser notification (when the user asked for them) or the
+/// desktop app's, per server that opted in. One rule for both
+/// ([`Notifier`]).
+fn watch_new(connections: Connections, count: NewCount) {
+    let notifier = StoredValue::new_local(Notifier::default());
+    let poll = move || {
+        if !connections.ready.get_untracked() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let rows = inbox(connections).await;
+            count
+                .0
+                .try_set(Some(rows.iter().filter(|r| r.is_new()).count()));
+            let items: Vec<_> = rows.iter().map(|r| r.item()).collect();
+            let Some(news) = notifier.try_update_value(|n| n.news(&items)) else {
+                return;
+            };
+            if news.is_empty() {
+                return;
+            }
+            if web::in_desktop_app() {
+                let list = connections.list.get_untracked();
+                for (server, n) in news {
+                    if list.iter().any(|c| c.name == server && c.notify_failures) {
+                        let args = NotifyArgs {
+                            server,
+                            new_failures: n.new_failures,
+                            new_problems: n.new_problems,
+                        };
+                        let _ = web::desktop::<_, ()>(ipc::NOTIFY_FAILURE, &args).await;
+                    }
+                }
+            } else if web::notifications_granted() && web::local_store().get(NOTIFY_KEY).is_some() {
+                web::notify("Taskdeck: new failures", &notify::summary(&news));
+            }
+        });
+    };
+    effect(move || {
+        if connections.ready.get() {
+            connections.list.track();
+            poll();
+        }
+    });
+    if let Ok(handle) = set_interval_with_handle(poll, std::time::Duration::from_secs(60)) {
+        on_cleanup(move || handle.clear());
     }
 }

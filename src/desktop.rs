@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::ipc::{self, AttentionArgs, NotifyArgs, OpenArgs};
+use crate::api::ipc::{self, AttentionArgs, OpenArgs};
 use crate::api::paperless::{PaperlessApi, StatusCounts, TaskQuery};
 use crate::api::paperless_admin::Health;
 use crate::components::feedback::{ToastKind, Toasts};
@@ -124,15 +124,9 @@ pub fn watch_attention(connections: Connections) {
                 let Some(now) = attention(connections, c).await else {
                     continue;
                 };
-                let news = watch.try_update_value(|w| w.observe(&c.id, now)).flatten();
-                if let Some(news) = news.filter(|_| c.notify_failures) {
-                    let args = NotifyArgs {
-                        server: c.name.clone(),
-                        new_failures: news.new_failures,
-                        new_problems: news.new_problems,
-                    };
-                    let _ = web::desktop::<_, ()>(ipc::NOTIFY_FAILURE, &args).await;
-                }
+                // Notifications follow the inbox's rule (`app::watch_new`);
+                // here only the title's count.
+                watch.update_value(|w| w.record(&c.id, now));
             }
             let count = watch
                 .try_update_value(|w| {

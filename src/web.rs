@@ -82,6 +82,28 @@ mod imp {
         Ok(())
     }
 
+    /// Whether this browser may show notifications (the user allowed them).
+    pub fn notifications_granted() -> bool {
+        js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("Notification")).unwrap_or(false)
+            && web_sys::Notification::permission() == web_sys::NotificationPermission::Granted
+    }
+
+    /// Asks for permission (only ever after a click); `true` when granted.
+    pub async fn ask_notifications() -> bool {
+        let Ok(promise) = web_sys::Notification::request_permission() else {
+            return false;
+        };
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        notifications_granted()
+    }
+
+    pub fn notify(title: &str, body: &str) {
+        let options = web_sys::NotificationOptions::new();
+        options.set_body(body);
+        options.set_tag("taskdeck-attention");
+        let _ = web_sys::Notification::new_with_options(title, &options);
+    }
+
     /// The shortest decimal for a float, by JavaScript (Rust's float
     /// formatting would add tens of KB to the download).
     pub fn shortest_float(f: f64) -> String {
@@ -311,6 +333,13 @@ mod imp {
     pub fn download(_name: &str, _mime: &str, _content: &str) -> Result<(), String> {
         Err("downloads need a browser".into())
     }
+    pub fn notifications_granted() -> bool {
+        false
+    }
+    pub async fn ask_notifications() -> bool {
+        false
+    }
+    pub fn notify(_title: &str, _body: &str) {}
     pub async fn sleep(_duration: std::time::Duration) {}
     pub fn random_bits() -> u64 {
         use std::hash::{BuildHasher, RandomState};

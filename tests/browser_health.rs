@@ -211,3 +211,63 @@ fn running_slow_warning_and_error_lists_on_every_server() {
     }
     c.browser.screenshot("schedule-warnings");
 }
+
+/// One inbox across servers of both kinds, newest first, with what is new
+/// since each list was last opened; opening a list takes its marks away.
+#[test]
+fn the_attention_inbox_spans_every_server_and_marks_what_is_new() {
+    let c = Console::open_with("/", |config| config.worker_running = false);
+    c.browser.wait_until(
+        "document.querySelector('[data-testid=nav-attention] .count')?.textContent > 0",
+        LONG,
+        "the count of new items in the navigation",
+    );
+    c.goto("/attention?size=500");
+    c.wait_rows();
+    let servers = |new_only: bool| -> Vec<String> {
+        let filter = if new_only { ".badge-new" } else { "td" };
+        let script = format!(
+            "return [...document.querySelectorAll('tbody tr')].filter(r => r.querySelector('{filter}')).map(r => r.cells[3].textContent)"
+        );
+        c.browser
+            .execute(&script)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = servers(false);
+    for name in [
+        "Paperless-ngx 3 (demo)",
+        "Paperless-ngx 2 (demo)",
+        "InvenTree 1.3 (demo)",
+        "InvenTree 0.16 (demo)",
+    ] {
+        assert!(all.iter().any(|s| s == name), "{name} missing from {all:?}");
+    }
+    assert!(
+        c.text_of("tbody")
+            .contains("background worker is not running"),
+        "a stopped worker is in the inbox"
+    );
+    assert!(
+        servers(true).iter().any(|s| s == "Paperless-ngx 3 (demo)"),
+        "never looked: new"
+    );
+    c.browser.screenshot("attention");
+    // Opening Paperless 3's tasks: its failures are no longer new.
+    c.goto(&format!("/paperless/{PAPERLESS3}"));
+    c.wait_rows();
+    c.goto("/attention?size=500");
+    c.wait_rows();
+    let new_now = servers(true);
+    assert!(
+        !new_now.iter().any(|s| s == "Paperless-ngx 3 (demo)"),
+        "{new_now:?}"
+    );
+    assert!(
+        new_now.iter().any(|s| s == "InvenTree 1.3 (demo)"),
+        "{new_now:?}"
+    );
+}

@@ -1,5 +1,6 @@
 //! One file per screen.
 
+pub mod attention;
 pub mod connections;
 pub mod health;
 pub mod inventree;

@@ -8,6 +8,8 @@ use crate::state::url::{percent_decode, percent_encode};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
     Overview,
+    /// Everything needing attention, across servers.
+    Attention,
     Connections,
     PaperlessTasks {
         connection: String,
@@ -91,6 +93,7 @@ impl Route {
         match segments.as_slice() {
             [] => Route::Overview,
             ["connections"] => Route::Connections,
+            ["attention"] => Route::Attention,
             ["paperless", connection] => Route::PaperlessTasks {
                 connection: connection.to_string(),
             },
@@ -120,6 +123,7 @@ impl Route {
         match self {
             Route::Overview => "/".into(),
             Route::Connections => "/connections".into(),
+            Route::Attention => "/attention".into(),
             Route::PaperlessTasks { connection } => {
                 format!("/paperless/{}", percent_encode(connection))
             }
@@ -180,6 +184,7 @@ mod tests {
         for route in [
             Route::Overview,
             Route::Connections,
+            Route::Attention,
             Route::paperless("c1"),
             Route::paperless("office paperless/2"),
             Route::queue("c4", Queue::Pending),

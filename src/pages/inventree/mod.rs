@@ -26,6 +26,7 @@ use crate::reactive::effect;
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::inventree_view::{Queue, QueueView};
 use crate::state::route::Route;
+use crate::state::seen::{self, Watched};
 use crate::table::TableScreen;
 use crate::web;
 use source::QueueSource;
@@ -91,6 +92,14 @@ pub fn use_overview(client: &InvenTreeClient) -> (Loader<Overview>, impl Fn() + 
 pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let client = connections.inventree(&connection);
+    if queue == Queue::Failed {
+        seen::mark_seen(
+            &web::local_store(),
+            &connection.id,
+            Watched::InvenTreeFailed,
+            web::now(),
+        );
+    }
     let (overview, load_overview) = use_overview(&client);
     let query = use_query_map();
     let url = UrlView::new();

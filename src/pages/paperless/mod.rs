@@ -27,6 +27,7 @@ use crate::pages::ConnectionGate;
 use crate::reactive::effect;
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::paperless_view::{AckFilter, PaperlessView, StatusTab, TextScope};
+use crate::state::seen::{self, Watched};
 use crate::state::table::Paging;
 use crate::table::TableScreen;
 use crate::web;
@@ -44,6 +45,12 @@ pub fn PaperlessTasksPage(connection: String) -> impl IntoView {
 #[component]
 fn PaperlessTasks(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
+    seen::mark_seen(
+        &web::local_store(),
+        &connection.id,
+        Watched::PaperlessTasks,
+        web::now(),
+    );
     let source = PaperlessSource::new(connections.paperless(&connection), connection.clone());
     let (local_counts, api) = (source.local_counts, source.api);
     let query = use_query_map();

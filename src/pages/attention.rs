@@ -1,0 +1,387 @@
+//! One attention inbox across every connected server, of either kind:
+//! Paperless failures not yet dismissed, InvenTree failed tasks, stopped
+//! workers and health checks in error; newest first, each linking to its
+//! table and details, new ones (since that list was last opened) marked.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::inventree::{FailedOrder, FailedQuery, SortDirection};
+use crate::api::paperless::{TaskOrderField, TaskOrdering, TaskQuery, TaskStatus};
+use crate::api::paperless_admin::Health;
+use crate::api::time::ServerTime;
+use crate::components::drawer::{Detail, field};
+use crate::components::time::{ServerWhen, When};
+use crate::context::Connections;
+use crate::pages::health::paperless_health;
+use crate::state::connections::{Connection, KeyValueStore, ServerKind};
+use crate::state::inventree_view::Queue;
+use crate::state::notify::Item;
+use crate::state::route::Route;
+use crate::state::seen::{Watched, is_new, last_seen};
+use crate::table::cells::{self, cell};
+use crate::table::local::{ListMeta, LocalRow, LocalSource};
+use crate::table::{Column, Row, RowDetails, TableScreen, Width};
+use crate::web;
+
+/// Failures read per server: the newest.
+const PER_SERVER: u32 = 100;
+
+const COLUMNS: [Column; 5] = [
+    Column::plain("", Width::Xs),
+    Column::sorted("When", "when", true, Width::M),
+    Column::sorted("Server", "server", false, Width::M),
+    Column::plain("What", Width::Fill),
+    Column::plain("Error", Width::Fill),
+];
+
+pub struct AttentionRow {
+    key: String,
+    server: String,
+    /// A stopped worker or a health error, not a failed task.
+    problem: bool,
+    what: String,
+    error: String,
+    /// For ordering; InvenTree's zone-less times taken as local time.
+    at: Option<DateTime<Utc>>,
+    server_time: Option<ServerTime>,
+    href: String,
+    new: bool,
+}
+
+impl AttentionRow {
+    pub fn is_new(&self) -> bool {
+        self.new
+    }
+
+    /// The row as the notification rule sees it.
+    pub fn item(&self) -> Item<'_> {
+        Item {
+            key: &self.key,
+            server: &self.server,
+            new: self.new,
+            problem: self.problem.then_some(self.what.as_str()),
+        }
+    }
+}
+
+impl Row for AttentionRow {
+    fn key(&self) -> String {
+        self.key.clone()
+    }
+
+    fn label(&self) -> String {
+        format!("{}: {}", self.server, self.what)
+    }
+
+    fn cells(&self) -> Vec<AnyView> {
+        let when = match self.server_time {
+            Some(t) => view! { <ServerWhen at=Some(t) /> }.into_any(),
+            None => view! { <When at=self.at /> }.into_any(),
+        };
+        vec![
+            cell(
+                self.new
+                    .then(|| view! { <span class="badge badge-new">"new"</span> }),
+            ),
+            cell(when),
+            cells::text(self.server.clone()),
+            {
+                let (href, what) = (self.href.clone(), self.what.clone());
+                cell(view! { <A href=href>{what}</A> })
+            },
+            cells::text(self.error.clone()),
+        ]
+    }
+
+    fn details(&self) -> RowDetails {
+        RowDetails {
+            title: self.what.clone(),
+            subtitle: self.server.clone(),
+            fields: vec![
+                field(
+                    "Error",
+                    Detail::text_or_missing(Some(self.error.clone()).filter(|e| !e.is_empty())),
+                ),
+                match self.server_time {
+                    Some(t) => field("When", Detail::ServerTime(Some(t))),
+                    None => field("When", Detail::Time(self.at)),
+                },
+                field(
+                    "New",
+                    Detail::Text(if self.new { "yes" } else { "no" }.into()),
+                ),
+                field(
+                    "Open",
+                    Detail::View(ViewFn::from({
+                        let href = self.href.clone();
+                        move || view! { <A href=href.clone()>"In its table"</A> }.into_any()
+                    })),
+                ),
+            ],
+        }
+    }
+}
+
+impl LocalRow for AttentionRow {
+    fn haystack(&self) -> String {
+        format!("{} {} {}", self.server, self.what, self.error).to_lowercase()
+    }
+
+    fn compare(&self, other: &Self, sort: &str) -> Ordering {
+        match sort {
+            "server" => self.server.cmp(&other.server),
+            _ => self.at.cmp(&other.at),
+        }
+    }
+}
+
+fn problem(
+    c: &Connection,
+    what: String,
+    error: String,
+    href: String,
+    seen: Option<DateTime<Utc>>,
+) -> AttentionRow {
+    AttentionRow {
+        key: format!("{}:{what}", c.id),
+        server: c.name.clone(),
+        problem: true,
+        what,
+        error,
+        at: None,
+        server_time: None,
+        href,
+        new: is_new(None, seen),
+    }
+}
+
+async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<AttentionRow> {
+    let client = connections.paperless(c);
+    let seen = last_seen(&web::local_store(), &c.id, Watched::PaperlessTasks);
+    let query = TaskQuery {
+        status: vec![TaskStatus::Failure],
+        acknowledged: Some(false),
+        ordering: Some(TaskOrdering {
+            field: TaskOrderField::DateCreated,
+            descending: true,
+        }),
+        page_size: Some(PER_SERVER),
+        ..TaskQuery::default()
+    };
+    let mut rows = match client.list_tasks(web::transport(), &query).await {
+        Ok(page) => page
+            .items
+            .into_iter()
+            // API 9 filters here: failures only, newest first.
+            .filter(|t| t.status == TaskStatus::Failure && !t.acknowledged)
+            .map(|t| {
+                let at = t.done.or(t.created);
+                AttentionRow {
+                    key: format!("{}:task:{}", c.id, t.id),
+                    server: c.name.clone(),
+                    problem: false,
+                    what: format!("{} failed: {}", t.task_type.label(), t.display_name()),
+                    error: t.result_message.clone().unwrap_or_default(),
+                    at,
+                    server_time: None,
+                    href: format!("{}?task={}", Route::paperless(&c.id).path(), t.id),
+                    new: is_new(at, seen),
+                }
+            })
+            .collect(),
+        Err(e) => vec![problem(
+            c,
+            "Tasks could not be read".into(),
+            e.to_string(),
+            Route::paperless(&c.id).path(),
+            seen,
+        )],
+    };
+    rows.truncate(PER_SERVER as usize);
+    if let Ok(report) = paperless_health(&client).await {
+        rows.extend(
+            report
+                .checks
+                .iter()
+                .filter(|check| check.health == Health::Error)
+                .map(|check| {
+                    problem(
+                        c,
+                        format!("{}: error", check.name),
+                        check.detail.clone().unwrap_or_default(),
+                        Route::health(&c.id).path(),
+                        seen,
+                    )
+                }),
+        );
+    }
+    rows
+}
+
+async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<AttentionRow> {
+    let client = connections.inventree(c);
+    let seen = last_seen(&web::local_store(), &c.id, Watched::InvenTreeFailed);
+    let offset = web::local_offset_at(web::now());
+    let query = FailedQuery {
+        limit: PER_SERVER,
+        ordering: Some((FailedOrder::Stopped, SortDirection::Descending)),
+        ..FailedQuery::default()
+    };
+    let failed_href = Route::queue(&c.id, Queue::Failed).path();
+    let mut rows: Vec<AttentionRow> = match client.failed_call(&query).send(web::transport()).await
+    {
+        Ok(page) => page
+            .items
+            .into_iter()
+            .map(|t| {
+                let at = t
+                    .stopped
+                    .and_then(|s| s.0.and_local_timezone(offset).single())
+                    .map(|t| t.with_timezone(&Utc));
+                AttentionRow {
+                    key: format!("{}:failed:{}", c.id, t.pk),
+                    server: c.name.clone(),
+                    problem: false,
+                    what: format!(
+                        "Failed: {}",
+                        t.func.as_deref().unwrap_or("(unknown function)")
+                    ),
+                    error: t.error_summary().unwrap_or_default().to_string(),
+                    at,
+                    server_time: t.stopped,
+                    href: format!("{failed_href}?task={}", t.pk),
+                    new: is_new(at, seen),
+                }
+            })
+            .collect(),
+        Err(e) => vec![problem(
+            c,
+            "Failed tasks could not be read".into(),
+            e.to_string(),
+            failed_href,
+            seen,
+        )],
+    };
+    if let Ok(overview) = client.overview_call().send(web::transport()).await
+        && !overview.is_running
+    {
+        rows.push(problem(
+            c,
+            "the background worker is not running".into(),
+            format!("{} tasks are waiting", overview.pending_tasks),
+            Route::health(&c.id).path(),
+            seen,
+        ));
+    }
+    rows
+}
+
+/// Every server's rows, one server after the other (a server that fails
+/// is a row of its own, never hiding the others).
+pub async fn inbox(connections: Connections) -> Vec<Arc<AttentionRow>> {
+    let list: Vec<Connection> = connections
+        .list
+        .get_untracked()
+        .into_iter()
+        .filter(Connection::has_token)
+        .collect();
+    let mut rows = Vec::new();
+    for c in &list {
+        rows.extend(match c.kind {
+            ServerKind::Paperless => paperless_rows(connections, c).await,
+            ServerKind::InvenTree => inventree_rows(connections, c).await,
+        });
+    }
+    rows.into_iter().map(Arc::new).collect()
+}
+
+/// How many new items the inbox holds, for the navigation.
+#[derive(Clone, Copy)]
+pub struct NewCount(pub RwSignal<Option<usize>>);
+
+#[component]
+pub fn AttentionPage() -> impl IntoView {
+    let connections = expect_context::<Connections>();
+    let count = use_context::<NewCount>();
+    let meta = ListMeta {
+        columns: &COLUMNS,
+        table_id: "attention",
+        noun: "item",
+        default_sort: "-when",
+        search: "Search server, task or error ( / )",
+        gone: "No longer needs attention.",
+    };
+    let source = LocalSource::shared(meta, move |_| {
+        Box::pin(async move {
+            let rows = inbox(connections).await;
+            if let Some(count) = count {
+                count
+                    .0
+                    .set(Some(rows.iter().filter(|r| r.is_new()).count()));
+            }
+            Ok(rows)
+        })
+    });
+    let above = || view! { <NotifyOptIn /> };
+    view! {
+        <TableScreen
+            source
+            kind=ServerKind::Paperless
+            above=above
+            title="Attention"
+            subtitle=|| "Failures not dealt with, stopped workers and health errors on every server; “new” since that list was last opened"
+        />
+    }
+}
+
+/// Where the choice to be notified in this browser is kept.
+pub const NOTIFY_KEY: &str = "taskdeck.notify";
+
+/// Browser notifications, asked for only when the user clicks.
+#[component]
+fn NotifyOptIn() -> impl IntoView {
+    if web::in_desktop_app() {
+        return view! {
+            <p class="muted small">"The desktop app notifies per server: tick “notify” under Connections."</p>
+        }
+        .into_any();
+    }
+    let on =
+        RwSignal::new(web::notifications_granted() && web::local_store().get(NOTIFY_KEY).is_some());
+    let denied = RwSignal::new(false);
+    let toggle = move |_| {
+        if on.get_untracked() {
+            web::local_store().remove(NOTIFY_KEY);
+            on.set(false);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if web::ask_notifications().await {
+                web::local_store().set(NOTIFY_KEY, "on");
+                on.set(true);
+            } else {
+                denied.set(true);
+            }
+        });
+    };
+    view! {
+        <p class="notify-opt-in">
+            <button class="btn btn-small" data-testid="notify-toggle" aria-pressed=move || on.get().to_string() on:click=toggle>
+                {move || if on.get() { "Notifications on: turn off" } else { "Notify me of new failures" }}
+            </button>
+            <span class="muted small">
+                {move || if denied.get() {
+                    "This browser did not allow notifications (see its site settings)."
+                } else {
+                    " In this browser, also while the tab is in the background; many new failures are one notification."
+                }}
+            </span>
+        </p>
+    }
+    .into_any()
+}
