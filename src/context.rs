@@ -173,6 +173,15 @@ impl Connections {
 
     /// The connection's client. An edited connection (another address or
     /// token) gets a new one, which negotiates the API version again.
+    /// The connections that have a token (the others cannot be read).
+    pub fn with_token(&self) -> Vec<Connection> {
+        self.list
+            .get_untracked()
+            .into_iter()
+            .filter(Connection::has_token)
+            .collect()
+    }
+
     pub fn paperless(&self, connection: &Connection) -> Rc<PaperlessClient> {
         let known = self.paperless_clients.with_value(|clients| {
             clients

@@ -112,12 +112,7 @@ pub fn watch_attention(connections: Connections) {
     open_server_links_in_browser();
     let watch = StoredValue::new_local(FailureWatch::default());
     let poll = move || {
-        let list: Vec<Connection> = connections
-            .list
-            .get_untracked()
-            .into_iter()
-            .filter(Connection::has_token)
-            .collect();
+        let list = connections.with_token();
         leptos::task::spawn_local(async move {
             let ids: Vec<String> = list.iter().map(|c| c.id.clone()).collect();
             for c in &list {

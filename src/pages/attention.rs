@@ -284,12 +284,7 @@ async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<Attenti
 /// Every server's rows, one server after the other (a server that fails
 /// is a row of its own, never hiding the others).
 pub async fn inbox(connections: Connections) -> Vec<Arc<AttentionRow>> {
-    let list: Vec<Connection> = connections
-        .list
-        .get_untracked()
-        .into_iter()
-        .filter(Connection::has_token)
-        .collect();
+    let list = connections.with_token();
     let mut rows = Vec::new();
     for c in &list {
         rows.extend(match c.kind {

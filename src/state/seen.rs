@@ -56,23 +56,7 @@ pub fn is_new(at: Option<DateTime<Utc>>, seen: Option<DateTime<Utc>>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-
-    #[derive(Default)]
-    struct Memory(RefCell<HashMap<String, String>>);
-
-    impl KeyValueStore for Memory {
-        fn get(&self, key: &str) -> Option<String> {
-            self.0.borrow().get(key).cloned()
-        }
-        fn set(&self, key: &str, value: &str) {
-            self.0.borrow_mut().insert(key.into(), value.into());
-        }
-        fn remove(&self, key: &str) {
-            self.0.borrow_mut().remove(key);
-        }
-    }
+    use crate::state::connections::memory::MemoryStore as Memory;
 
     fn at(s: &str) -> Option<DateTime<Utc>> {
         Some(DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc))
