@@ -7,6 +7,7 @@ use leptos_router::location::{BrowserUrl, LocationProvider};
 
 use crate::api::ipc::{self, NotifyArgs};
 use crate::components::feedback::{ToastRegion, Toasts};
+use crate::components::palette::CommandPalette;
 use crate::context::{Clock, Connections, Settings, Theme};
 use crate::pages::NotFound;
 use crate::pages::attention::{AttentionPage, NOTIFY_KEY, NewCount, inbox};
@@ -141,6 +142,7 @@ pub fn App() -> impl IntoView {
                 </main>
             </div>
             <ToastRegion />
+            <CommandPalette />
         </Router>
     }
 }

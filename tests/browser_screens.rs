@@ -222,3 +222,53 @@ fn all_matching_says_how_many_are_still_running() {
         format!("Dismiss {finished} tasks?")
     );
 }
+
+/// Ctrl+K reaches every server and list and the current screen's actions;
+/// `?` lists the keys. No mouse.
+#[test]
+fn the_command_palette_goes_anywhere_and_runs_this_screens_actions() {
+    let c = Console::open("/");
+    c.browser.wait_for("[data-testid=nav-attention]", LONG);
+    palette(&c, "0.16 failed", "InvenTree 0.16 (demo): Failed");
+    c.browser.screenshot("palette");
+    c.browser.press_keys("\u{E007}");
+    c.wait_rows();
+    assert!(
+        c.browser
+            .current_url()
+            .ends_with(&format!("/inventree/{INVENTREE198}/failed"))
+    );
+    // This screen's actions are offered, and run.
+    palette(&c, "theme", "Switch light / dark theme");
+    c.browser.press_keys("\u{E007}");
+    c.browser.wait_until(
+        "document.documentElement.dataset.theme === 'dark' || document.documentElement.classList.contains('dark') || getComputedStyle(document.documentElement).colorScheme.includes('dark')",
+        SHORT,
+        "the theme to switch",
+    );
+    palette(&c, "export csv", "Export CSV");
+    c.browser.press_keys("\u{E00C}");
+    c.browser.wait_until(
+        "!document.querySelector('[data-testid=palette]')",
+        SHORT,
+        "Esc to close",
+    );
+    c.browser.press_keys("?");
+    c.browser.wait_for("[data-testid=keys-help]", SHORT);
+    assert!(c.text_of("[data-testid=keys-help]").contains("Ctrl+K"));
+    c.browser.screenshot("keys-help");
+}
+
+/// Opens the palette, types, and waits for `first` to be the chosen command.
+fn palette(c: &Console, typed: &str, first: &str) {
+    c.browser.press_with_control('k');
+    c.browser.wait_for("[data-testid=palette] input", SHORT);
+    c.browser.press_keys(typed);
+    c.browser.wait_until(
+        &format!(
+            "document.querySelector('[data-testid=palette] [aria-selected=true]')?.textContent.includes('{first}')"
+        ),
+        SHORT,
+        first,
+    );
+}

@@ -6,6 +6,7 @@ pub mod drawer;
 pub mod feedback;
 pub mod form;
 pub mod loader;
+pub mod palette;
 pub mod refresh;
 pub mod selection;
 pub mod table;

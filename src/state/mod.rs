@@ -10,6 +10,7 @@ pub mod inventree_view;
 pub mod notify;
 pub mod outcome;
 pub mod overview;
+pub mod palette;
 pub mod paperless_view;
 pub mod refresh;
 pub mod route;

@@ -314,6 +314,22 @@ impl Browser {
     }
 
     /// Sends keys to whatever has the focus (`\u{E00C}` is Escape).
+    /// A key with Control held (`'k'` for Ctrl+K).
+    pub fn press_with_control(&self, key: char) {
+        let control = "\u{E009}";
+        let actions = json!([
+            { "type": "keyDown", "value": control },
+            { "type": "keyDown", "value": key.to_string() },
+            { "type": "keyUp", "value": key.to_string() },
+            { "type": "keyUp", "value": control },
+        ]);
+        self.command(
+            "POST",
+            &self.session_path("/actions"),
+            Some(json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] })),
+        );
+    }
+
     pub fn press_keys(&self, keys: &str) {
         let actions: Vec<Value> = keys
             .chars()
