@@ -256,9 +256,15 @@ fn the_attention_inbox_spans_every_server_and_marks_what_is_new() {
         "never looked: new"
     );
     c.browser.screenshot("attention");
-    // Opening Paperless 3's tasks: its failures are no longer new.
-    c.goto(&format!("/paperless/{PAPERLESS3}"));
+    // Opening Paperless 3's failures: marked new in the table this once,
+    // and no longer new in the inbox.
+    let new_rows = "return document.querySelectorAll('tr.row-new').length";
+    c.goto(&format!("/paperless/{PAPERLESS3}?status=attention"));
     c.wait_rows();
+    assert!(c.browser.execute(new_rows).as_u64().unwrap() > 0, "first look: new");
+    c.goto(&format!("/paperless/{PAPERLESS3}?status=attention"));
+    c.wait_rows();
+    assert_eq!(c.browser.execute(new_rows), 0, "seen since");
     c.goto("/attention?size=500");
     c.wait_rows();
     let new_now = servers(true);

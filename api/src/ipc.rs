@@ -24,6 +24,9 @@ pub const SET_ATTENTION: &str = "set_attention";
 pub const NOTIFY_FAILURE: &str = "notify_failure";
 /// [`OpenArgs`] → `()`: a page of a connection's server in the system browser.
 pub const OPEN_IN_BROWSER: &str = "open_in_browser";
+/// [`SaveExportArgs`] → `Option<String>`: asks where to save an export
+/// (native dialog) and writes it; the path, or `None` when cancelled.
+pub const SAVE_EXPORT: &str = "save_export";
 
 /// Every command, for the desktop build script and capability.
 pub const COMMANDS: &[&str] = &[
@@ -34,6 +37,7 @@ pub const COMMANDS: &[&str] = &[
     SET_ATTENTION,
     NOTIFY_FAILURE,
     OPEN_IN_BROWSER,
+    SAVE_EXPORT,
 ];
 
 /// The permission Tauri's build script generates for a command.
@@ -169,4 +173,12 @@ mod tests {
         let unique: std::collections::HashSet<_> = COMMANDS.iter().collect();
         assert_eq!(unique.len(), COMMANDS.len());
     }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveExportArgs {
+    /// Suggested in the dialog; never used as a path.
+    pub file_name: String,
+    pub content: String,
 }

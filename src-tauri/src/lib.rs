@@ -7,6 +7,7 @@
 
 pub mod allow;
 pub mod desk;
+pub mod export;
 pub mod secrets;
 
 use tauri::Manager;
@@ -95,6 +96,29 @@ fn open_in_browser(
         .map_err(|e| format!("The browser could not be opened: {e}"))
 }
 
+/// Asks where to save an export and writes it there.
+#[tauri::command]
+async fn save_export(
+    app: tauri::AppHandle,
+    file_name: String,
+    content: String,
+) -> Result<Option<String>, String> {
+    use tauri_plugin_dialog::DialogExt;
+    let chosen = app
+        .dialog()
+        .file()
+        .set_title("Save the export")
+        .set_file_name(export::suggested_name(&file_name))
+        .blocking_save_file();
+    let Some(path) = chosen else {
+        return Ok(None);
+    };
+    let path = path
+        .into_path()
+        .map_err(|e| format!("That place cannot be written to: {e}"))?;
+    export::write_export(&path, &content).map(|p| Some(p.display().to_string()))
+}
+
 fn demo_offer_arg() -> Option<String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -109,6 +133,7 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let config = app.path().app_config_dir()?.join("connections.json");
             let vault = secrets::TokenVault::probe(secrets::platform_backends());
@@ -127,6 +152,7 @@ pub fn run() {
             set_attention,
             notify_failure,
             open_in_browser,
+            save_export,
         ])
         .run(tauri::generate_context!())
         .expect("Taskdeck desktop failed to start");

@@ -22,7 +22,7 @@ use crate::state::connections::{Connection, KeyValueStore, ServerKind};
 use crate::state::inventree_view::Queue;
 use crate::state::notify::Item;
 use crate::state::route::Route;
-use crate::state::seen::{Watched, is_new, last_seen};
+use crate::state::seen::{Watched, is_new, last_seen, local_server_time};
 use crate::table::cells::{self, cell};
 use crate::table::local::{ListMeta, LocalRow, LocalSource};
 use crate::table::{Column, Row, RowDetails, TableScreen, Width};
@@ -239,10 +239,7 @@ async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<Attenti
             .items
             .into_iter()
             .map(|t| {
-                let at = t
-                    .stopped
-                    .and_then(|s| s.0.and_local_timezone(offset).single())
-                    .map(|t| t.with_timezone(&Utc));
+                let at = t.stopped.and_then(|s| local_server_time(s, offset));
                 AttentionRow {
                     key: format!("{}:failed:{}", c.id, t.pk),
                     server: c.name.clone(),

@@ -2,7 +2,9 @@
 //! failures, remembered across reloads. A failure is new when it happened
 //! after that moment; opening the list moves the moment on.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::api::time::ServerTime;
 
 use crate::state::connections::KeyValueStore;
 
@@ -41,6 +43,13 @@ pub fn last_seen(
 /// The user has seen the list now.
 pub fn mark_seen(store: &dyn KeyValueStore, connection: &str, list: Watched, now: DateTime<Utc>) {
     store.set(&key(connection, list), &now.timestamp_millis().to_string());
+}
+
+/// An InvenTree time (no zone) as the browser's local time, to compare.
+pub fn local_server_time(t: ServerTime, offset: FixedOffset) -> Option<DateTime<Utc>> {
+    t.0.and_local_timezone(offset)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// One rule for what counts as new, wherever it is asked: it happened

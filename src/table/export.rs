@@ -1,7 +1,8 @@
 //! Export of every row the current filters and sort match, not only the
 //! page shown: the list is read page by page through its own source (the
 //! server pages, or the local view of a server that sends everything),
-//! with a count and a cancel button, then saved as CSV or JSON.
+//! with a count and a cancel button, then saved as CSV or JSON: a download
+//! in the browser, the native save dialog in the desktop app.
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -11,6 +12,7 @@ use leptos::prelude::*;
 
 use super::{Params, RowRef, RowSource, with_param};
 use crate::api::ApiError;
+use crate::api::ipc::{self, SaveExportArgs};
 use crate::components::feedback::{ToastKind, Toasts};
 use crate::components::selection::plural;
 use crate::state::export::{Table, file_name, to_csv, to_json};
@@ -114,11 +116,27 @@ pub fn ExportButtons(
             };
             let date = web::now().format("%Y-%m-%d").to_string();
             let file = file_name(&server, &list.get_untracked(), &date, format.extension());
-            match web::download(&file, mime, &content) {
-                Ok(()) => toasts.show(
+            let saved = if web::in_desktop_app() {
+                let args = SaveExportArgs {
+                    file_name: file.clone(),
+                    content,
+                };
+                match web::desktop::<_, Option<String>>(ipc::SAVE_EXPORT, &args).await {
+                    Ok(Some(path)) => Ok(path),
+                    Ok(None) => {
+                        return toasts
+                            .show(ToastKind::Info, "Export not saved: no place was chosen.");
+                    }
+                    Err(e) => Err(e),
+                }
+            } else {
+                web::download(&file, mime, &content).map(|()| file)
+            };
+            match saved {
+                Ok(place) => toasts.show(
                     ToastKind::Success,
                     format!(
-                        "Exported {} to {file}{}",
+                        "Exported {} to {place}{}",
                         plural(records.len(), noun),
                         if left_out > 0 {
                             format!(
@@ -134,7 +152,6 @@ pub fn ExportButtons(
             }
         });
     };
-    let desktop = web::in_desktop_app();
     view! {
         <span class="export" data-testid="export">
             {move || match progress.get() {
@@ -150,14 +167,13 @@ pub fn ExportButtons(
                     <button
                         class="btn"
                         data-testid="export-csv"
-                        disabled=desktop
-                        title=if desktop { "Export is not in the desktop app yet: use the console in a browser." } else { "Every matching row, as CSV" }
+                        title="Every matching row, as CSV"
                         on:click=move |_| run(Format::Csv)
                     >"Export CSV"</button>
                     <button
                         class="btn"
                         data-testid="export-json"
-                        disabled=desktop
+                        title="Every matching row, as JSON"
                         on:click=move |_| run(Format::Json)
                     >"JSON"</button>
                 }.into_any(),

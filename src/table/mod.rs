@@ -15,6 +15,7 @@ pub mod cells;
 mod columns;
 mod export;
 pub mod local;
+pub mod marked;
 mod rows;
 pub mod screen;
 mod search;
@@ -137,6 +138,10 @@ pub trait Row: Send + Sync + 'static {
     /// (an unreadable row).
     fn export(&self) -> Vec<(&'static str, String)> {
         Vec::new()
+    }
+    /// A failure since the user last opened this list.
+    fn is_new(&self) -> bool {
+        false
     }
 }
 

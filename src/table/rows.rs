@@ -30,11 +30,13 @@ pub fn TableRow(
     let key = row.key();
     let label = row.label();
     let actionable = row.actionable();
+    let new = row.is_new();
     let (k1, k2, k3, k4) = (key.clone(), key.clone(), key.clone(), key.clone());
     let check_label = label.clone();
     view! {
-        <tr data-task-id=key class:selected=move || picked.with(|p| p.contains(&k1))>
-            <td class="col-check">
+        <tr data-task-id=key class:row-new=new class:selected=move || picked.with(|p| p.contains(&k1))>
+            <td class="col-check" title=new.then_some("New since you last opened this list")>
+                {new.then(|| view! { <span class="sr-only">"New: "</span> })}
                 {(action.is_some() && actionable).then(|| view! {
                     <input
                         type="checkbox"

@@ -92,13 +92,10 @@ pub fn use_overview(client: &InvenTreeClient) -> (Loader<Overview>, impl Fn() + 
 pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let client = connections.inventree(&connection);
+    let store = web::local_store();
+    let seen = seen::last_seen(&store, &connection.id, Watched::InvenTreeFailed);
     if queue == Queue::Failed {
-        seen::mark_seen(
-            &web::local_store(),
-            &connection.id,
-            Watched::InvenTreeFailed,
-            web::now(),
-        );
+        seen::mark_seen(&store, &connection.id, Watched::InvenTreeFailed, web::now());
     }
     let (overview, load_overview) = use_overview(&client);
     let query = use_query_map();
@@ -145,7 +142,7 @@ pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
     let subtitle = format!("{} · InvenTree", connection.name);
     view! {
         <TableScreen
-            source=Rc::new(QueueSource { client, queue })
+            source=Rc::new(QueueSource { client, queue, seen })
             kind=ServerKind::InvenTree
             title=format!("{} tasks", queue.label())
             subtitle=move || subtitle.clone()

@@ -7,9 +7,12 @@ use super::{failed, pending, scheduled};
 use crate::api::inventree::InvenTreeClient;
 use crate::api::{ApiError, LocalBoxFuture, Page};
 use crate::state::inventree_view::{Queue, QueueView, regex_problem};
+use crate::state::seen::{is_new, local_server_time};
 use crate::state::table::Paging;
+use crate::table::marked::Marked;
 use crate::table::{ActOutcome, Column, Params, Row, RowAction, RowRef, RowSource, Rows};
 use crate::web;
+use chrono::{DateTime, Utc};
 
 /// Rows per request when the whole queue is read (to check a selection).
 const SCAN_PAGE: u32 = 1000;
@@ -18,6 +21,9 @@ const SCAN_PAGE: u32 = 1000;
 pub struct QueueSource {
     pub client: InvenTreeClient,
     pub queue: Queue,
+    /// When the user last opened the failed queue before now: later
+    /// failures are marked new.
+    pub seen: Option<DateTime<Utc>>,
 }
 
 fn rows<T: Row>(page: Page<T>) -> Rows {
@@ -34,7 +40,18 @@ impl QueueSource {
         let (client, transport) = (&self.client, web::transport());
         Ok(match self.queue {
             Queue::Pending => rows(pending::list_call(client, view).send(transport).await?),
-            Queue::Failed => rows(failed::list_call(client, view).send(transport).await?),
+            Queue::Failed => {
+                let page = failed::list_call(client, view).send(transport).await?;
+                let offset = web::local_offset_at(web::now());
+                let seen = self.seen;
+                rows(page.map(|task| {
+                    let at = task.stopped.and_then(|t| local_server_time(t, offset));
+                    Marked {
+                        new: is_new(at, seen),
+                        row: task,
+                    }
+                }))
+            }
             Queue::Scheduled => rows(scheduled::list_call(client, view).send(transport).await?),
         })
     }
@@ -209,6 +226,7 @@ mod tests {
             let source = QueueSource {
                 client: InvenTreeClient::new(crate::api::BaseUrl::parse("http://h").unwrap(), None),
                 queue,
+                seen: None,
             };
             for column in source.columns() {
                 if let Some(name) = column.sort {

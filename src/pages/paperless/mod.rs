@@ -45,13 +45,14 @@ pub fn PaperlessTasksPage(connection: String) -> impl IntoView {
 #[component]
 fn PaperlessTasks(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
-    seen::mark_seen(
-        &web::local_store(),
-        &connection.id,
-        Watched::PaperlessTasks,
-        web::now(),
+    let store = web::local_store();
+    let previously = seen::last_seen(&store, &connection.id, Watched::PaperlessTasks);
+    seen::mark_seen(&store, &connection.id, Watched::PaperlessTasks, web::now());
+    let source = PaperlessSource::new(
+        connections.paperless(&connection),
+        connection.clone(),
+        previously,
     );
-    let source = PaperlessSource::new(connections.paperless(&connection), connection.clone());
     let (local_counts, api) = (source.local_counts, source.api);
     let query = use_query_map();
     let url = UrlView::new();

@@ -12,11 +12,15 @@ use leptos::prelude::*;
 
 use super::row::{COLUMNS, NOT_IN_API_9, TaskRow};
 use crate::api::paperless::{
-    AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusCounts, TaskQuery,
+    AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusCounts, StatusGroup, TaskQuery,
 };
 use crate::api::{ApiError, LocalBoxFuture, Selection, UnreadableRow};
+use chrono::{DateTime, Utc};
+
 use crate::state::connections::Connection;
 use crate::state::paperless_view::{PaperlessView, TextScope};
+use crate::state::seen::is_new;
+use crate::table::marked::Marked;
 use crate::table::{ActOutcome, Column, Matching, Params, RowAction, RowRef, RowSource, Rows};
 use crate::web;
 
@@ -40,13 +44,20 @@ pub struct PaperlessSource {
     pub local_counts: RwSignal<Option<StatusCounts>>,
     /// The API version the client settled on, for the page to show.
     pub api: RwSignal<Option<PaperlessApi>>,
+    /// When the user last opened this list before now: later failures are new.
+    seen: Option<DateTime<Utc>>,
 }
 
 impl PaperlessSource {
-    pub fn new(client: Rc<PaperlessClient>, connection: Connection) -> PaperlessSource {
+    pub fn new(
+        client: Rc<PaperlessClient>,
+        connection: Connection,
+        seen: Option<DateTime<Utc>>,
+    ) -> PaperlessSource {
         PaperlessSource {
             client,
             connection,
+            seen,
             everything: Rc::default(),
             local_counts: RwSignal::new(None),
             api: RwSignal::new(None),
@@ -54,11 +65,14 @@ impl PaperlessSource {
     }
 
     fn row(&self, task: PaperlessTask) -> RowRef {
-        Arc::new(TaskRow {
+        let failed = task.status.group() == Some(StatusGroup::NeedsAttention) && !task.acknowledged;
+        let new = failed && is_new(task.done.or(task.created), self.seen);
+        let row = TaskRow {
             task,
             base: self.connection.base_url.clone(),
             connection_id: self.connection.id.clone(),
-        })
+        };
+        Arc::new(Marked { row, new })
     }
 
     /// The view computed here. Unreadable rows cannot be filtered or
