@@ -10,12 +10,18 @@ use crate::api::inventree::InvenTreeClient;
 use crate::api::ipc::{
     self, DesktopConnection, DesktopState, IdArgs, SaveConnectionArgs, TokenStore,
 };
-use crate::api::paperless::PaperlessClient;
+use crate::api::paperless::{PaperlessClient, Settled};
 use crate::reactive::effect;
-use crate::state::connections::{Connection, Storage, apply_edit, random_id};
+use crate::state::connections::{Connection, KeyValueStore, Storage, apply_edit, random_id};
 use crate::state::refresh::{RefreshInterval, RequestTimeout};
 use crate::state::time::Zone;
 use crate::web;
+
+/// Where the API version a connection settled on is kept: per connection
+/// and address, so a changed address negotiates afresh.
+fn settled_key(connection: &Connection) -> String {
+    format!("taskdeck.api.{}.{}", connection.id, connection.base_url)
+}
 
 #[derive(Clone, Copy)]
 pub struct Connections {
@@ -190,10 +196,22 @@ impl Connections {
                 .map(|(_, client)| client.clone())
         });
         known.unwrap_or_else(|| {
-            let client = Rc::new(PaperlessClient::new(
-                connection.base_url.clone(),
-                connection.token.clone(),
-            ));
+            let client =
+                PaperlessClient::new(connection.base_url.clone(), connection.token.clone());
+            // Where it settled last time, for this very address.
+            let key = settled_key(connection);
+            let remembered = web::local_store()
+                .get(&key)
+                .and_then(|json| serde_json::from_str::<Settled>(&json).ok());
+            let client = Rc::new(match remembered {
+                Some(settled) => client.resume(settled),
+                None => client,
+            });
+            client.on_settled(move |settled| {
+                if let Ok(json) = serde_json::to_string(&settled) {
+                    web::local_store().set(&key, &json);
+                }
+            });
             self.paperless_clients.update_value(|clients| {
                 clients.retain(|(c, _)| c.id != connection.id);
                 clients.push((connection.clone(), client.clone()));

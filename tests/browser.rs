@@ -27,6 +27,12 @@ fn the_built_app_renders_in_chromium() {
     assert_eq!(console.browser.text(&brand), "Taskdeck");
     assert_eq!(console.browser.execute("return document.title"), "Taskdeck");
     assert_eq!(console.text_of("#screen-title"), "Overview");
+    // The tab's icon is served (no 404 on every load), as an SVG.
+    let icon = console.browser.execute_async(
+        "const href = document.querySelector('link[rel=icon]').href; \
+         fetch(href).then(r => arguments[0](r.status + ' ' + r.headers.get('content-type')))",
+    );
+    assert_eq!(icon, "200 image/svg+xml");
 }
 
 #[test]
@@ -582,4 +588,28 @@ fn a_cancelled_export_saves_nothing() {
     c.browser.wait_for_toast("Export cancelled", LONG);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(c.browser.execute("return window.__names.length"), 0);
+}
+
+/// The 2.x server is asked for API 10 once, not on every load: the version
+/// it settled on is remembered.
+#[test]
+fn a_2x_server_is_not_asked_for_api_10_on_every_load() {
+    let c = Console::open("/");
+    let cards = "document.querySelectorAll('[data-testid=server-card] .stat').length >= 12";
+    c.browser.wait_until(cards, LONG, "all four server cards");
+    let first: Vec<String> = c.browser.console_log();
+    assert!(
+        first.iter().any(|l| l.contains("406")),
+        "the first load negotiates (a 406 from the 2.x server): {first:#?}"
+    );
+    c.goto("/");
+    c.browser
+        .wait_until(cards, LONG, "all four server cards again");
+    c.goto(&format!("/paperless/{PAPERLESS2}"));
+    c.wait_rows();
+    let again = c.browser.console_log();
+    assert!(
+        !again.iter().any(|l| l.contains("406")),
+        "asked for API 10 again: {again:#?}"
+    );
 }

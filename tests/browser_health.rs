@@ -261,7 +261,10 @@ fn the_attention_inbox_spans_every_server_and_marks_what_is_new() {
     let new_rows = "return document.querySelectorAll('tr.row-new').length";
     c.goto(&format!("/paperless/{PAPERLESS3}?status=attention"));
     c.wait_rows();
-    assert!(c.browser.execute(new_rows).as_u64().unwrap() > 0, "first look: new");
+    assert!(
+        c.browser.execute(new_rows).as_u64().unwrap() > 0,
+        "first look: new"
+    );
     c.goto(&format!("/paperless/{PAPERLESS3}?status=attention"));
     c.wait_rows();
     assert_eq!(c.browser.execute(new_rows), 0, "seen since");

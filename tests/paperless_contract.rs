@@ -911,3 +911,29 @@ fn a_2x_server_runs_without_the_active_list_and_says_it_has_no_summary() {
         "nothing sent for the summary"
     );
 }
+
+/// The version a 2.x server settled on is handed out to be remembered, and
+/// a client resumed from it asks for API 9 straight away (no 406 on every
+/// start), until the fallback is old enough to try API 10 again.
+#[test]
+fn a_settled_version_is_remembered_and_resumed() {
+    let refused = response(PAPERLESS, &paperless_entry("version_11_406"));
+    let v9_list = response(PAPERLESS, &paperless_entry("v9_tasks_list"));
+    let transport = ScriptedTransport::new([refused, v9_list.clone(), v9_list]);
+    let remembered = std::rc::Rc::new(std::cell::Cell::new(None));
+    let c = client(PaperlessApi::V10);
+    let into = remembered.clone();
+    c.on_settled(move |s| into.set(Some(s)));
+    block_on(c.list_tasks(&transport, &TaskQuery::default())).unwrap();
+    let settled = remembered.get().expect("the fallback is told");
+    assert_eq!(settled.api, PaperlessApi::V9);
+
+    let resumed = client(PaperlessApi::V10).resume(settled);
+    block_on(resumed.list_tasks(&transport, &TaskQuery::default())).unwrap();
+    let sent = transport.sent.borrow();
+    assert_eq!(sent.len(), 3, "no second refusal");
+    assert_eq!(
+        sent[2].header_value("Accept"),
+        Some("application/json; version=9")
+    );
+}

@@ -9,7 +9,8 @@
 //! The shape is recognised from the body, not from `X-Api-Version`, because
 //! Paperless does not expose that header to cross-origin pages.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -552,13 +553,34 @@ pub enum AckTarget {
 /// A client for one Paperless-ngx server. It starts at API 10 and drops to
 /// 9 when the server itself says it does not speak 10 (a 2.x server), and
 /// tries 10 again after a while (the server may have been upgraded).
-#[derive(Debug)]
 pub struct PaperlessClient {
     base: BaseUrl,
     token: Option<Secret>,
     api: Cell<PaperlessApi>,
     /// When it fell back to API 9, by the transport's clock.
     fell_back_at: Cell<Option<i64>>,
+    /// Told when the version it speaks changes, to remember it.
+    on_settled: RefCell<Option<Remember>>,
+}
+
+impl std::fmt::Debug for PaperlessClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaperlessClient")
+            .field("base", &self.base)
+            .field("api", &self.api.get())
+            .field("fell_back_at", &self.fell_back_at.get())
+            .finish_non_exhaustive()
+    }
+}
+
+type Remember = Rc<dyn Fn(Settled)>;
+
+/// The version a client settled on, kept across restarts so a 2.x server
+/// is not asked for API 10 on every start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Settled {
+    pub api: PaperlessApi,
+    pub fell_back_at: Option<i64>,
 }
 
 /// How long a fallback to API 9 holds before API 10 is tried again.
@@ -578,7 +600,28 @@ impl PaperlessClient {
             token,
             api: Cell::new(PaperlessApi::V10),
             fell_back_at: Cell::new(None),
+            on_settled: RefCell::new(None),
         }
+    }
+
+    pub fn settled(&self) -> Settled {
+        Settled {
+            api: self.api.get(),
+            fell_back_at: self.fell_back_at.get(),
+        }
+    }
+
+    /// Starts where an earlier run settled (API 10 is still tried again
+    /// once the fallback is older than [`RETRY_NEWER_API_AFTER_MS`]).
+    pub fn resume(self, settled: Settled) -> Self {
+        self.api.set(settled.api);
+        self.fell_back_at.set(settled.fell_back_at);
+        self
+    }
+
+    /// `remember` is called whenever the version changes.
+    pub fn on_settled(&self, remember: impl Fn(Settled) + 'static) {
+        *self.on_settled.borrow_mut() = Some(Rc::new(remember));
     }
 
     pub fn with_api(self, api: PaperlessApi) -> Self {
@@ -696,6 +739,7 @@ impl PaperlessClient {
         transport: &dyn Transport,
         build: impl Fn(&Self) -> Result<Call<T>, ApiError>,
     ) -> Result<T, ApiError> {
+        let before = self.settled();
         let now = transport.now_millis();
         if let (Some(at), Some(now)) = (self.fell_back_at.get(), now)
             && now - at > RETRY_NEWER_API_AFTER_MS
@@ -703,7 +747,7 @@ impl PaperlessClient {
             self.fell_back_at.set(None);
             self.api.set(PaperlessApi::V10);
         }
-        match build(self)?.send(transport).await {
+        let result = match build(self)?.send(transport).await {
             Err(ApiError::VersionNotSupported { message })
                 if self.api.get() == PaperlessApi::V10 && is_version_refusal(&message) =>
             {
@@ -712,7 +756,15 @@ impl PaperlessClient {
                 build(self)?.send(transport).await
             }
             other => other,
+        };
+        let after = self.settled();
+        if after != before {
+            let remember = self.on_settled.borrow().clone();
+            if let Some(remember) = remember {
+                remember(after);
+            }
         }
+        result
     }
 
     /// Every task matching `query` (paging and ordering ignored), API 10.
