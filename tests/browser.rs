@@ -33,6 +33,13 @@ fn the_built_app_renders_in_chromium() {
          fetch(href).then(r => arguments[0](r.status + ' ' + r.headers.get('content-type')))",
     );
     assert_eq!(icon, "200 image/svg+xml");
+    // The WebAssembly came precompressed (`.br`/`.gz` beside it).
+    let sizes = console.browser.execute(
+        "const wasm = performance.getEntriesByType('resource').find(e => e.name.endsWith('.wasm')); \
+         return [wasm.encodedBodySize, wasm.decodedBodySize]",
+    );
+    let (encoded, decoded) = (sizes[0].as_u64().unwrap(), sizes[1].as_u64().unwrap());
+    assert!(encoded * 2 < decoded, "sent {encoded} bytes for {decoded}");
 }
 
 #[test]

@@ -408,7 +408,14 @@ fn ui_router(ui_dir: PathBuf, instances: &[Instance]) -> Router {
                 }
             }),
         )
-        .fallback_service(ServeDir::new(&ui_dir).fallback(index.with_state(())))
+        // The release build's `.br` and `.gz` beside each asset, as a
+        // production server would serve them.
+        .fallback_service(
+            ServeDir::new(&ui_dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(index.with_state(())),
+        )
 }
 
 /// Binds every listener, seeds every instance, and serves on a background thread.

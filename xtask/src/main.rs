@@ -10,6 +10,7 @@
 //!   (release), run against the demo backend (which serves the browser UI).
 //! - `test-desktop`: the desktop smoke test under Xvfb (also part of `test`).
 
+mod precompress;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -80,7 +81,8 @@ pub fn run_cmd(cmd: &mut Command) -> Result {
 /// The UI for browsers, into dist/, with its Content Security Policy.
 fn build_ui() -> Result {
     trunk_build(&[], "dist")?;
-    add_content_security_policy(&root().join("dist"))
+    add_content_security_policy(&root().join("dist"))?;
+    precompress::precompress(&root().join("dist"))
 }
 
 /// The same UI with the `desktop` feature (Tauri transport, window title,
@@ -397,7 +399,7 @@ fn size() -> Result {
             dist.display()
         )
     })?;
-    let (mut raw_total, mut gz_total) = (0usize, 0usize);
+    let (mut raw_total, mut gz_total, mut br_total) = (0usize, 0usize, 0usize);
     let mut rows = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
@@ -407,33 +409,38 @@ fn size() -> Result {
         }
         let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let gz = gzip_len(&bytes)?;
+        let br = precompress::brotli_len(&bytes)?;
         raw_total += bytes.len();
         gz_total += gz;
+        br_total += br;
         rows.push((
             path.file_name().unwrap().to_string_lossy().to_string(),
             bytes.len(),
             gz,
+            br,
         ));
     }
     rows.sort();
-    for (name, raw, gz) in &rows {
+    for (name, raw, gz, br) in &rows {
         println!(
-            "{name:<50} raw {:>8.1} KB   gzip {:>7.1} KB",
+            "{name:<50} raw {:>8.1} KB   gzip {:>7.1} KB   brotli {:>7.1} KB",
             kb(*raw),
-            kb(*gz)
+            kb(*gz),
+            kb(*br)
         );
     }
     println!(
-        "{:<50} raw {:>8.1} KB   gzip {:>7.1} KB",
+        "{:<50} raw {:>8.1} KB   gzip {:>7.1} KB   brotli {:>7.1} KB",
         "total transfer",
         kb(raw_total),
-        kb(gz_total)
+        kb(gz_total),
+        kb(br_total)
     );
     // The budget counts the app's code and style: wasm + js + css.
     let budgeted: usize = rows
         .iter()
-        .filter(|(name, _, _)| !name.ends_with(".html"))
-        .map(|(_, _, gz)| gz)
+        .filter(|(name, _, _, _)| !name.ends_with(".html"))
+        .map(|(_, _, gz, _)| gz)
         .sum();
     println!(
         "budget (wasm + js + css, gzip): {budgeted} bytes = {:.1} KiB = {:.1} kB; at most 350: {}",
