@@ -272,3 +272,26 @@ fn palette(c: &Console, typed: &str, first: &str) {
         first,
     );
 }
+
+/// Pickled arguments are searchable: the whole failed queue is matched
+/// here on the readable text, and only matching rows are listed.
+#[test]
+fn failed_tasks_are_found_by_their_readable_arguments() {
+    let c = Console::open(&format!(
+        "/inventree/{INVENTREE477}/failed?args=1%2C%202%2C%203"
+    ));
+    c.wait_rows();
+    let cells = c.browser.execute(
+        "return [...document.querySelectorAll('tbody tr')].map(r => r.cells[2].textContent)",
+    );
+    let cells = cells.as_array().unwrap();
+    assert!(!cells.is_empty());
+    assert!(
+        cells
+            .iter()
+            .all(|t| t.as_str().unwrap().contains("(1, 2, 3)")),
+        "{cells:?}"
+    );
+    let summary = c.text_of(".pager");
+    assert!(!summary.contains("of 260"), "filtered: {summary}");
+}

@@ -121,6 +121,9 @@ pub struct QueueView {
     pub paging: Paging,
     /// The pk of the task whose details are open.
     pub open: Option<String>,
+    /// Text the arguments must contain (as Python text; matched here, as
+    /// the server cannot search inside pickles).
+    pub arguments: String,
 }
 
 impl QueueView {
@@ -131,6 +134,7 @@ impl QueueView {
             sort: q.get("sort").and_then(Sort::parse),
             paging: Paging::from_params(q.get("page"), q.get("size")),
             open: q.get("task").filter(|v| !v.is_empty()).map(str::to_string),
+            arguments: q.get("args").unwrap_or_default().to_string(),
         }
     }
 
@@ -145,6 +149,7 @@ impl QueueView {
             "size",
             &self.paging.size.to_string(),
         );
+        w.put_if(!self.arguments.is_empty(), "args", &self.arguments);
         w.put_opt("task", self.open.as_deref());
         w.finish()
     }
@@ -306,11 +311,12 @@ mod tests {
             }),
             paging: Paging { page: 2, size: 100 },
             open: Some("a1b2-c3".into()),
+            arguments: "'id': 12".into(),
         };
         let qs = view.to_query_string();
         assert_eq!(
             qs,
-            "?q=stock.tasks&regex=1&sort=-stopped&page=2&size=100&task=a1b2-c3"
+            "?q=stock.tasks&regex=1&sort=-stopped&page=2&size=100&args=%27id%27:%2012&task=a1b2-c3"
         );
         assert_eq!(QueueView::from_params(&parse_query(&qs)), view);
     }

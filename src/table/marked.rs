@@ -34,4 +34,7 @@ impl<R: Row> Row for Marked<R> {
     fn is_new(&self) -> bool {
         self.new
     }
+    fn arguments_text(&self) -> String {
+        self.row.arguments_text()
+    }
 }

@@ -143,6 +143,10 @@ pub trait Row: Send + Sync + 'static {
     fn is_new(&self) -> bool {
         false
     }
+    /// Its arguments as Python text, for a filter the server cannot apply.
+    fn arguments_text(&self) -> String {
+        String::new()
+    }
 }
 
 pub type RowRef = Arc<dyn Row>;

@@ -69,6 +69,10 @@ impl Row for FailedTask {
         format!("{func}{stopped} (task {})", self.pk)
     }
 
+    fn arguments_text(&self) -> String {
+        summary(&args(self), &kwargs(self))
+    }
+
     fn export(&self) -> Vec<(&'static str, String)> {
         let text = |a: Argument| a.detail().unwrap_or_default();
         vec![

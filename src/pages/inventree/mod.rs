@@ -119,7 +119,7 @@ pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
         }
     };
     let filters = move || {
-        if queue.searchable() {
+        let server_search = if queue.searchable() {
             view! {
                 <label class="check">
                     <input
@@ -137,6 +137,22 @@ pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
         } else {
             view! { <p class="muted">"InvenTree does not search or sort the pending queue."</p> }
                 .into_any()
+        };
+        view! {
+            {server_search}
+            <label class="inline-field">
+                "Arguments contain "
+                <input
+                    type="search"
+                    data-testid="filter-arguments"
+                    title="Matched here, in the readable arguments (the server cannot search them): the whole queue is read"
+                    prop:value=move || view.get().arguments
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        url.push(view.get_untracked().refiltered(|v| v.arguments = text).to_query_string());
+                    }
+                />
+            </label>
         }
     };
     let subtitle = format!("{} · InvenTree", connection.name);

@@ -52,6 +52,13 @@ impl Row for PendingTask {
         )
     }
 
+    fn arguments_text(&self) -> String {
+        summary(
+            &Argument::from_repr(self.args.as_deref()),
+            &Argument::from_repr(self.kwargs.as_deref()),
+        )
+    }
+
     fn export(&self) -> Vec<(&'static str, String)> {
         let (args, kwargs) = (
             Argument::from_repr(self.args.as_deref()),

@@ -51,6 +51,13 @@ impl Row for ScheduledTask {
         format!("{name} (schedule #{})", self.pk)
     }
 
+    fn arguments_text(&self) -> String {
+        summary(
+            &Argument::from_repr(self.args.as_deref()),
+            &Argument::from_repr(self.kwargs.as_deref()),
+        )
+    }
+
     fn export(&self) -> Vec<(&'static str, String)> {
         vec![
             ("Schedule id", self.pk.to_string()),

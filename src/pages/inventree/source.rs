@@ -57,6 +57,44 @@ impl QueueSource {
     }
 }
 
+impl QueueSource {
+    /// The rows whose arguments contain the text: the whole queue is read
+    /// (with the server's own search and order) and matched here.
+    async fn with_arguments(&self, view: &QueueView) -> Result<Rows, ApiError> {
+        let needle = view.arguments.trim().to_lowercase();
+        let mut scan = QueueView {
+            arguments: String::new(),
+            paging: Paging {
+                page: 1,
+                size: SCAN_PAGE,
+            },
+            ..view.clone()
+        };
+        let mut matching: Vec<RowRef> = Vec::new();
+        loop {
+            let got = self.fetch(&scan).await?;
+            let read = got.rows.len();
+            matching.extend(
+                got.rows
+                    .into_iter()
+                    .filter(|r| r.arguments_text().to_lowercase().contains(&needle)),
+            );
+            let seen = u64::from(scan.paging.page) * u64::from(SCAN_PAGE);
+            if read == 0 || seen >= got.total {
+                break;
+            }
+            scan.paging.page += 1;
+        }
+        let total = matching.len() as u64;
+        let paging = view.paging.clamped(total);
+        let rows = paging.slice(&matching).to_vec();
+        Ok(Rows {
+            page: (paging.page != view.paging.page).then_some(paging.page),
+            ..Rows::with_unreadable(rows, total, Vec::new())
+        })
+    }
+}
+
 impl RowSource for QueueSource {
     fn columns(&self) -> Vec<Column> {
         match self.queue {
@@ -103,6 +141,9 @@ impl RowSource for QueueSource {
         let this = self.clone();
         let view = QueueView::from_params(query);
         Box::pin(async move {
+            if !view.arguments.trim().is_empty() {
+                return this.with_arguments(&view).await;
+            }
             let search = view.search.trim();
             if view.regex
                 && !search.is_empty()
