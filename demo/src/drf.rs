@@ -196,6 +196,18 @@ pub fn empty(status: StatusCode) -> Response {
     r
 }
 
+/// A plain Django answer (`text/html`), which some views give instead of
+/// DRF's JSON (`status_alice_403`, `processed_mail_bulk_delete_string_ids_400`).
+pub fn html(status: StatusCode, text: &'static str) -> Response {
+    let mut r = Response::new(text.into());
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
+}
+
 /// DRF PageNumberPagination as Paperless-ngx configures it: `page` and
 /// `page_size` (25 unless asked), 404 "Invalid page." past the end.
 pub fn page_numbers<R, T: Serialize>(

@@ -8,7 +8,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -292,16 +292,6 @@ fn processed_json(p: &Processed) -> Value {
     })
 }
 
-fn html(status: StatusCode, text: &'static str) -> Response {
-    let mut r = Response::new(text.into());
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    r
-}
-
 fn mail_user(caller: &Caller) -> Result<(), Response> {
     if caller.user.mail || caller.user.superuser {
         Ok(())
@@ -324,9 +314,8 @@ pub(super) async fn accounts(
         |state, caller| {
             mail_user(&caller)?;
             let params = Params::parse(query.as_deref());
-            let rows: Vec<&Account> = state.mail.accounts.iter().collect();
             drf::page_numbers(
-                &rows,
+                &state.mail.accounts,
                 |a| {
                     json!({
                         "id": a.id, "name": a.name, "imap_server": a.server, "imap_port": 993,
@@ -357,9 +346,8 @@ pub(super) async fn rules(
         |state, caller| {
             mail_user(&caller)?;
             let params = Params::parse(query.as_deref());
-            let rows: Vec<&Rule> = state.mail.rules.iter().collect();
             drf::page_numbers(
-                &rows,
+                &state.mail.rules,
                 |r| {
                     json!({
                         "id": r.id, "name": r.name, "account": r.account, "enabled": true,
@@ -455,7 +443,7 @@ pub(super) async fn bulk_delete(
                 .as_array()
                 .and_then(|ids| ids.iter().map(Value::as_u64).collect::<Option<Vec<u64>>>())
             else {
-                return Err(html(
+                return Err(drf::html(
                     StatusCode::BAD_REQUEST,
                     "mail_ids must be a list of integers",
                 ));

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
@@ -20,13 +20,7 @@ use crate::seed::PaperlessRow;
 
 /// Django's own 403 page for superuser-only views (`status_alice_403`).
 pub(super) fn insufficient_permissions() -> Response {
-    let mut r = Response::new("Insufficient permissions".into());
-    *r.status_mut() = StatusCode::FORBIDDEN;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    r
+    drf::html(StatusCode::FORBIDDEN, "Insufficient permissions")
 }
 
 /// The newest task of a type, for "last run" figures.
