@@ -149,10 +149,7 @@ pub fn to_python_with(input: &[u8], shortest: ShortestFloat) -> Result<String, P
 
 impl Machine<'_> {
     fn fail<T>(&self, reason: impl Into<String>) -> Result<T, PickleError> {
-        Err(PickleError {
-            reason: reason.into(),
-            offset: self.at,
-        })
+        Err(self.error(reason))
     }
 
     fn take(&mut self, n: usize) -> Result<&[u8], PickleError> {
@@ -605,9 +602,9 @@ impl Machine<'_> {
         }
     }
 
-    fn error(&self, reason: &str) -> PickleError {
+    fn error(&self, reason: impl Into<String>) -> PickleError {
         PickleError {
-            reason: reason.to_string(),
+            reason: reason.into(),
             offset: self.at,
         }
     }

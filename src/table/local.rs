@@ -23,7 +23,7 @@ pub struct ListMeta {
 }
 
 /// Rows and the filters they were loaded for.
-type Loaded<T> = (Params, Vec<Arc<T>>);
+type Loaded<T> = (Params, Rc<[Arc<T>]>);
 
 type Load<T> = Rc<dyn Fn(&Params) -> LocalBoxFuture<'static, Result<Vec<Arc<T>>, ApiError>>>;
 
@@ -33,7 +33,7 @@ pub struct LocalSource<T> {
     meta: ListMeta,
     load: Load<T>,
     /// The rows last loaded, and for which of the list's own filters: a
-    /// keystroke, a sort or a page reuses them.
+    /// keystroke, a sort or a page reuses them (shared, not copied).
     cache: Rc<RefCell<Option<Loaded<T>>>>,
 }
 
@@ -99,17 +99,17 @@ impl<T: LocalRow> RowSource for LocalSource<T> {
             .borrow()
             .as_ref()
             .filter(|(f, _)| !refresh && *f == filters)
-            .map(|(_, rows)| rows.clone());
+            .map(|(_, rows)| Rc::clone(rows));
         let load = (cached.is_none()).then(|| (self.load)(&filters));
         Box::pin(async move {
             let rows = match (cached, load) {
                 (Some(rows), _) => rows,
                 (None, Some(load)) => {
-                    let rows = load.await?;
-                    *cache.borrow_mut() = Some((filters, rows.clone()));
+                    let rows: Rc<[Arc<T>]> = load.await?.into();
+                    *cache.borrow_mut() = Some((filters, Rc::clone(&rows)));
                     rows
                 }
-                (None, None) => Vec::new(),
+                (None, None) => Rc::from([]),
             };
             Ok(local_page(&rows, &query, Some(sort)))
         })
@@ -146,14 +146,16 @@ pub fn local_page<T: LocalRow>(all: &[Arc<T>], query: &Params, default_sort: Opt
             if descending { order.reverse() } else { order }
         });
     }
-    let total = matching.len() as u64;
     let asked = Paging::from_params(param(query, "page"), param(query, "size"));
+    page_of(&matching, asked, |row| Arc::clone(row) as RowRef)
+}
+
+/// The page `asked` of rows matched here (past the end: the last page,
+/// said in [`Rows::page`]).
+pub fn page_of<R>(matching: &[R], asked: Paging, to_row: impl Fn(&R) -> RowRef) -> Rows {
+    let total = matching.len() as u64;
     let paging = asked.clamped(total);
-    let rows = paging
-        .slice(&matching)
-        .iter()
-        .map(|row| Arc::clone(row) as RowRef)
-        .collect();
+    let rows = paging.slice(matching).iter().map(to_row).collect();
     Rows {
         page: (paging.page != asked.page).then_some(paging.page),
         ..Rows::with_unreadable(rows, total, Vec::new())

@@ -9,6 +9,7 @@ use crate::api::{ApiError, LocalBoxFuture, Page};
 use crate::state::inventree_view::{Queue, QueueView, regex_problem};
 use crate::state::seen::{is_new, local_server_time};
 use crate::state::table::Paging;
+use crate::table::local::page_of;
 use crate::table::marked::Marked;
 use crate::table::{ActOutcome, Column, Params, Row, RowAction, RowRef, RowSource, Rows};
 use crate::web;
@@ -58,40 +59,48 @@ impl QueueSource {
 }
 
 impl QueueSource {
+    /// Reads the queue with `view`'s search and order, `SCAN_PAGE` rows a
+    /// request, handing each page's rows to `take`, until the queue ends or
+    /// `take` says it has enough.
+    async fn scan(
+        &self,
+        view: &QueueView,
+        mut take: impl FnMut(Vec<RowRef>) -> bool,
+    ) -> Result<(), ApiError> {
+        let mut scan = QueueView {
+            arguments: String::new(),
+            ..view.clone()
+        };
+        for page in 1.. {
+            scan.paging = Paging {
+                page,
+                size: SCAN_PAGE,
+            };
+            let got = self.fetch(&scan).await?;
+            let read = got.rows.len();
+            let enough = take(got.rows);
+            let seen = u64::from(page) * u64::from(SCAN_PAGE);
+            if enough || read == 0 || seen >= got.total {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// The rows whose arguments contain the text: the whole queue is read
     /// (with the server's own search and order) and matched here.
     async fn with_arguments(&self, view: &QueueView) -> Result<Rows, ApiError> {
         let needle = view.arguments.trim().to_lowercase();
-        let mut scan = QueueView {
-            arguments: String::new(),
-            paging: Paging {
-                page: 1,
-                size: SCAN_PAGE,
-            },
-            ..view.clone()
-        };
         let mut matching: Vec<RowRef> = Vec::new();
-        loop {
-            let got = self.fetch(&scan).await?;
-            let read = got.rows.len();
+        self.scan(view, |rows| {
             matching.extend(
-                got.rows
-                    .into_iter()
+                rows.into_iter()
                     .filter(|r| r.arguments_text().to_lowercase().contains(&needle)),
             );
-            let seen = u64::from(scan.paging.page) * u64::from(SCAN_PAGE);
-            if read == 0 || seen >= got.total {
-                break;
-            }
-            scan.paging.page += 1;
-        }
-        let total = matching.len() as u64;
-        let paging = view.paging.clamped(total);
-        let rows = paging.slice(&matching).to_vec();
-        Ok(Rows {
-            page: (paging.page != view.paging.page).then_some(paging.page),
-            ..Rows::with_unreadable(rows, total, Vec::new())
+            false
         })
+        .await?;
+        Ok(page_of(&matching, view.paging, RowRef::clone))
     }
 }
 
@@ -197,26 +206,11 @@ impl RowSource for QueueSource {
         Box::pin(async move {
             let wanted: HashSet<String> = keys.into_iter().collect();
             let mut found = HashSet::new();
-            for page in 1.. {
-                let view = QueueView {
-                    paging: Paging {
-                        page,
-                        size: SCAN_PAGE,
-                    },
-                    ..QueueView::default()
-                };
-                let got = this.fetch(&view).await?;
-                found.extend(
-                    got.rows
-                        .iter()
-                        .map(|r| r.key())
-                        .filter(|k| wanted.contains(k)),
-                );
-                let seen = u64::from(page) * u64::from(SCAN_PAGE);
-                if found.len() == wanted.len() || got.rows.is_empty() || seen >= got.total {
-                    break;
-                }
-            }
+            this.scan(&QueueView::default(), |rows| {
+                found.extend(rows.iter().map(|r| r.key()).filter(|k| wanted.contains(k)));
+                found.len() == wanted.len()
+            })
+            .await?;
             Ok(found)
         })
     }

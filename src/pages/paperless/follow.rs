@@ -99,6 +99,24 @@ impl Runs {
         !busy
     }
 
+    /// Runs `work` for `key` unless a run of it is in progress, giving it
+    /// the way to report; `done` is called at the end.
+    fn launch<F>(&self, key: RunKey, work: impl FnOnce(Reporter) -> F, done: impl Fn() + 'static)
+    where
+        F: std::future::Future<Output = ()> + 'static,
+    {
+        if !self.claim(&key) {
+            return;
+        }
+        let runs = *self;
+        let report: Reporter = Rc::new(move |run| runs.set(&key, run));
+        let work = work(report);
+        leptos::task::spawn_local(async move {
+            work.await;
+            done();
+        });
+    }
+
     /// Starts a system task and follows it; `done` is called at the end.
     pub fn start_system(
         &self,
@@ -108,27 +126,25 @@ impl Runs {
         done: impl Fn() + 'static,
     ) {
         let key = RunKey::System(connection.to_string(), task);
-        if !self.claim(&key) {
-            return;
-        }
-        let runs = *self;
-        leptos::task::spawn_local(async move {
-            let transport = web::transport();
-            match client.run(transport, task).await {
-                Ok(Started::Finished { result }) => {
-                    runs.set(&key, Run::Status(TaskStatus::Success, Some(result)))
+        self.launch(
+            key,
+            |report| async move {
+                let transport = web::transport();
+                match client.run(transport, task).await {
+                    Ok(Started::Finished { result }) => {
+                        report(Run::Status(TaskStatus::Success, Some(result)))
+                    }
+                    Ok(Started::Queued { task_id }) => {
+                        follow(&client, transport, &task_id, |run| report(run)).await
+                    }
+                    Err(ApiError::Forbidden { .. }) => report(Run::Failed(
+                        "Only a Paperless superuser may start system tasks.".into(),
+                    )),
+                    Err(e) => report(Run::Failed(e.to_string())),
                 }
-                Ok(Started::Queued { task_id }) => {
-                    follow(&client, transport, &task_id, |run| runs.set(&key, run)).await
-                }
-                Err(ApiError::Forbidden { .. }) => runs.set(
-                    &key,
-                    Run::Failed("Only a Paperless superuser may start system tasks.".into()),
-                ),
-                Err(e) => runs.set(&key, Run::Failed(e.to_string())),
-            }
-            done();
-        });
+            },
+            done,
+        );
     }
 
     /// Asks the server to fetch one mail account now, finds the task that
@@ -141,17 +157,18 @@ impl Runs {
         done: impl Fn() + 'static,
     ) {
         let key = RunKey::Fetch(connection.to_string(), account);
-        if !self.claim(&key) {
-            return;
-        }
-        let runs = *self;
-        leptos::task::spawn_local(async move {
-            let set = |run: Run| runs.set(&key, run);
-            fetch_and_follow(&client, web::transport(), account, set).await;
-            done();
-        });
+        self.launch(
+            key,
+            |report| async move {
+                fetch_and_follow(&client, web::transport(), account, |run| report(run)).await
+            },
+            done,
+        );
     }
 }
+
+/// How a run reports its progress.
+type Reporter = Rc<dyn Fn(Run)>;
 
 impl Default for Runs {
     fn default() -> Self {
