@@ -1,9 +1,7 @@
 //! The application shell: contexts, navigation and routes.
 
+use crate::location::{Link, Location};
 use leptos::prelude::*;
-use leptos_router::components::{A, Router};
-use leptos_router::hooks::use_location;
-use leptos_router::location::{BrowserUrl, LocationProvider};
 
 use crate::api::ipc::{self, NotifyArgs};
 use crate::components::feedback::{ToastRegion, Toasts};
@@ -26,11 +24,13 @@ use crate::state::connections::ServerKind;
 use crate::state::inventree_view::Queue;
 use crate::state::notify::{self, Notifier};
 use crate::state::route::{InvenTreeList, PaperlessList, Route};
+use crate::state::site::SiteState;
 use crate::state::time::Zone;
 use crate::web;
 
 #[component]
 pub fn App() -> impl IntoView {
+    Location::provide();
     let connections = Connections::load();
     let settings = Settings::load();
     provide_context(connections);
@@ -41,6 +41,11 @@ pub fn App() -> impl IntoView {
     let new_count = NewCount(RwSignal::new(None));
     provide_context(new_count);
     watch_new(connections, new_count);
+    effect(move || {
+        if let Some(defaults) = connections.site_defaults.get() {
+            settings.adopt(&defaults);
+        }
+    });
     crate::desktop::watch_attention(connections);
 
     // `/` focuses the screen's search box, as in most admin consoles.
@@ -64,10 +69,18 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            // The fragment holds the route, so the skip link moves focus itself.
+            <a class="skip-link" href="#main" on:click=|ev| {
+                ev.prevent_default();
+                if let Some(main) = document().get_element_by_id("main") {
+                    use wasm_bindgen::JsCast;
+                    if let Ok(main) = main.dyn_into::<leptos::web_sys::HtmlElement>() {
+                        let _ = main.focus();
+                    }
+                }
+            }>"Skip to content"</a>
             <header class="topbar">
-                <A href="/" attr:class="brand">"Taskdeck"</A>
+                <Link href="/" attr:class="brand">"Taskdeck"</Link>
                 <span class="tagline">"Background tasks of Paperless-ngx and InvenTree"</span>
                 <div class="topbar-actions">
                     <button
@@ -96,13 +109,13 @@ pub fn App() -> impl IntoView {
             </header>
             <div class="layout">
                 <nav class="sidebar" aria-label="Servers">
-                    <A href="/" exact=true>"Overview"</A>
-                    <A href=Route::Attention.path() attr:data-testid="nav-attention">
+                    <Link href="/">"Overview"</Link>
+                    <Link href=Route::Attention.path() attr:data-testid="nav-attention">
                         "Attention"
                         {move || new_count.0.get().filter(|n| *n > 0).map(|n| view! {
                             <span class="count count-alert" title="new since you last looked">{n}</span>
                         })}
-                    </A>
+                    </Link>
                     {move || connections.list.get().into_iter().map(|c| {
                         let name = view! {
                             {c.name.clone()}
@@ -114,56 +127,50 @@ pub fn App() -> impl IntoView {
                             ServerKind::Paperless => view! {
                                 <div class="nav-group">
                                     <span class="nav-server">{name}</span>
-                                    <A href=Route::paperless(&c.id).path() exact=true>"Tasks"</A>
+                                    <Link href=Route::paperless(&c.id).path()>"Tasks"</Link>
                                     {PaperlessList::ALL.iter().map(|&l| view! {
-                                        <A href=Route::paperless_list(&c.id, l).path()>{l.label()}</A>
+                                        <Link href=Route::paperless_list(&c.id, l).path()>{l.label()}</Link>
                                     }).collect_view()}
-                                    <A href=Route::health(&c.id).path()>"Health"</A>
+                                    <Link href=Route::health(&c.id).path()>"Health"</Link>
                                 </div>
                             }.into_any(),
                             ServerKind::InvenTree => view! {
                                 <div class="nav-group">
                                     <span class="nav-server">{name}</span>
-                                    <A href=Route::queue(&c.id, Queue::Pending).path()>"Pending"</A>
-                                    <A href=Route::queue(&c.id, Queue::Failed).path()>"Failed"</A>
-                                    <A href=Route::queue(&c.id, Queue::Scheduled).path()>"Scheduled"</A>
+                                    <Link href=Route::queue(&c.id, Queue::Pending).path()>"Pending"</Link>
+                                    <Link href=Route::queue(&c.id, Queue::Failed).path()>"Failed"</Link>
+                                    <Link href=Route::queue(&c.id, Queue::Scheduled).path()>"Scheduled"</Link>
                                     {InvenTreeList::ALL.iter().map(|&l| view! {
-                                        <A href=Route::inventree_list(&c.id, l).path()>{l.label()}</A>
+                                        <Link href=Route::inventree_list(&c.id, l).path()>{l.label()}</Link>
                                     }).collect_view()}
-                                    <A href=Route::health(&c.id).path()>"Health"</A>
+                                    <Link href=Route::health(&c.id).path()>"Health"</Link>
                                 </div>
                             }.into_any(),
                         }
                     }).collect_view()}
-                    <A href="/connections" attr:data-testid="nav-connections">"Connections"</A>
+                    <Link href="/connections" attr:data-testid="nav-connections">"Connections"</Link>
                 </nav>
-                <main class="content" id="main">
+                <main class="content" id="main" tabindex="-1">
+                    {move || match connections.site.get() {
+                        state @ SiteState::Unusable(_) => Some(view! {
+                            <p class="banner banner-error" role="alert" data-testid="site-config-error">{state.explanation()}</p>
+                        }),
+                        _ => None,
+                    }}
                     <Screen />
                 </main>
             </div>
             <ToastRegion />
             <CommandPalette />
-        </Router>
     }
 }
 
-/// The screen for the current path. A typed [`Route`] rather than a route
-/// table: the routes are flat, and leptos_router's matcher cost about 16 KB
-/// of the gzipped download. Query-only changes keep the screen.
+/// The screen for the current route. A typed [`Route`] rather than a route
+/// table: the routes are flat. Query-only changes keep the screen.
 #[component]
 fn Screen() -> impl IntoView {
-    let location = use_location();
-    let route = Memo::new(move |_| Route::parse(&location.pathname.get()));
-    // leptos_router writes a new path into the address bar and history once
-    // the route table reports the new screen ready; here that is as soon as
-    // the path has changed.
-    let browser = use_context::<BrowserUrl>();
-    effect(move || {
-        location.pathname.track();
-        if let Some(browser) = &browser {
-            browser.ready_to_complete();
-        }
-    });
+    let location = crate::location::use_location();
+    let route = Memo::new(move |_| location.route());
     move || match route.get() {
         Route::Overview => view! { <OverviewPage /> }.into_any(),
         Route::Connections => view! { <ConnectionsPage /> }.into_any(),

@@ -11,9 +11,11 @@ use crate::api::ipc::{
     self, DesktopConnection, DesktopState, IdArgs, SaveConnectionArgs, TokenStore,
 };
 use crate::api::paperless::{PaperlessClient, Settled};
+use crate::api::site::{SITE_CONFIG_FILE, SiteDefaults, SiteRefresh, SiteZone};
 use crate::reactive::effect;
 use crate::state::connections::{Connection, KeyValueStore, Storage, apply_edit, random_id};
 use crate::state::refresh::{RefreshInterval, RequestTimeout};
+use crate::state::site::{SiteState, read_site_config};
 use crate::state::time::Zone;
 use crate::web;
 
@@ -26,8 +28,12 @@ fn settled_key(connection: &Connection) -> String {
 #[derive(Clone, Copy)]
 pub struct Connections {
     pub list: RwSignal<Vec<Connection>>,
-    /// False until saved connections and the demo offer have been read.
+    /// False until saved connections and the offered servers have been read.
     pub ready: RwSignal<bool>,
+    /// What the installation's `taskdeck.json` said (browser only).
+    pub site: RwSignal<SiteState>,
+    /// Its defaults, once read.
+    pub site_defaults: RwSignal<Option<SiteDefaults>>,
     /// Desktop app: where its Rust side keeps tokens (found by probing).
     pub token_store: RwSignal<Option<TokenStore>>,
     /// One Paperless client per connection, shared by every screen, so the
@@ -70,7 +76,8 @@ fn to_desktop(c: &Connection) -> DesktopConnection {
 }
 
 impl Connections {
-    /// In a browser: local/session storage, plus the demo backend's offer.
+    /// In a browser: local/session storage, plus the servers the
+    /// installation offers (`taskdeck.json`, and the demo backend's list).
     /// In the desktop app: the app's config file and credential store.
     pub fn load() -> Connections {
         let desktop = web::in_desktop_app();
@@ -82,6 +89,8 @@ impl Connections {
         let this = Connections {
             list: RwSignal::new(list),
             ready: RwSignal::new(false),
+            site: RwSignal::new(SiteState::Unknown),
+            site_defaults: RwSignal::new(None),
             token_store: RwSignal::new(None),
             paperless_clients: StoredValue::new_local(Vec::new()),
         };
@@ -96,7 +105,17 @@ impl Connections {
                     Err(e) => leptos::logging::error!("connections could not be loaded: {e}"),
                 }
             } else {
-                let offer = web::fetch_offer().await;
+                let fetched = web::fetch_site_file(SITE_CONFIG_FILE).await;
+                let (state, config) = read_site_config(fetched, &web::origin());
+                if let SiteState::Unusable(why) = &state {
+                    leptos::logging::warn!("{why}");
+                }
+                this.site.set(state);
+                let mut offer = web::fetch_offer().await;
+                if let Some(config) = config {
+                    this.site_defaults.set(Some(config.defaults));
+                    offer.extend(config.servers);
+                }
                 if !offer.is_empty() {
                     let mut list = this.list.get_untracked();
                     if with_storage(|s| s.merge_offer(&mut list, &offer, new_id)) {
@@ -253,6 +272,8 @@ pub struct Settings {
     pub refresh: RwSignal<RefreshInterval>,
     /// How long to wait for a server, in the browser and the desktop app.
     pub timeout: RwSignal<RequestTimeout>,
+    /// The installation's defaults, which stand until the user chooses.
+    defaults: RwSignal<(Zone, RefreshInterval)>,
 }
 
 const ZONE_KEY: &str = "taskdeck.zone";
@@ -286,23 +307,54 @@ impl Settings {
             theme: RwSignal::new(theme),
             refresh: RwSignal::new(refresh),
             timeout: RwSignal::new(timeout),
+            defaults: RwSignal::new((Zone::Local, RefreshInterval::default())),
         };
         effect(move || {
             let store = web::local_store();
             let zone = settings.zone.get();
-            store.set(ZONE_KEY, if zone == Zone::Utc { "utc" } else { "local" });
+            let refresh = settings.refresh.get();
+            let (default_zone, default_refresh) = settings.defaults.get();
+            // A value is the user's choice once it differs from the
+            // installation's default; until then the default may change.
+            if zone != default_zone || store.get(ZONE_KEY).is_some() {
+                store.set(ZONE_KEY, if zone == Zone::Utc { "utc" } else { "local" });
+            }
+            if refresh != default_refresh || store.get(REFRESH_KEY).is_some() {
+                store.set(REFRESH_KEY, refresh.param());
+            }
             let theme = settings.theme.get();
             match theme.param() {
                 Some(t) => store.set(THEME_KEY, t),
                 None => store.remove(THEME_KEY),
             }
             web::apply_theme(theme.param());
-            store.set(REFRESH_KEY, settings.refresh.get().param());
             let timeout = settings.timeout.get().seconds();
             web::set_request_timeout_secs(timeout);
             store.set(TIMEOUT_KEY, &timeout.to_string());
         });
         settings
+    }
+
+    /// Takes the installation's defaults (`taskdeck.json`) for what this
+    /// browser has not chosen itself.
+    pub fn adopt(&self, site: &SiteDefaults) {
+        let store = web::local_store();
+        let zone = match site.time_zone {
+            Some(SiteZone::Utc) => Zone::Utc,
+            Some(SiteZone::Local) | None => Zone::Local,
+        };
+        let refresh = match site.refresh {
+            Some(SiteRefresh::Off) => RefreshInterval::Off,
+            Some(SiteRefresh::Seconds(s)) => RefreshInterval::from_param(&s.to_string()),
+            None => RefreshInterval::default(),
+        };
+        self.defaults.set((zone, refresh));
+        if store.get(ZONE_KEY).is_none() {
+            self.zone.set(zone);
+        }
+        if store.get(REFRESH_KEY).is_none() {
+            self.refresh.set(refresh);
+        }
     }
 
     /// The theme actually shown, for the toggle's label.

@@ -9,6 +9,7 @@ pub mod app;
 pub mod components;
 pub mod context;
 pub mod desktop;
+pub mod location;
 pub mod pages;
 pub mod reactive;
 pub mod state;

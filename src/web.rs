@@ -147,6 +147,32 @@ mod imp {
             .unwrap_or(false)
     }
 
+    /// The address's fragment (`#/paperless/c1?page=2`), or empty.
+    pub fn fragment() -> String {
+        web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes a new fragment into the address bar: a new history entry, or
+    /// the same one (`replace`). Neither fires `hashchange`.
+    pub fn set_fragment(fragment: &str, replace: bool) {
+        let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+            return;
+        };
+        let _ = if replace {
+            history.replace_state_with_url(&JsValue::NULL, "", Some(fragment))
+        } else {
+            history.push_state_with_url(&JsValue::NULL, "", Some(fragment))
+        };
+    }
+
+    pub fn scroll_to_top() {
+        if let Some(w) = web_sys::window() {
+            w.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    }
+
     /// This page's origin for CORS advice; empty in the desktop app, whose
     /// requests are sent from Rust.
     pub fn origin() -> String {
@@ -288,6 +314,28 @@ mod imp {
         }
         response.json().await.unwrap_or_default()
     }
+
+    /// A file deployed beside `index.html` (relative, so it is found under
+    /// any path prefix): `Ok(None)` when the server has none (404).
+    pub async fn fetch_site_file(name: &str) -> Result<Option<String>, String> {
+        let response = gloo_net::http::Request::get(name)
+            .cache(web_sys::RequestCache::NoCache)
+            .send()
+            .await
+            .map_err(|e| format!("{name} could not be loaded: {e}"))?;
+        match response.status() {
+            404 | 410 => Ok(None),
+            200 => response
+                .text()
+                .await
+                .map(Some)
+                .map_err(|e| format!("{name} could not be read: {e}")),
+            status => Err(format!(
+                "{name}: the web server answered HTTP {status} {}",
+                response.status_text()
+            )),
+        }
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -354,6 +402,11 @@ mod imp {
     pub fn origin() -> String {
         String::new()
     }
+    pub fn fragment() -> String {
+        String::new()
+    }
+    pub fn set_fragment(_fragment: &str, _replace: bool) {}
+    pub fn scroll_to_top() {}
 
     pub struct NullStore;
     impl KeyValueStore for NullStore {
@@ -380,6 +433,9 @@ mod imp {
     pub fn intercept_server_links(_open: impl Fn(String, String) + 'static) {}
     pub async fn fetch_offer() -> Vec<OfferedConnection> {
         vec![]
+    }
+    pub async fn fetch_site_file(_name: &str) -> Result<Option<String>, String> {
+        Ok(None)
     }
 }
 

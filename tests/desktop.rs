@@ -217,7 +217,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     }
 
     // Acknowledge two Paperless tasks from the desktop app.
-    app.click_css("a[href='/paperless/demo1']");
+    app.click_css("a[href='#/paperless/demo1']");
     app.wait_until(&format!("{ROW_IDS}.length === 25"), LONG, "Paperless rows");
     let rows: Vec<String> =
         serde_json::from_value(app.execute(&format!("return {ROW_IDS}"))).unwrap();
@@ -236,7 +236,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     );
 
     // Delete one failed InvenTree task.
-    app.click_css("a[href='/inventree/demo2/failed']");
+    app.click_css("a[href='#/inventree/demo2/failed']");
     app.wait_until(
         &format!("{ROW_IDS}.length > 0"),
         LONG,

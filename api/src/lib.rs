@@ -12,6 +12,7 @@
 //! - [`inventree`]: InvenTree background-task queues, API 198 to 477.
 //! - [`time`]: the servers' timestamps.
 //! - [`server`]: server kinds and saved connections as the UI and the desktop app share them.
+//! - [`site`]: `taskdeck.json`, what a deployment of the static site offers.
 //! - [`ipc`]: the desktop app's commands: names and argument types, defined once.
 
 /// An enum whose wire values a server may extend: unknown values decode into
@@ -90,6 +91,7 @@ pub mod paperless_mail;
 pub mod pickle;
 pub mod query;
 pub mod server;
+pub mod site;
 pub mod time;
 
 pub use call::{Call, LocalBoxFuture, Transport, decode_rows};

@@ -64,7 +64,9 @@ impl BoundToken {
     }
 }
 
-/// One entry of the demo backend's `/demo-connections.json`.
+/// A server an installation offers: from `taskdeck.json` (never with a
+/// token), or from the demo backend's `/demo-connections.json` (with the
+/// demo's own tokens).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OfferedConnection {
     /// A stable id chosen by whoever offers the server, so links to its
@@ -75,6 +77,8 @@ pub struct OfferedConnection {
     pub kind: ServerKind,
     pub name: String,
     pub base_url: String,
+    /// Empty when the user must enter their own.
+    #[serde(default)]
     pub token: String,
 }
 

@@ -77,6 +77,20 @@ pub struct DemoConfig {
     /// `http://localhost:<ui>`).
     pub extra_origins: Vec<String>,
     pub worker_running: bool,
+    /// What `/taskdeck.json` answers.
+    pub site_file: SiteFile,
+}
+
+/// The demo's `taskdeck.json`: its own servers, as an admin would list
+/// them, or whatever a test needs instead.
+#[derive(Clone, Debug, Default)]
+pub enum SiteFile {
+    #[default]
+    DemoServers,
+    /// Not deployed: 404.
+    Absent,
+    /// Served as is (tests of a broken file).
+    Text(String),
 }
 
 impl DemoConfig {
@@ -112,6 +126,7 @@ impl DemoConfig {
             seed: 2026,
             extra_origins: Vec::new(),
             worker_running: true,
+            site_file: SiteFile::DemoServers,
         }
     }
 
@@ -359,63 +374,76 @@ fn instance_router(instance: &Instance, origins: &[String]) -> Router {
     ))
 }
 
-fn ui_router(ui_dir: PathBuf, instances: &[Instance]) -> Router {
-    // The UI reads this on first start to offer the demo servers as connections.
+/// A fixed body, as a static file server would send it.
+fn file(content_type: &'static str, body: String) -> axum::routing::MethodRouter {
+    get(move || {
+        let body = body.clone();
+        async move {
+            (
+                [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+                body,
+            )
+                .into_response()
+        }
+    })
+}
+
+fn ui_router(ui_dir: PathBuf, instances: &[Instance], site_file: &SiteFile) -> Router {
+    // The demo's servers with their demo tokens, for the UI and the desktop
+    // app to take on a first start.
     let connections: Vec<_> = instances
         .iter()
         .enumerate()
         .map(|(n, i)| json!({ "id": format!("demo{}", n + 1), "kind": i.flavor.kind(), "name": i.name, "base_url": i.url(), "token": i.admin_token() }))
         .collect();
-    let body = serde_json::to_string(&connections).expect("serialisable");
-    // The UI fetches the offer only when its page says where: the demo's
+    let offer = serde_json::to_string(&connections).expect("serialisable");
+    // The same servers as any installation lists them: no tokens.
+    let servers: Vec<_> = instances
+        .iter()
+        .enumerate()
+        .map(|(n, i)| json!({ "id": format!("demo{}", n + 1), "name": i.name, "kind": i.flavor.kind(), "url": i.url() }))
+        .collect();
+    let site = serde_json::to_string_pretty(&json!({ "servers": servers })).expect("serialisable");
+    // The UI fetches the tokens only when its page says where: the demo's
     // index.html carries that, a plain deployment's does not.
     let index_html = std::fs::read_to_string(ui_dir.join("index.html"))
         .unwrap_or_default()
         .replacen(
             "<title>",
-            "<meta name=taskdeck-offer content=/demo-connections.json><title>",
+            "<meta name=taskdeck-offer content=demo-connections.json><title>",
             1,
         );
-    let index = get(move || {
-        let html = index_html.clone();
-        async move {
-            (
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/html; charset=utf-8"),
-                )],
-                html,
-            )
-                .into_response()
-        }
-    });
-    Router::new()
+    let index = file("text/html; charset=utf-8", index_html);
+    let router = Router::new()
         .route("/", index.clone())
-        .route("/index.html", index.clone())
-        .route(
-            "/demo-connections.json",
-            get(move || {
-                let body = body.clone();
-                async move {
-                    (
-                        [(
-                            header::CONTENT_TYPE,
-                            HeaderValue::from_static("application/json"),
-                        )],
-                        body,
-                    )
-                        .into_response()
-                }
-            }),
-        )
-        // The release build's `.br` and `.gz` beside each asset, as a
-        // production server would serve them.
-        .fallback_service(
-            ServeDir::new(&ui_dir)
-                .precompressed_br()
-                .precompressed_gzip()
-                .fallback(index.with_state(())),
-        )
+        .route("/index.html", index)
+        .route("/demo-connections.json", file("application/json", offer));
+    let router = match site_file {
+        SiteFile::DemoServers => router.route("/taskdeck.json", file("application/json", site)),
+        SiteFile::Text(text) => {
+            router.route("/taskdeck.json", file("application/json", text.clone()))
+        }
+        SiteFile::Absent => router,
+    };
+    // The release build's `.br` and `.gz` beside each asset, as a
+    // production server would serve them. Screens live after `#`; a path
+    // from before that (`/paperless/demo1`) is sent to its screen.
+    router.fallback_service(
+        ServeDir::new(&ui_dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(get(legacy_path).with_state(())),
+    )
+}
+
+async fn legacy_path(uri: axum::http::Uri) -> axum::response::Response {
+    let path = uri.path();
+    let last = path.rsplit('/').next().unwrap_or_default();
+    if last.contains('.') {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    axum::response::Redirect::to(&format!("/#{path}{query}")).into_response()
 }
 
 /// Binds every listener, seeds every instance, and serves on a background thread.
@@ -489,7 +517,7 @@ pub fn start(config: DemoConfig) -> io::Result<Demo> {
         .map(|(l, i)| (l, instance_router(i, &origins)))
         .collect();
     if let (Some(listener), Some(dir)) = (ui_listener, config.ui_dir.clone()) {
-        routers.push((listener, ui_router(dir, &instances)));
+        routers.push((listener, ui_router(dir, &instances, &config.site_file)));
     }
 
     let (tx, rx) = oneshot::channel::<()>();

@@ -2,8 +2,8 @@
 //! every server and list, the theme and time zone, and the actions the
 //! current screen shows, without a mouse.
 
+use crate::location::use_location;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
 
 use crate::context::Connections;
@@ -133,7 +133,7 @@ fn commands(connections: Connections) -> Vec<Command> {
 #[component]
 pub fn CommandPalette() -> impl IntoView {
     let connections = expect_context::<Connections>();
-    let navigate = use_navigate();
+    let location = use_location();
     let open = RwSignal::new(false);
     let help = RwSignal::new(false);
     let typed = RwSignal::new(String::new());
@@ -180,7 +180,7 @@ pub fn CommandPalette() -> impl IntoView {
     let run = move |command: Command| {
         open.set(false);
         match command.target {
-            Target::Go(path) => navigate(&path, Default::default()),
+            Target::Go(path) => location.navigate(&path, false),
             Target::Press(css) => click(&css),
             Target::Help => help.set(true),
         }

@@ -6,9 +6,9 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use crate::location::Link;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api::inventree::{FailedOrder, FailedQuery, SortDirection};
 use crate::api::paperless::{TaskOrderField, TaskOrdering, TaskQuery, TaskStatus};
@@ -92,7 +92,7 @@ impl Row for AttentionRow {
             cells::text(self.server.clone()),
             {
                 let (href, what) = (self.href.clone(), self.what.clone());
-                cell(view! { <A href=href>{what}</A> })
+                cell(view! { <Link href=href>{what}</Link> })
             },
             cells::text(self.error.clone()),
         ]
@@ -119,7 +119,7 @@ impl Row for AttentionRow {
                     "Open",
                     Detail::View(ViewFn::from({
                         let href = self.href.clone();
-                        move || view! { <A href=href.clone()>"In its table"</A> }.into_any()
+                        move || view! { <Link href=href.clone()>"In its table"</Link> }.into_any()
                     })),
                 ),
             ],

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use leptos_router::components::A;
+use crate::location::Link;
 
 use crate::api::inventree::{ApiRoot, InvenTreeClient, Overview};
 use crate::api::inventree_admin::{DELETE_ERRORS_DAYS, DELETE_TASKS_DAYS, ErrorReport};
@@ -288,12 +288,12 @@ impl InvenTreeExtras {
                 <span class=health_class(schedule_health)>{schedule_health.label()}</span>
                 <strong>"Schedules"</strong>
                 <span class="health-detail">{schedule_text}</span>
-                <A href=warnings_href>"Schedule warnings"</A>
+                <Link href=warnings_href>"Schedule warnings"</Link>
             </li>
             <li class="health-row" data-check="Error log">
                 <strong>"Error log"</strong>
                 <span class="health-detail">{errors_text}</span>
-                <A href=errors_href>"Error log"</A>
+                <Link href=errors_href>"Error log"</Link>
             </li>
             <li class="health-row" data-check="Retention">
                 <strong>"Kept for"</strong>

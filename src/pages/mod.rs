@@ -7,8 +7,8 @@ pub mod inventree;
 pub mod overview;
 pub mod paperless;
 
+use crate::location::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::feedback::EmptyState;
 use crate::context::Connections;
@@ -31,7 +31,7 @@ where
                 title=format!("{} needs a token", c.name)
                 detail=token_missing_reason(connections)
             >
-                <A href="/connections">"Open connections"</A>
+                <Link href="/connections">"Open connections"</Link>
             </EmptyState>
         }
         .into_any(),
@@ -42,7 +42,7 @@ where
         None if !connections.ready.get() => view! { <p class="muted">"Loading…"</p> }.into_any(),
         None => view! {
             <EmptyState title="No such connection" detail="It may have been removed.">
-                <A href="/connections">"Open connections"</A>
+                <Link href="/connections">"Open connections"</Link>
             </EmptyState>
         }
         .into_any(),
@@ -69,7 +69,7 @@ fn token_missing_reason(connections: Connections) -> String {
 pub fn NotFound() -> impl IntoView {
     view! {
         <EmptyState title="Page not found">
-            <A href="/">"Go to the overview"</A>
+            <Link href="/">"Go to the overview"</Link>
         </EmptyState>
     }
 }

@@ -1,7 +1,7 @@
 //! Every connected server at a glance; each number opens its table.
 
+use crate::location::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api::ApiError;
 use crate::api::inventree::Overview;
@@ -42,7 +42,7 @@ pub fn OverviewPage() -> impl IntoView {
                             title="No servers connected"
                             detail="Taskdeck shows the task queues of your Paperless-ngx and InvenTree servers: what is pending, what failed and why, and what runs on a schedule."
                         >
-                            <A href="/connections" attr:class="btn btn-primary" attr:data-testid="add-first">"Add a server"</A>
+                            <Link href="/connections" attr:class="btn btn-primary" attr:data-testid="add-first">"Add a server"</Link>
                         </EmptyState>
                     }
                     .into_any();
@@ -120,10 +120,10 @@ fn Stat(
         "stat"
     };
     view! {
-        <A href=href attr:class=class attr:data-stat=label>
+        <Link href=href attr:class=class attr:data-stat=label>
             <span class="stat-value">{value.to_string()}</span>
             <span class="stat-label">{label}</span>
-        </A>
+        </Link>
     }
 }
 
@@ -148,19 +148,19 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
     view! {
         <article class="card" data-testid="server-card" data-kind="paperless">
             <header class="card-head">
-                <h2><A href=base.clone()>{connection.name.clone()}</A></h2>
+                <h2><Link href=base.clone()>{connection.name.clone()}</Link></h2>
                 <span class="muted">
                     "Paperless-ngx" {move || summary.data.get().map(|s| format!(" · API {}", s.api.number()))}
                 </span>
                 {move || summary.data.get().and_then(|s| s.health).map(|(worst, errors)| view! {
-                    <A href=Route::health(&health_id).path() attr:class="health-chip" attr:data-testid="health-chip" attr:title="Server health">
+                    <Link href=Route::health(&health_id).path() attr:class="health-chip" attr:data-testid="health-chip" attr:title="Server health">
                         <span class=crate::pages::health::health_class(worst)>
                             {match worst {
                                 Health::Error => format!("{} in error", errors),
                                 other => format!("Health: {}", other.label()),
                             }}
                         </span>
-                    </A>
+                    </Link>
                 })}
             </header>
             {needs_token.then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
@@ -261,7 +261,7 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
     view! {
         <article class="card" data-testid="server-card" data-kind="inventree">
             <header class="card-head">
-                <h2><A href=queue(Queue::Pending)>{connection.name.clone()}</A></h2>
+                <h2><Link href=queue(Queue::Pending)>{connection.name.clone()}</Link></h2>
                 <span class="muted">"InvenTree"</span>
             </header>
             <ErrorBanner error=overview.error kind=ServerKind::InvenTree stale=Signal::derive(move || overview.data.with(Option::is_some)) on_retry=move |_| load() />

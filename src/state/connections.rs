@@ -58,7 +58,10 @@ pub trait KeyValueStore {
 }
 
 const LIST_KEY: &str = "taskdeck.connections";
-const OFFER_SEEN_KEY: &str = "taskdeck.demo-offer-seen";
+/// The offered servers this browser has seen (added or not), one by one.
+const OFFERED_KEY: &str = "taskdeck.offered";
+/// The older record: the whole offer was taken once.
+const OLD_OFFER_SEEN_KEY: &str = "taskdeck.demo-offer-seen";
 
 fn token_key(id: &str) -> String {
     format!("taskdeck.token.{id}")
@@ -140,26 +143,41 @@ impl Storage<'_> {
         self.persistent.remove(&key);
     }
 
-    /// Merges the demo backend's connections: added once, on the very first
-    /// start; afterwards only missing tokens of the demo servers are filled in
-    /// again (they live in session storage, so a new session lacks them).
+    /// Merges the servers an installation offers (its `taskdeck.json`, the
+    /// demo's list): each is added the first time this browser sees it, so
+    /// a server the admin adds later appears, and one the user removed
+    /// stays removed. A kept server whose token expired with the session is
+    /// given the offered one again, where the offer has one (the demo's).
     pub fn merge_offer(
         &self,
         current: &mut Vec<Connection>,
         offer: &[OfferedConnection],
         mut new_id: impl FnMut() -> String,
     ) -> bool {
-        let first_time = self.persistent.get(OFFER_SEEN_KEY).is_none();
+        let mut seen: Vec<String> = match self.persistent.get(OFFERED_KEY) {
+            Some(stored) => serde_json::from_str(&stored).unwrap_or_default(),
+            // Before servers were remembered one by one, the whole offer
+            // was taken on the first start: it has all been seen.
+            None if self.persistent.get(OLD_OFFER_SEEN_KEY).is_some() => {
+                offer.iter().map(offer_key).collect()
+            }
+            None => vec![],
+        };
         let mut changed = false;
         for o in offer {
             let Ok(base_url) = BaseUrl::parse(&o.base_url) else {
                 continue;
             };
+            let key = offer_key(o);
+            let first_time = !seen.contains(&key);
+            if first_time {
+                seen.push(key);
+            }
             match current
                 .iter_mut()
                 .find(|c| c.kind == o.kind && c.base_url == base_url)
             {
-                Some(existing) if existing.token.is_none() => {
+                Some(existing) if existing.token.is_none() && !o.token.is_empty() => {
                     existing.token = Some(Secret::new(o.token.clone()));
                     changed = true;
                 }
@@ -173,7 +191,7 @@ impl Storage<'_> {
                         kind: o.kind,
                         name: o.name.clone(),
                         base_url,
-                        token: Some(Secret::new(o.token.clone())),
+                        token: (!o.token.is_empty()).then(|| Secret::new(o.token.clone())),
                         remember: false,
                         notify_failures: false,
                         desktop_token: false,
@@ -184,11 +202,18 @@ impl Storage<'_> {
                 None => {}
             }
         }
-        if first_time {
-            self.persistent.set(OFFER_SEEN_KEY, "1");
-        }
+        self.persistent.set(
+            OFFERED_KEY,
+            &serde_json::to_string(&seen).unwrap_or_default(),
+        );
         changed
     }
+}
+
+fn offer_key(o: &OfferedConnection) -> String {
+    let url =
+        BaseUrl::parse(&o.base_url).map_or_else(|_| o.base_url.clone(), |u| u.as_str().to_string());
+    format!("{} {url}", o.kind.label())
 }
 
 pub use crate::api::server::connection_id as random_id;
@@ -336,6 +361,63 @@ mod tests {
         list[0].token = None;
         assert!(storage.merge_offer(&mut list, &offer, || "c3".into()));
         assert_eq!(list[0].token.as_ref().map(Secret::expose), Some("inv-abc"));
+    }
+
+    fn site_server(name: &str, url: &str) -> OfferedConnection {
+        OfferedConnection {
+            id: Some(name.to_lowercase()),
+            kind: ServerKind::Paperless,
+            name: name.into(),
+            base_url: url.into(),
+            token: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_server_the_admin_adds_later_appears_and_a_removed_one_stays_removed() {
+        let (local, session) = (MemoryStore::default(), MemoryStore::default());
+        let storage = Storage {
+            persistent: &local,
+            session: &session,
+        };
+        let mut list = vec![];
+        let first = vec![site_server("Office", "https://office.example")];
+        assert!(storage.merge_offer(&mut list, &first, || "c1".into()));
+        assert_eq!(list[0].id, "office");
+        assert!(list[0].token.is_none(), "taskdeck.json never gives a token");
+
+        list.clear();
+        let later = vec![
+            site_server("Office", "https://office.example/"),
+            site_server("Lab", "https://lab.example"),
+        ];
+        assert!(storage.merge_offer(&mut list, &later, || "c2".into()));
+        let names: Vec<_> = list.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Lab"], "the removed Office stays removed");
+        // Offered again without a token: nothing to refill.
+        assert!(!storage.merge_offer(&mut list, &later, || "c3".into()));
+        assert!(list[0].token.is_none());
+    }
+
+    #[test]
+    fn browsers_that_took_the_old_offer_are_not_given_it_again() {
+        let (local, session) = (MemoryStore::default(), MemoryStore::default());
+        local.set(OLD_OFFER_SEEN_KEY, "1");
+        let storage = Storage {
+            persistent: &local,
+            session: &session,
+        };
+        let mut list = vec![];
+        let offer = vec![site_server("Office", "https://office.example")];
+        assert!(!storage.merge_offer(&mut list, &offer, || "c1".into()));
+        assert!(list.is_empty());
+        let more = vec![
+            site_server("Office", "https://office.example"),
+            site_server("Lab", "https://lab.example"),
+        ];
+        assert!(storage.merge_offer(&mut list, &more, || "c2".into()));
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].name, "Lab");
     }
 
     #[test]

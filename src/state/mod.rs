@@ -15,6 +15,7 @@ pub mod paperless_view;
 pub mod refresh;
 pub mod route;
 pub mod seen;
+pub mod site;
 pub mod table;
 pub mod time;
 pub mod url;

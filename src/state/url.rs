@@ -2,8 +2,7 @@
 
 pub use crate::api::query::{parse_query, percent_decode, percent_encode};
 
-/// Read access to query parameters: the router's map in the app, a parsed
-/// string in tests.
+/// Read access to query parameters.
 pub trait QueryParams {
     fn get(&self, key: &str) -> Option<&str>;
 }
@@ -11,12 +10,6 @@ pub trait QueryParams {
 impl QueryParams for Vec<(String, String)> {
     fn get(&self, key: &str) -> Option<&str> {
         self.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-    }
-}
-
-impl QueryParams for leptos_router::params::ParamsMap {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.get_str(key)
     }
 }
 

@@ -2,8 +2,8 @@
 
 use std::rc::Rc;
 
+use crate::location::use_location;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::act::{Acting, PlanDialog};
 use super::columns::{self, ColumnChooser};
@@ -22,11 +22,8 @@ use crate::reactive::effect;
 use crate::state::table::{Paging, Picked};
 use crate::web;
 
-pub fn sorted_params(map: &leptos_router::params::ParamsMap) -> Params {
-    let mut params: Params = map
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+pub fn sorted_params(query: &[(String, String)]) -> Params {
+    let mut params: Params = query.to_vec();
     params.sort();
     params
 }
@@ -69,8 +66,8 @@ pub fn TableScreen(
         )
     });
     let url = UrlView::new();
-    let query_map = use_query_map();
-    let url_params = Memo::new(move |_| query_map.with(sorted_params));
+    let query_map = use_location().query;
+    let url_params = Memo::new(move |_| query_map.with(|q| sorted_params(q)));
     let set_params = move |params: Params| url.push(to_query_string(&params));
 
     let list = Loader::<Rows>::new();

@@ -174,6 +174,11 @@ impl Browser {
         );
     }
 
+    /// Reloads the page, as the browser's reload button does.
+    pub fn reload(&self) {
+        self.command("POST", &self.session_path("/refresh"), Some(json!({})));
+    }
+
     pub fn find_all(&self, css: &str) -> Vec<Element> {
         let found = self.command(
             "POST",

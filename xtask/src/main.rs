@@ -379,6 +379,8 @@ fn test() -> Result {
         "browser_screens",
         "--test",
         "browser_health",
+        "--test",
+        "browser_deploy",
         "--",
         "--test-threads=2",
     ])?;

@@ -4,8 +4,8 @@ mod fields;
 mod form;
 mod probe;
 
+use crate::location::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::dialog::ConfirmDialog;
 use crate::components::feedback::{ToastKind, Toasts};
@@ -43,6 +43,9 @@ pub fn ConnectionsPage() -> impl IntoView {
                 </select>
                 " before saying it did not answer."
             </label>
+            {move || connections.site.get().explanation().map(|said| view! {
+                <p class="banner banner-info" data-testid="site-config">{said}</p>
+            })}
             {move || connections.token_store.get().map(|store| view! {
                 <p class="banner banner-info" data-testid="token-store" data-store=store.label()>{store.describe()}</p>
             })}
@@ -58,7 +61,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                     view! {
                         <article class="connection" data-testid="connection" data-id=c.id.clone()>
                             <div>
-                                <A href=href><strong>{c.name.clone()}</strong></A>
+                                <Link href=href><strong>{c.name.clone()}</strong></Link>
                                 <p class="muted small">{format!("{} · {}", c.kind.label(), c.base_url)}</p>
                                 {c.not_working.clone().map(|why| view! {
                                     <p class="small not-working" data-testid="connection-not-working">
@@ -77,7 +80,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                 }}</p>
                             </div>
                             <div class="connection-actions">
-                                <button class="btn" on:click=move |_| { form.edit(&edit_c); status.set(None); }>"Edit"</button>
+                                <button class="btn" data-testid="edit-connection" on:click=move |_| { form.edit(&edit_c); status.set(None); }>"Edit"</button>
                                 <button class="btn btn-danger" data-testid="remove-connection" on:click=move |_| removing.set(Some(remove_c.clone()))>"Remove"</button>
                             </div>
                         </article>

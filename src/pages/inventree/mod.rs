@@ -12,9 +12,9 @@ pub mod warnings;
 
 use std::rc::Rc;
 
+use crate::location::Link;
+use crate::location::use_location;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::inventree::{InvenTreeClient, Overview};
 use crate::components::loader::Loader;
@@ -58,10 +58,10 @@ fn QueueTabs(connection_id: String, current: Queue, overview: Loader<Overview>) 
                         }.to_string())
                     };
                     view! {
-                        <A href=href attr:class="tab" attr:data-tab=q.slug()>
+                        <Link href=href attr:class="tab" attr:data-tab=q.slug()>
                             <span aria-current=move || (q == current).then_some("page")>{q.label()}</span>
                             <span class=move || alert_class(q == Queue::Failed && count().is_some_and(|c| c != "0"))>{count}</span>
-                        </A>
+                        </Link>
                     }
                 })
                 .collect_view()}
@@ -98,7 +98,7 @@ pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
         seen::mark_seen(&store, &connection.id, Watched::InvenTreeFailed, web::now());
     }
     let (overview, load_overview) = use_overview(&client);
-    let query = use_query_map();
+    let query = use_location().query;
     let url = UrlView::new();
     let view = Memo::new(move |_| QueueView::from_params(&*query.read()));
     let connection_id = connection.id.clone();

@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
+use crate::location::use_location;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::fetch::FetchButton;
 use super::follow::Runs;
@@ -87,7 +87,7 @@ fn Mail(connection: Connection) -> impl IntoView {
         }
     });
 
-    let query = use_query_map();
+    let query = use_location().query;
     let url = UrlView::new();
     let statuses: Vec<(String, String)> = [
         MailStatus::Failed,

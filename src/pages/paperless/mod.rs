@@ -14,8 +14,8 @@ pub mod source;
 
 use std::rc::Rc;
 
+use crate::location::use_location;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::paperless::{PaperlessApi, StatusCounts, TaskType, TriggerSource};
 use crate::components::choice::ChoiceSelect;
@@ -54,7 +54,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
         previously,
     );
     let (local_counts, api) = (source.local_counts, source.api);
-    let query = use_query_map();
+    let query = use_location().query;
     let url = UrlView::new();
     let view = Memo::new(move |_| PaperlessView::from_params(&*query.read()));
     let set_view = move |next: PaperlessView| url.push(next.to_query_string());

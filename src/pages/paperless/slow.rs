@@ -5,8 +5,8 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::location::use_location;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::paperless::PaperlessClient;
 use crate::api::paperless_admin::TypeSummary;
@@ -151,7 +151,7 @@ pub fn SlowPage(connection: String) -> impl IntoView {
 fn Slow(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let client = connections.paperless(&connection);
-    let query = use_query_map();
+    let query = use_location().query;
     let url = UrlView::new();
     let current = move || sorted_params(&query.read());
     let filters = move || {
