@@ -120,6 +120,25 @@ pub fn decode_rows<T: DeserializeOwned>(
     request: &HttpRequest,
     body: &str,
 ) -> Result<Rows<T>, ApiError> {
+    decode_rows_as::<T, T>(request, body)
+}
+
+/// [`decode_rows`], each row turned into `T` as soon as it is read, so a
+/// long list is never held twice (wire rows and rows). One pass over the
+/// text when every row reads, which is the rule; only when one does not
+/// are the rows read one by one, to keep the others.
+pub fn decode_rows_as<W: DeserializeOwned + Into<T>, T>(
+    request: &HttpRequest,
+    body: &str,
+) -> Result<Rows<T>, ApiError> {
+    let is_array = body.trim_start().starts_with('[');
+    if is_array {
+        if let Ok(Converted(rows, _)) = serde_json::from_str::<Converted<W, T>>(body) {
+            return Ok((rows, Vec::new(), None));
+        }
+    } else if let Ok(page) = serde_json::from_str::<ConvertedPage<W, T>>(body) {
+        return Ok((page.results.0, Vec::new(), Some(page.count)));
+    }
     #[derive(serde::Deserialize)]
     struct Paginated<'a> {
         count: u64,
@@ -134,7 +153,7 @@ pub fn decode_rows<T: DeserializeOwned>(
             detail,
         }
     };
-    let (raws, count) = if body.trim_start().starts_with('[') {
+    let (raws, count) = if is_array {
         (
             serde_json::from_str::<Vec<&RawValue>>(body).map_err(failed)?,
             None,
@@ -146,8 +165,8 @@ pub fn decode_rows<T: DeserializeOwned>(
     let mut rows = Vec::with_capacity(raws.len());
     let mut unreadable = Vec::new();
     for (index, raw) in raws.into_iter().enumerate() {
-        match serde_json::from_str::<T>(raw.get()) {
-            Ok(row) => rows.push(row),
+        match serde_json::from_str::<W>(raw.get()) {
+            Ok(row) => rows.push(row.into()),
             Err(e) => {
                 let detail = e.to_string();
                 let field = json_path_at(raw.get(), e.line(), e.column(), &detail);
@@ -164,6 +183,41 @@ pub fn decode_rows<T: DeserializeOwned>(
         }
     }
     Ok((rows, unreadable, count))
+}
+
+/// A JSON array read as `W`s and kept as `T`s.
+struct Converted<W, T>(Vec<T>, std::marker::PhantomData<W>);
+
+impl<'de, W: serde::Deserialize<'de> + Into<T>, T> serde::Deserialize<'de> for Converted<W, T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Rows<W, T>(std::marker::PhantomData<(W, T)>);
+        impl<'de, W: serde::Deserialize<'de> + Into<T>, T> serde::de::Visitor<'de> for Rows<W, T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of rows")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Vec<T>, A::Error> {
+                let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(row) = seq.next_element::<W>()? {
+                    rows.push(row.into());
+                }
+                Ok(rows)
+            }
+        }
+        deserializer
+            .deserialize_seq(Rows::<W, T>(std::marker::PhantomData))
+            .map(|rows| Converted(rows, std::marker::PhantomData))
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(bound(deserialize = "W: serde::Deserialize<'de> + Into<T>"))]
+struct ConvertedPage<W, T> {
+    count: u64,
+    results: Converted<W, T>,
 }
 
 /// The path (`results[3].status`) of the value at a serde_json error

@@ -66,8 +66,7 @@ macro_rules! wire_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-                Ok($name::from_wire(&value))
+                $crate::wire_str::read(d, |value| Ok($name::from_wire(value)))
             }
         }
 
@@ -93,6 +92,7 @@ pub mod query;
 pub mod server;
 pub mod site;
 pub mod time;
+mod wire_str;
 
 pub use call::{Call, LocalBoxFuture, Transport, decode_rows};
 pub use error::ApiError;

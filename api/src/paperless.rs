@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::call::{Call, Transport, decode_json, decode_rows};
+use crate::call::{Call, Transport, decode_json, decode_rows_as};
 use crate::error::ApiError;
 use crate::http::{BaseUrl, HttpRequest, HttpResponse, Method, Secret};
 use crate::query::Query;
@@ -365,11 +365,11 @@ fn decode_task_list(
         req: &HttpRequest,
         res: &HttpResponse,
     ) -> Result<Page<PaperlessTask>, ApiError> {
-        let (rows, unreadable, count) = decode_rows::<W>(req, &res.body)?;
+        let (items, unreadable, count) = decode_rows_as::<W, PaperlessTask>(req, &res.body)?;
         Ok(Page {
-            count: count.unwrap_or((rows.len() + unreadable.len()) as u64),
+            count: count.unwrap_or((items.len() + unreadable.len()) as u64),
             server_paged: count.is_some(),
-            items: rows.into_iter().map(Into::into).collect(),
+            items,
             unreadable,
         })
     }

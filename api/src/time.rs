@@ -160,12 +160,9 @@ pub fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
 
 /// `#[serde(deserialize_with)]` for optional RFC 3339 timestamps.
 pub fn rfc3339_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-    match Option::<String>::deserialize(d)? {
-        None => Ok(None),
-        Some(text) => parse_rfc3339(&text).map(Some).ok_or_else(|| {
-            serde::de::Error::custom(format!("`{text}` is not an RFC 3339 timestamp"))
-        }),
-    }
+    crate::wire_str::read_option(d, |text| {
+        parse_rfc3339(text).ok_or_else(|| format!("`{text}` is not an RFC 3339 timestamp"))
+    })
 }
 
 /// `#[serde(deserialize_with)]` for optional `YYYY-MM-DD` dates.

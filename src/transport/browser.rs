@@ -67,7 +67,12 @@ impl Transport for BrowserTransport {
                     .map(|(name, value)| (name.to_ascii_lowercase(), value))
                     .collect();
                 let status = response.status();
-                let body = response.text().await.map_err(failed)?;
+                // As bytes, copied once into WASM memory: `text()` would
+                // build a UTF-16 JavaScript string first (twice the size of
+                // a 100 MB task list) and encode it back.
+                let bytes = response.binary().await.map_err(failed)?;
+                let body = String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 Ok(HttpResponse {
                     status,
                     headers,
