@@ -234,10 +234,13 @@ fn watch_new(connections: Connections, count: NewCount) {
             }
         });
     };
+    // A few seconds after the start (or a change of servers), so the first
+    // poll does not compete with the screen the user opened, and can often
+    // take the task lists that screen has just read.
     effect(move || {
         if connections.ready.get() {
             connections.list.track();
-            poll();
+            set_timeout(poll, std::time::Duration::from_secs(5));
         }
     });
     if let Ok(handle) = set_interval_with_handle(poll, std::time::Duration::from_secs(60)) {

@@ -34,6 +34,8 @@ pub struct Connections {
     pub site: RwSignal<SiteState>,
     /// Its defaults, once read.
     pub site_defaults: RwSignal<Option<SiteDefaults>>,
+    /// 2.x servers' whole task lists, shared between screens.
+    pub full_lists: crate::pages::paperless::full_list::FullLists,
     /// Desktop app: where its Rust side keeps tokens (found by probing).
     pub token_store: RwSignal<Option<TokenStore>>,
     /// One Paperless client per connection, shared by every screen, so the
@@ -91,6 +93,7 @@ impl Connections {
             ready: RwSignal::new(false),
             site: RwSignal::new(SiteState::Unknown),
             site_defaults: RwSignal::new(None),
+            full_lists: Default::default(),
             token_store: RwSignal::new(None),
             paperless_clients: StoredValue::new_local(Vec::new()),
         };

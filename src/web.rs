@@ -27,11 +27,12 @@ mod imp {
     use wasm_bindgen::JsValue;
 
     pub fn transport() -> &'static dyn Transport {
-        if in_desktop_app() {
-            &crate::transport::tauri::TauriTransport
-        } else {
-            &crate::transport::browser::BrowserTransport
-        }
+        use crate::transport::gate::Gated;
+        static DESKTOP: Gated<crate::transport::tauri::TauriTransport> =
+            Gated(crate::transport::tauri::TauriTransport);
+        static BROWSER: Gated<crate::transport::browser::BrowserTransport> =
+            Gated(crate::transport::browser::BrowserTransport);
+        if in_desktop_app() { &DESKTOP } else { &BROWSER }
     }
 
     /// Always false in the browser build: without the `desktop` feature the

@@ -16,6 +16,7 @@ pub mod inventree;
 mod inventree_admin;
 pub mod paperless;
 pub mod seed;
+pub mod traffic;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -290,6 +291,8 @@ impl Instance {
 pub struct Demo {
     pub ui: Option<SocketAddr>,
     pub instances: Vec<Instance>,
+    /// Every request to the instances, for benchmarks.
+    pub traffic: Arc<traffic::Traffic>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<io::Result<()>>>,
 }
@@ -343,7 +346,12 @@ fn bind(host: IpAddr, port: u16) -> io::Result<std::net::TcpListener> {
     Ok(listener)
 }
 
-fn instance_router(instance: &Instance, origins: &[String]) -> Router {
+fn instance_router(
+    instance: &Instance,
+    index: usize,
+    origins: &[String],
+    traffic: &Arc<traffic::Traffic>,
+) -> Router {
     let (api, policy) = match &instance.state {
         InstanceState::Paperless(state) => (
             paperless::router(state.clone()),
@@ -371,6 +379,10 @@ fn instance_router(instance: &Instance, origins: &[String]) -> Router {
     .layer(axum::middleware::from_fn_with_state(
         Arc::new(policy),
         cors::middleware,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        (traffic.clone(), index),
+        traffic::middleware,
     ))
 }
 
@@ -511,10 +523,12 @@ pub fn start(config: DemoConfig) -> io::Result<Demo> {
         listeners.push(listener);
     }
 
+    let traffic = Arc::new(traffic::Traffic::default());
     let mut routers: Vec<(std::net::TcpListener, Router)> = listeners
         .into_iter()
         .zip(&instances)
-        .map(|(l, i)| (l, instance_router(i, &origins)))
+        .enumerate()
+        .map(|(n, (l, i))| (l, instance_router(i, n, &origins, &traffic)))
         .collect();
     if let (Some(listener), Some(dir)) = (ui_listener, config.ui_dir.clone()) {
         routers.push((listener, ui_router(dir, &instances, &config.site_file)));
@@ -553,6 +567,7 @@ pub fn start(config: DemoConfig) -> io::Result<Demo> {
     Ok(Demo {
         ui,
         instances,
+        traffic,
         shutdown: Some(tx),
         thread: Some(thread),
     })

@@ -4,6 +4,7 @@
 //! table and details, new ones (since that list was last opened) marked.
 
 use std::cmp::Ordering;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::location::Link;
@@ -11,13 +12,14 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::api::inventree::{FailedOrder, FailedQuery, SortDirection};
-use crate::api::paperless::{TaskOrderField, TaskOrdering, TaskQuery, TaskStatus};
+use crate::api::paperless::{PaperlessApi, TaskOrderField, TaskOrdering, TaskQuery, TaskStatus};
 use crate::api::paperless_admin::Health;
 use crate::api::time::ServerTime;
 use crate::components::drawer::{Detail, field};
 use crate::components::time::{ServerWhen, When};
 use crate::context::Connections;
 use crate::pages::health::paperless_health;
+use crate::pages::paperless::full_list::FullList;
 use crate::state::connections::{Connection, KeyValueStore, ServerKind};
 use crate::state::inventree_view::Queue;
 use crate::state::notify::Item;
@@ -173,10 +175,24 @@ async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<Attenti
         page_size: Some(PER_SERVER),
         ..TaskQuery::default()
     };
-    let mut rows = match client.list_tasks(web::transport(), &query).await {
-        Ok(page) => page
-            .items
-            .into_iter()
+    let shared = connections.full_lists;
+    let listed = match shared.recent(&c.id, Some(false)) {
+        Some(list) if client.api() == PaperlessApi::V9 => Ok(list),
+        _ => client
+            .list_tasks(web::transport(), &query)
+            .await
+            .map(|page| {
+                let list: FullList = Rc::new((page.items, page.unreadable));
+                if !page.server_paged {
+                    shared.keep(&c.id, Some(false), list.clone());
+                }
+                list
+            }),
+    };
+    let mut rows = match listed {
+        Ok(list) => list
+            .0
+            .iter()
             // API 9 filters here: failures only, newest first.
             .filter(|t| t.status == TaskStatus::Failure && !t.acknowledged)
             .map(|t| {

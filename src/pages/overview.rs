@@ -13,11 +13,13 @@ use crate::components::feedback::{EmptyState, ErrorBanner};
 use crate::components::loader::Loader;
 use crate::components::refresh::use_auto_refresh;
 use crate::context::{Clock, Connections};
+use crate::pages::paperless::full_list::FullList;
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::inventree_view::Queue;
 use crate::state::overview::{DayOutcomes, outcomes_per_day};
 use crate::state::route::Route;
 use crate::web;
+use std::rc::Rc;
 
 /// Recent tasks read for the outcome chart (API 10; API 9 sends all anyway).
 const RECENT_TASKS: u32 = 500;
@@ -61,6 +63,17 @@ pub fn OverviewPage() -> impl IntoView {
     }
 }
 
+/// The `count` most recently created tasks (what API 10 sends for the chart).
+fn newest(tasks: &[PaperlessTask], count: usize) -> Vec<PaperlessTask> {
+    let mut order: Vec<&PaperlessTask> = tasks.iter().collect();
+    let by_newest = |a: &&PaperlessTask, b: &&PaperlessTask| b.created.cmp(&a.created);
+    if order.len() > count {
+        order.select_nth_unstable_by(count, by_newest);
+        order.truncate(count);
+    }
+    order.into_iter().cloned().collect()
+}
+
 #[derive(Clone, Debug, PartialEq)]
 struct PaperlessSummary {
     api: PaperlessApi,
@@ -71,9 +84,12 @@ struct PaperlessSummary {
     health: Option<(Health, usize)>,
 }
 
+/// `reuse`: a first load may take a 2.x server's list another screen has
+/// just read; a refresh asks the server.
 async fn paperless_summary(
     connections: Connections,
     c: Connection,
+    reuse: bool,
 ) -> Result<PaperlessSummary, ApiError> {
     let client = connections.paperless(&c);
     let recent_query = TaskQuery {
@@ -84,16 +100,35 @@ async fn paperless_summary(
         page_size: Some(RECENT_TASKS),
         ..TaskQuery::default()
     };
-    let recent = client.list_tasks(web::transport(), &recent_query).await?;
-    let open = match client.api() {
-        PaperlessApi::V10 => {
-            let q = TaskQuery {
-                acknowledged: Some(false),
-                ..TaskQuery::default()
-            };
-            client.status_counts(web::transport(), &q).await?
+    let shared = connections.full_lists;
+    let (recent, open) = match shared.recent(&c.id, None).filter(|_| reuse) {
+        // A 2.x server's whole list, read by another screen moments ago.
+        Some(all) if client.api() == PaperlessApi::V9 => (
+            newest(&all.0, RECENT_TASKS as usize),
+            StatusCounts::of(all.0.iter().filter(|t| !t.acknowledged)),
+        ),
+        _ => {
+            let page = client.list_tasks(web::transport(), &recent_query).await?;
+            match client.api() {
+                PaperlessApi::V10 => {
+                    let q = TaskQuery {
+                        acknowledged: Some(false),
+                        ..TaskQuery::default()
+                    };
+                    let open = client.status_counts(web::transport(), &q).await?;
+                    (page.items, open)
+                }
+                // API 9 sent every task, ignoring the page size.
+                PaperlessApi::V9 => {
+                    let all: FullList = Rc::new((page.items, page.unreadable));
+                    shared.keep(&c.id, None, all.clone());
+                    (
+                        newest(&all.0, RECENT_TASKS as usize),
+                        StatusCounts::of(all.0.iter().filter(|t| !t.acknowledged)),
+                    )
+                }
+            }
         }
-        PaperlessApi::V9 => StatusCounts::of(recent.items.iter().filter(|t| !t.acknowledged)),
     };
     let health = crate::pages::health::paperless_health(&client)
         .await
@@ -102,9 +137,30 @@ async fn paperless_summary(
     Ok(PaperlessSummary {
         api: client.api(),
         open,
-        recent: recent.items,
+        recent,
         health,
     })
+}
+
+/// Still loading (no answer, no error, a token to send): the card keeps
+/// the room its figures will take, so nothing below it moves when they come.
+fn waiting(error: RwSignal<Option<ApiError>>, needs_token: bool) -> bool {
+    !needs_token && error.with(Option::is_none)
+}
+
+/// The figures' boxes, without figures.
+#[component]
+fn StatsPlaceholder(labels: [&'static str; 3]) -> impl IntoView {
+    view! {
+        <div class="stats" aria-hidden="true" data-testid="stats-placeholder">
+            {labels.map(|label| view! {
+                <span class="stat stat-waiting">
+                    <span class="stat-value">"…"</span>
+                    <span class="stat-label">{label}</span>
+                </span>
+            }).into_iter().collect_view()}
+        </div>
+    }
 }
 
 #[component]
@@ -132,8 +188,8 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let summary = Loader::<PaperlessSummary>::new();
     let c = connection.clone();
-    let load = move || summary.run(paperless_summary(connections, c.clone()));
-    load();
+    let load = move || summary.run(paperless_summary(connections, c.clone(), false));
+    summary.run(paperless_summary(connections, connection.clone(), true));
     use_auto_refresh(
         Signal::derive(|| false),
         summary.loading.into(),
@@ -175,8 +231,16 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
                     </div>
                     <p class="muted small">"Tasks not yet dismissed."</p>
                     <OutcomeChart days />
-                }
-            })}
+                }.into_any()
+            }).or_else(|| waiting(summary.error, needs_token).then(|| view! {
+                <StatsPlaceholder labels=["Needs attention", "In progress", "Completed"] />
+                <p class="muted small">"Loading…"</p>
+                <figure class="chart" aria-hidden="true">
+                    <div class="chart-space"></div>
+                    <div class="chart-axis"><span>"\u{a0}"</span></div>
+                    <figcaption class="muted small">{format!("Last {CHART_DAYS} days: … succeeded, … failed or revoked (from the most recent tasks).")}</figcaption>
+                </figure>
+            }.into_any()))}
         </article>
     }
 }
@@ -256,6 +320,7 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
         overview.retry_at.into(),
         load.clone(),
     );
+    let needs_token = !connection.has_token();
     let id = connection.id.clone();
     let queue = move |q| Route::queue(&id, q).path();
     view! {
@@ -274,7 +339,10 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
                     <Stat label="Scheduled" value=o.scheduled_tasks href=queue(Queue::Scheduled) />
                     <Stat label="Failed" value=o.failed_tasks href=queue(Queue::Failed) alert=true />
                 </div>
-            })}
+            }.into_any()).or_else(|| waiting(overview.error, needs_token).then(|| view! {
+                <p class="worker worker-unknown">"Background worker: …"</p>
+                <StatsPlaceholder labels=["Pending", "Scheduled", "Failed"] />
+            }.into_any()))}
         </article>
     }
 }

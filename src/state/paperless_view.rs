@@ -375,11 +375,34 @@ impl PaperlessView {
     /// The API 9 equivalent of a server round trip: filter, count per tab,
     /// sort and cut the page, all from the one full list.
     pub fn apply_locally(&self, tasks: &[PaperlessTask]) -> LocalView {
+        self.apply_in_order(tasks, &self.sorted_order(tasks))
+    }
+
+    /// Every task's position, in this view's order. Filtering keeps that
+    /// order, so a list sorted once serves every keystroke typed into the
+    /// search box.
+    pub fn sorted_order(&self, tasks: &[PaperlessTask]) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..tasks.len() as u32).collect();
+        let sort = self.sort;
+        order.sort_by(|&a, &b| {
+            let order = compare(&tasks[a as usize], &tasks[b as usize], sort.key);
+            if sort.descending {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+        order
+    }
+
+    /// [`PaperlessView::apply_locally`] with `order` from
+    /// [`PaperlessView::sorted_order`] for this view's sort.
+    pub fn apply_in_order(&self, tasks: &[PaperlessTask], order: &[u32]) -> LocalView {
         let needle = self.text_filter().map(|t| t.to_lowercase());
         let mut counts = StatusCounts::default();
         let want = self.tab.group();
         let mut rows: Vec<&PaperlessTask> = Vec::new();
-        for task in tasks {
+        for task in order.iter().filter_map(|&at| tasks.get(at as usize)) {
             if !self.matches_except_status(task, needle.as_deref()) {
                 continue;
             }
@@ -388,15 +411,6 @@ impl PaperlessView {
                 rows.push(task);
             }
         }
-        let sort = self.sort;
-        rows.sort_by(|a, b| {
-            let order = compare(a, b, sort.key);
-            if sort.descending {
-                order.reverse()
-            } else {
-                order
-            }
-        });
         let total = rows.len() as u64;
         let paging = self.paging.clamped(total);
         LocalView {

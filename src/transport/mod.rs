@@ -4,5 +4,6 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+pub mod gate;
 #[cfg(target_arch = "wasm32")]
 pub mod tauri;

@@ -4,6 +4,7 @@
 
 pub mod fetch;
 pub mod follow;
+pub mod full_list;
 pub mod logs;
 pub mod mail;
 pub mod mail_source;

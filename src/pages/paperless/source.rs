@@ -14,7 +14,7 @@ use super::row::{COLUMNS, NOT_IN_API_9, TaskRow};
 use crate::api::paperless::{
     AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusCounts, StatusGroup, TaskQuery,
 };
-use crate::api::{ApiError, LocalBoxFuture, Selection, UnreadableRow};
+use crate::api::{ApiError, LocalBoxFuture, Selection};
 use chrono::{DateTime, Utc};
 
 use crate::state::connections::Connection;
@@ -30,8 +30,10 @@ const ACK_BATCH: usize = 500;
 /// the list of tasks not yet dismissed.
 const LOOKUP_ONE_BY_ONE: usize = 25;
 
-/// An API 9 server's whole list: the tasks, and the rows that could not be read.
-type FullList = Rc<(Vec<PaperlessTask>, Vec<UnreadableRow>)>;
+use super::full_list::{FullList, FullLists};
+use crate::state::paperless_view::TaskColumn;
+use crate::state::table::Sort;
+
 type Everything = Rc<RefCell<Option<(TaskQuery, FullList)>>>;
 
 #[derive(Clone)]
@@ -46,7 +48,13 @@ pub struct PaperlessSource {
     pub api: RwSignal<Option<PaperlessApi>>,
     /// When the user last opened this list before now: later failures are new.
     seen: Option<DateTime<Utc>>,
+    /// API 9 lists shared with the other screens.
+    shared: FullLists,
+    /// The full list in the order last asked for.
+    sorted: SortedOrder,
 }
+
+type SortedOrder = Rc<RefCell<Option<(FullList, Sort<TaskColumn>, Rc<[u32]>)>>>;
 
 impl PaperlessSource {
     pub fn new(
@@ -59,6 +67,8 @@ impl PaperlessSource {
             connection,
             seen,
             everything: Rc::default(),
+            shared: expect_context::<crate::context::Connections>().full_lists,
+            sorted: Rc::default(),
             local_counts: RwSignal::new(None),
             api: RwSignal::new(None),
         }
@@ -79,7 +89,8 @@ impl PaperlessSource {
     /// sorted, so they lead the first page.
     fn locally(&self, view: &PaperlessView, all: &FullList) -> Rows {
         let (tasks, unreadable) = &**all;
-        let shown = view.apply_locally(tasks);
+        let order = self.order(view, all);
+        let shown = view.apply_in_order(tasks, &order);
         self.local_counts.set(Some(shown.counts));
         let rows = shown.page.into_iter().map(|t| self.row(t)).collect();
         let unreadable = if view.paging.page == 1 {
@@ -91,6 +102,21 @@ impl PaperlessSource {
             page: (shown.page_number != view.paging.page).then_some(shown.page_number),
             ..Rows::with_unreadable(rows, shown.total, unreadable)
         }
+    }
+
+    /// The list's order for the view's sort: sorted once per list and
+    /// sort, not on every keystroke.
+    fn order(&self, view: &PaperlessView, all: &FullList) -> Rc<[u32]> {
+        let mut cached = self.sorted.borrow_mut();
+        if let Some((list, sort, order)) = &*cached
+            && Rc::ptr_eq(list, all)
+            && *sort == view.sort
+        {
+            return order.clone();
+        }
+        let order: Rc<[u32]> = view.sorted_order(&all.0).into();
+        *cached = Some((all.clone(), view.sort, order.clone()));
+        order
     }
 
     /// The full list, when this server sends it whole.
@@ -161,6 +187,12 @@ impl RowSource for PaperlessSource {
                 if let Some((_, all)) = cached.filter(|(answered, _)| *answered == wanted) {
                     return Ok(this.locally(&view, &all));
                 }
+                // Read by another screen moments ago (the overview, the inbox).
+                if let Some(all) = this.shared.recent(&this.connection.id, wanted.acknowledged) {
+                    this.api.set(Some(PaperlessApi::V9));
+                    *this.everything.borrow_mut() = Some((wanted, all.clone()));
+                    return Ok(this.locally(&view, &all));
+                }
             }
             let mut served = None;
             let page = match this.client.list_tasks(web::transport(), &wanted).await {
@@ -199,6 +231,8 @@ impl RowSource for PaperlessSource {
             }
             let all = Rc::new((page.items, page.unreadable));
             let answered = view.server_query(this.client.api());
+            this.shared
+                .keep(&this.connection.id, answered.acknowledged, all.clone());
             *this.everything.borrow_mut() = Some((answered, all.clone()));
             Ok(this.locally(&view, &all))
         })
