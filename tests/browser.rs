@@ -46,7 +46,7 @@ fn the_built_app_renders_in_chromium() {
 fn the_static_site_runs_no_script_but_its_own() {
     let c = Console::open("/");
     c.browser.wait_until(
-        "document.querySelectorAll('[data-testid=server-card] .stat').length >= 12",
+        "document.querySelectorAll('[data-testid=server-card] [data-stat]').length >= 12",
         LONG,
         "the console reaching every server under its policy",
     );
@@ -78,7 +78,7 @@ fn the_static_site_runs_no_script_but_its_own() {
 fn overview_shows_every_demo_server_with_live_counts() {
     let c = Console::open("/");
     c.browser.wait_until(
-        "document.querySelectorAll('[data-testid=server-card] .stat').length >= 12",
+        "document.querySelectorAll('[data-testid=server-card] [data-stat]').length >= 12",
         LONG,
         "numbers on all four server cards",
     );
@@ -602,7 +602,7 @@ fn a_cancelled_export_saves_nothing() {
 #[test]
 fn a_2x_server_is_not_asked_for_api_10_on_every_load() {
     let c = Console::open("/");
-    let cards = "document.querySelectorAll('[data-testid=server-card] .stat').length >= 12";
+    let cards = "document.querySelectorAll('[data-testid=server-card] [data-stat]').length >= 12";
     c.browser.wait_until(cards, LONG, "all four server cards");
     let first: Vec<String> = c.browser.console_log();
     assert!(

@@ -15,7 +15,7 @@ use taskdeck_demo::DemoConfig;
 
 /// `python3 -m http.server` on `root`, stopped when dropped.
 struct PlainServer {
-    child: Child,
+    _process: Process,
     origin: String,
 }
 
@@ -33,23 +33,12 @@ impl PlainServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 runs (the plain static file server of this test)");
-        let origin = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "http.server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        let process = Process(child);
+        wait_for_port(port, "http.server");
+        PlainServer {
+            _process: process,
+            origin: format!("http://127.0.0.1:{port}"),
         }
-        PlainServer { child, origin }
-    }
-}
-
-impl Drop for PlainServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -102,32 +91,17 @@ fn the_site_works_under_a_sub_path_of_a_plain_static_server_and_deep_links_survi
     let zone = browser.text(&browser.wait_for("[data-testid=zone-toggle]", SHORT));
     assert_eq!(zone, "Times: UTC");
 
-    // The user enters their own token.
-    browser.click_css("[data-id=office] [data-testid=edit-connection]");
-    let form = "[data-testid=connection-form]";
-    browser.click_css(&format!("{form} input[value=token]"));
-    browser.type_text(
-        &browser.wait_for(&format!("{form} input[name=token]"), SHORT),
+    // The user enters their own token; a deep link survives a reload: the
+    // plain server is only ever asked for the directory's index.html and
+    // the assets beside it.
+    connect_and_open(
+        &browser,
+        &app,
+        "office",
         paperless.admin_token(),
+        "/paperless/office?status=attention",
     );
-    browser.click_css("[data-testid=save-connection]");
-    browser.wait_until(
-        "document.querySelector('[data-id=office]').textContent.includes('Token kept for this session only.')",
-        LONG,
-        "the token to be saved",
-    );
-
-    // A deep link, then a reload of it: the plain server is only ever asked
-    // for the directory's index.html and the assets beside it.
     let deep = format!("{app}#/paperless/office?status=attention");
-    browser.goto(&deep);
-    browser.wait_until(&format!("{ROW_IDS}.length > 0"), LONG, "the failed tasks");
-    browser.reload();
-    browser.wait_until(
-        &format!("{ROW_IDS}.length > 0"),
-        LONG,
-        "the failed tasks after a reload",
-    );
     assert_eq!(browser.current_url(), deep);
     let tab = browser
         .execute("return document.querySelector('[data-tab][aria-selected=true]').dataset.tab");
@@ -210,4 +184,300 @@ fn a_broken_or_missing_taskdeck_json_is_explained_and_the_console_still_works() 
             .is_empty()
     );
     browser.wait_for("[data-testid=connection-form]", SHORT);
+}
+
+/// The snippet after `<!-- snippet: NAME -->` in DEPLOY.md.
+fn snippet(name: &str) -> String {
+    let deploy =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/DEPLOY.md")).unwrap();
+    let marker = format!("<!-- snippet: {name} -->");
+    let after = &deploy[deploy
+        .find(&marker)
+        .unwrap_or_else(|| panic!("DEPLOY.md has no {marker}"))..];
+    let body = after
+        .split_once("```")
+        .unwrap()
+        .1
+        .split_once('\n')
+        .unwrap()
+        .1;
+    body.split_once("\n```").unwrap().0.to_string()
+}
+
+/// Swaps the example names in a snippet for this test's, each of which
+/// must be in it (so a changed snippet cannot go untested).
+fn adapt(mut text: String, swaps: &[(&str, String)]) -> String {
+    for (from, to) in swaps {
+        assert!(text.contains(from), "the snippet no longer has {from:?}");
+        text = text.replace(from, to);
+    }
+    text
+}
+
+/// A server process, stopped when dropped: asked first (SIGTERM), so that
+/// nginx's master stops its workers, which a SIGKILL would leave running.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // SAFETY: `kill` only sends a signal to our own child's pid.
+        unsafe { libc::kill(self.0.id() as libc::pid_t, libc::SIGTERM) };
+        let asked = Instant::now();
+        while asked.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{what} did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The site unpacked as DEPLOY.md says, with a `taskdeck.json` offering
+/// one server on the same origin.
+fn unpacked(root: &Path, kind: &str, id: &str) -> PathBuf {
+    let site = root.join("srv/taskdeck");
+    copy_dir(&dist(), &site);
+    std::fs::write(
+        site.join("taskdeck.json"),
+        format!(r#"{{"servers": [{{"id": "{id}", "name": "Same origin", "kind": "{kind}", "url": "/", "same_origin": true}}]}}"#),
+    )
+    .unwrap();
+    site
+}
+
+/// Enters the token for the offered server `id` and opens `screen`, then
+/// reloads it: rows both times.
+fn connect_and_open(browser: &Browser, app: &str, id: &str, token: &str, screen: &str) {
+    browser.goto(&format!("{app}#/connections"));
+    browser.wait_for(&format!("[data-testid=connection][data-id={id}]"), LONG);
+    browser.click_css(&format!("[data-id={id}] [data-testid=edit-connection]"));
+    let form = "[data-testid=connection-form]";
+    browser.click_css(&format!("{form} input[value=token]"));
+    browser.type_text(
+        &browser.wait_for(&format!("{form} input[name=token]"), SHORT),
+        token,
+    );
+    browser.click_css("[data-testid=save-connection]");
+    browser.wait_until(
+        &format!("document.querySelector('[data-id={id}]').textContent.includes('Token kept for this session only.')"),
+        LONG,
+        "the token to be saved",
+    );
+    browser.goto(&format!("{app}#{screen}"));
+    browser.wait_until(&format!("{ROW_IDS}.length > 0"), LONG, "rows");
+    browser.reload();
+    browser.wait_until(
+        &format!("{ROW_IDS}.length > 0"),
+        LONG,
+        "rows after a reload",
+    );
+}
+
+fn no_redirects() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// What the server answers for `path` when the browser accepts `encoding`.
+fn headers_of(origin: &str, path: &str, encoding: &str) -> (u16, Vec<(String, String)>) {
+    let response = no_redirects()
+        .get(&format!("{origin}{path}"))
+        .header("Accept-Encoding", encoding)
+        .call()
+        .unwrap();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    (response.status().as_u16(), headers)
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn wasm_name() -> String {
+    std::fs::read_dir(dist())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.ends_with(".wasm"))
+        .unwrap()
+}
+
+/// Compression, types, caching and the bare path's redirect, as DEPLOY.md promises.
+fn check_headers(origin: &str, encoding: &str) {
+    let (status, headers) = headers_of(origin, "/taskdeck", "identity");
+    assert_eq!(status, 301, "{headers:?}");
+    assert!(
+        header(&headers, "location").ends_with("/taskdeck/"),
+        "{headers:?}"
+    );
+    let wasm = format!("/taskdeck/{}", wasm_name());
+    let (status, headers) = headers_of(origin, &wasm, encoding);
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&headers, "content-encoding"),
+        encoding,
+        "{headers:?}"
+    );
+    assert_eq!(
+        header(&headers, "content-type"),
+        "application/wasm",
+        "{headers:?}"
+    );
+    assert!(
+        header(&headers, "cache-control").contains("immutable"),
+        "{headers:?}"
+    );
+    let (_, headers) = headers_of(origin, "/taskdeck/taskdeck.json", "identity");
+    assert_eq!(header(&headers, "cache-control"), "no-cache", "{headers:?}");
+    let (_, headers) = headers_of(origin, "/taskdeck/", "identity");
+    assert_eq!(header(&headers, "cache-control"), "no-cache", "{headers:?}");
+    assert!(
+        header(&headers, "content-type").starts_with("text/html"),
+        "{headers:?}"
+    );
+}
+
+#[test]
+fn the_nginx_snippet_serves_the_site_beside_paperless_on_one_origin() {
+    let mut config = DemoConfig::ephemeral(None);
+    config.instances.truncate(1);
+    let demo = taskdeck_demo::start(config).expect("demo APIs start");
+    let paperless = &demo.instances[0];
+    let root = Browser::scratch_dir();
+    let site = unpacked(&root, "paperless", "paperless");
+    let port = Browser::free_port();
+    let server = adapt(
+        snippet("nginx"),
+        &[
+            ("listen 80;", format!("listen 127.0.0.1:{port};")),
+            (
+                "alias /srv/taskdeck/;",
+                format!("alias {}/;", site.display()),
+            ),
+            (
+                "proxy_pass http://127.0.0.1:8000;",
+                format!("proxy_pass {};", paperless.url()),
+            ),
+        ],
+    );
+    let temp = root.join("nginx-temp");
+    std::fs::create_dir_all(&temp).unwrap();
+    let conf = root.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "user root;\ndaemon off;\nworker_processes 1;\npid {root}/nginx.pid;\nerror_log {root}/nginx-error.log;\n\
+             events {{ worker_connections 64; }}\n\
+             http {{\n include /etc/nginx/mime.types;\n default_type application/octet-stream;\n access_log off;\n\
+             client_body_temp_path {t}/body; proxy_temp_path {t}/proxy; fastcgi_temp_path {t}/fastcgi; uwsgi_temp_path {t}/uwsgi; scgi_temp_path {t}/scgi;\n\
+             {server}\n}}\n",
+            root = root.display(),
+            t = temp.display(),
+        ),
+    )
+    .unwrap();
+    let nginx = Process(
+        Command::new("nginx")
+            .arg("-c")
+            .arg(&conf)
+            .arg("-p")
+            .arg(&root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx runs (`cargo xtask setup` installs it)"),
+    );
+    wait_for_port(port, "nginx");
+    let origin = format!("http://127.0.0.1:{port}");
+    check_headers(&origin, "gzip");
+
+    let browser = Browser::launch();
+    connect_and_open(
+        &browser,
+        &format!("{origin}/taskdeck/"),
+        "paperless",
+        paperless.admin_token(),
+        "/paperless/paperless?status=attention",
+    );
+    browser.screenshot("deployed-nginx-beside-paperless");
+    drop(nginx);
+}
+
+#[test]
+fn the_caddy_snippet_serves_the_site_beside_inventree_on_one_origin() {
+    let mut config = DemoConfig::ephemeral(None);
+    config
+        .instances
+        .retain(|i| i.flavor == taskdeck_demo::Flavor::InvenTree477);
+    let demo = taskdeck_demo::start(config).expect("demo APIs start");
+    let inventree = &demo.instances[0];
+    let root = Browser::scratch_dir();
+    let site = unpacked(&root, "inventree", "parts");
+    let port = Browser::free_port();
+    let caddyfile = format!(
+        "{{\n admin off\n auto_https off\n}}\n{}",
+        adapt(
+            snippet("caddy"),
+            &[
+                (
+                    "inventree.example.org {",
+                    format!("http://127.0.0.1:{port} {{")
+                ),
+                ("root * /srv/taskdeck", format!("root * {}", site.display())),
+                (
+                    "reverse_proxy 127.0.0.1:8000",
+                    format!("reverse_proxy {}", inventree.addr)
+                ),
+            ],
+        )
+    );
+    let file = root.join("Caddyfile");
+    std::fs::write(&file, caddyfile).unwrap();
+    let caddy = Process(
+        Command::new("caddy")
+            .args(["run", "--adapter", "caddyfile", "--config"])
+            .arg(&file)
+            .env("XDG_DATA_HOME", root.join("caddy-data"))
+            .env("XDG_CONFIG_HOME", root.join("caddy-config"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("caddy runs (`cargo xtask setup` installs it)"),
+    );
+    wait_for_port(port, "caddy");
+    let origin = format!("http://127.0.0.1:{port}");
+    check_headers(&origin, "br");
+
+    let browser = Browser::launch();
+    connect_and_open(
+        &browser,
+        &format!("{origin}/taskdeck/"),
+        "parts",
+        inventree.admin_token(),
+        "/inventree/parts/failed",
+    );
+    browser.screenshot("deployed-caddy-beside-inventree");
+    drop(caddy);
 }

@@ -175,7 +175,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     // The overview fills in from all four demo servers: the requests went
     // through the Rust side (the demo's CORS does not allow this origin).
     app.wait_until(
-        "document.querySelectorAll('[data-testid=server-card] .stat').length >= 12",
+        "document.querySelectorAll('[data-testid=server-card] [data-stat]').length >= 12",
         LONG,
         "numbers on all four server cards",
     );

@@ -307,6 +307,14 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_reads() {
+        let config = parse(include_str!("../../taskdeck.example.json")).unwrap();
+        assert_eq!(config.servers.len(), 2);
+        assert_eq!(config.servers[0].base_url, ORIGIN);
+        assert_eq!(config.defaults.refresh, Some(SiteRefresh::Seconds(15)));
+    }
+
+    #[test]
     fn an_empty_object_offers_nothing() {
         let config = parse("{}").unwrap();
         assert!(config.servers.is_empty());

@@ -174,6 +174,15 @@ impl Browser {
         );
     }
 
+    /// A Chrome DevTools Protocol command, through chromedriver.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.command(
+            "POST",
+            &self.session_path("/goog/cdp/execute"),
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+    }
+
     /// Reloads the page, as the browser's reload button does.
     pub fn reload(&self) {
         self.command("POST", &self.session_path("/refresh"), Some(json!({})));

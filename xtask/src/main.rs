@@ -26,10 +26,11 @@ fn main() -> ExitCode {
     let outcome = match command {
         "setup" => setup::run(),
         "build-ui" => setup::run().and_then(|()| build_ui()),
+        "dist" => setup::run().and_then(|()| build_ui()).and_then(|()| dist()),
         "run" => run(rest),
         "test" => test(),
         "size" => size(),
-        "bench" => bench(),
+        "bench" => bench(rest),
         "desktop" => desktop(),
         "test-desktop" => setup::run()
             .and_then(|()| build_ui())
@@ -37,8 +38,10 @@ fn main() -> ExitCode {
             .and_then(|()| test_desktop()),
         _ => {
             println!(
-                "usage: cargo xtask <setup|build-ui|run|test|size|bench|desktop|test-desktop>\n  \
-                 run  [demo backend args, e.g. --port 9000]"
+                "usage: cargo xtask <setup|build-ui|dist|run|test|size|bench|desktop|test-desktop>\n  \
+                 dist  the release tarball of the static site: target/dist/taskdeck-<version>.tar.gz\n  \
+                 run  [demo backend args, e.g. --port 9000]\n  \
+                 bench [--tasks 12000,100000,300000] [--failed 50000] [--servers 50]"
             );
             return if command == "help" {
                 ExitCode::SUCCESS
@@ -104,6 +107,60 @@ fn trunk_build(args: &[&str], dist: &str) -> Result {
     println!(
         "UI built into {dist}/ in {:.1} s",
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The release tarball of the static site: `taskdeck-<version>/site/` (the
+/// built `dist/`, with its `.br` and `.gz`), `taskdeck.example.json` and
+/// `DEPLOY.md`.
+fn dist() -> Result {
+    let version = env!("CARGO_PKG_VERSION");
+    let name = format!("taskdeck-{version}");
+    let out = root().join("target/dist");
+    let staging = out.join(&name);
+    let io = |what: &str, e: std::io::Error| format!("{what}: {e}");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| io("clearing the staging folder", e))?;
+    }
+    let site = staging.join("site");
+    std::fs::create_dir_all(&site).map_err(|e| io("creating the staging folder", e))?;
+    for entry in std::fs::read_dir(root().join("dist")).map_err(|e| io("reading dist/", e))? {
+        let entry = entry.map_err(|e| io("reading dist/", e))?;
+        if entry
+            .file_type()
+            .map_err(|e| io("reading dist/", e))?
+            .is_file()
+        {
+            std::fs::copy(entry.path(), site.join(entry.file_name()))
+                .map_err(|e| io("copying the site", e))?;
+        }
+    }
+    for file in ["taskdeck.example.json", "DEPLOY.md"] {
+        std::fs::copy(root().join(file), staging.join(file)).map_err(|e| io(file, e))?;
+    }
+    let tarball = out.join(format!("{name}.tar.gz"));
+    run_cmd(
+        Command::new("tar")
+            .args([
+                "--sort=name",
+                "--owner=0",
+                "--group=0",
+                "--numeric-owner",
+                "-czf",
+            ])
+            .arg(&tarball)
+            .arg("-C")
+            .arg(&out)
+            .arg(&name),
+    )?;
+    let bytes = std::fs::metadata(&tarball)
+        .map_err(|e| io("the tarball", e))?
+        .len();
+    println!(
+        "{} ({:.1} KB): site/, taskdeck.example.json, DEPLOY.md",
+        tarball.display(),
+        bytes as f64 / 1024.0
     );
     Ok(())
 }
@@ -335,20 +392,23 @@ fn test_desktop() -> Result {
     ])
 }
 
-fn bench() -> Result {
+/// `cargo xtask bench [--tasks 12000,100000,300000] [--failed 50000] [--servers 50]`
+fn bench(options: &[String]) -> Result {
     setup::run()?;
     build_ui()?;
     println!("== transfer size of the app");
     size()?;
-    println!("== 12,000 Paperless tasks from an API 9 server, in headless Chromium");
-    cargo_with_tools(&[
+    let mut args = vec![
         "bench",
         "--locked",
         "--features",
         "browser-tests",
         "--bench",
         "console",
-    ])
+        "--",
+    ];
+    args.extend(options.iter().map(String::as_str));
+    cargo_with_tools(&args)
 }
 
 fn test() -> Result {

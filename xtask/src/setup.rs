@@ -202,6 +202,11 @@ pub fn run() -> Result {
         },
         || apt_install(&["chromium", "chromium-driver"]),
     )?;
+    step(
+        "nginx and Caddy (the test of DEPLOY.md's snippets)",
+        || output_of("nginx", &["-v"]).is_some() && output_of("caddy", &["version"]).is_some(),
+        || apt_install(&["nginx", "caddy"]),
+    )?;
     desktop()?;
     println!("setup: done in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
