@@ -120,25 +120,34 @@ pub fn decode_rows<T: DeserializeOwned>(
     request: &HttpRequest,
     body: &str,
 ) -> Result<Rows<T>, ApiError> {
-    decode_rows_as::<T, T>(request, body)
+    rows_one_by_one::<T, T>(request, body)
 }
 
-/// [`decode_rows`], each row turned into `T` as soon as it is read, so a
-/// long list is never held twice (wire rows and rows). One pass over the
-/// text when every row reads, which is the rule; only when one does not
-/// are the rows read one by one, to keep the others.
+/// [`decode_rows`] for the lists that can be long (a 2.x server's whole
+/// task list): each row turned into `T` as soon as it is read, so the list
+/// is never held twice (wire rows and rows), and in one pass over the text
+/// when every row reads, which is the rule; only when one does not are the
+/// rows read one by one, to keep the others. (Kept to those lists: the
+/// one-pass decoder is more code in the download per row type.)
 pub fn decode_rows_as<W: DeserializeOwned + Into<T>, T>(
     request: &HttpRequest,
     body: &str,
 ) -> Result<Rows<T>, ApiError> {
-    let is_array = body.trim_start().starts_with('[');
-    if is_array {
+    if body.trim_start().starts_with('[') {
         if let Ok(Converted(rows, _)) = serde_json::from_str::<Converted<W, T>>(body) {
             return Ok((rows, Vec::new(), None));
         }
     } else if let Ok(page) = serde_json::from_str::<ConvertedPage<W, T>>(body) {
         return Ok((page.results.0, Vec::new(), Some(page.count)));
     }
+    rows_one_by_one::<W, T>(request, body)
+}
+
+fn rows_one_by_one<W: DeserializeOwned + Into<T>, T>(
+    request: &HttpRequest,
+    body: &str,
+) -> Result<Rows<T>, ApiError> {
+    let is_array = body.trim_start().starts_with('[');
     #[derive(serde::Deserialize)]
     struct Paginated<'a> {
         count: u64,

@@ -176,18 +176,26 @@ async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<Attenti
         ..TaskQuery::default()
     };
     let shared = connections.full_lists;
-    let listed = match shared.recent(&c.id, Some(false)) {
-        Some(list) if client.api() == PaperlessApi::V9 => Ok(list),
-        _ => client
-            .list_tasks(web::transport(), &query)
-            .await
-            .map(|page| {
-                let list: FullList = Rc::new((page.items, page.unreadable));
-                if !page.server_paged {
-                    shared.keep(&c.id, Some(false), list.clone());
-                }
-                list
-            }),
+    let reused = if client.api() == PaperlessApi::V9 {
+        shared.recent_or_being_read(&c.id, Some(false)).await
+    } else {
+        None
+    };
+    let listed = match reused {
+        Some(list) => Ok(list),
+        None => {
+            let _reading = (client.api() == PaperlessApi::V9).then(|| shared.reading(&c.id));
+            client
+                .list_tasks(web::transport(), &query)
+                .await
+                .map(|page| {
+                    let list: FullList = Rc::new((page.items, page.unreadable));
+                    if !page.server_paged {
+                        shared.keep(&c.id, Some(false), list.clone());
+                    }
+                    list
+                })
+        }
     };
     let mut rows = match listed {
         Ok(list) => list

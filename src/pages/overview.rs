@@ -108,6 +108,7 @@ async fn paperless_summary(
             StatusCounts::of(all.0.iter().filter(|t| !t.acknowledged)),
         ),
         _ => {
+            let _reading = (client.api() == PaperlessApi::V9).then(|| shared.reading(&c.id));
             let page = client.list_tasks(web::transport(), &recent_query).await?;
             match client.api() {
                 PaperlessApi::V10 => {

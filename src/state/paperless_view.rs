@@ -375,7 +375,12 @@ impl PaperlessView {
     /// The API 9 equivalent of a server round trip: filter, count per tab,
     /// sort and cut the page, all from the one full list.
     pub fn apply_locally(&self, tasks: &[PaperlessTask]) -> LocalView {
-        self.apply_in_order(tasks, &self.sorted_order(tasks))
+        self.apply_in_order(tasks, &self.sorted_order(tasks), None)
+    }
+
+    /// Whether a search by name is typed, which [`name_index`] speeds up.
+    pub fn searches_names(&self) -> bool {
+        self.scope == TextScope::Name && self.text_filter().is_some()
     }
 
     /// Every task's position, in this view's order. Filtering keeps that
@@ -396,14 +401,36 @@ impl PaperlessView {
     }
 
     /// [`PaperlessView::apply_locally`] with `order` from
-    /// [`PaperlessView::sorted_order`] for this view's sort.
-    pub fn apply_in_order(&self, tasks: &[PaperlessTask], order: &[u32]) -> LocalView {
+    /// [`PaperlessView::sorted_order`] for this view's sort, and the
+    /// list's [`name_index`] when there is one.
+    pub fn apply_in_order(
+        &self,
+        tasks: &[PaperlessTask],
+        order: &[u32],
+        names: Option<&[Box<str>]>,
+    ) -> LocalView {
         let needle = self.text_filter().map(|t| t.to_lowercase());
+        // The index joins the fields with newlines: a needle with one (from
+        // a link; the box cannot take it) is searched field by field.
+        let names = names.filter(|n| {
+            n.len() == tasks.len()
+                && self.scope == TextScope::Name
+                && !needle.as_deref().is_some_and(|n| n.contains('\n'))
+        });
         let mut counts = StatusCounts::default();
         let want = self.tab.group();
         let mut rows: Vec<&PaperlessTask> = Vec::new();
-        for task in order.iter().filter_map(|&at| tasks.get(at as usize)) {
-            if !self.matches_except_status(task, needle.as_deref()) {
+        for &at in order {
+            let Some(task) = tasks.get(at as usize) else {
+                continue;
+            };
+            let matches = match (names, needle.as_deref()) {
+                (Some(names), Some(needle)) => {
+                    self.matches_except_status(task, None) && names[at as usize].contains(needle)
+                }
+                _ => self.matches_except_status(task, needle.as_deref()),
+            };
+            if !matches {
                 continue;
             }
             counts.add(task);
@@ -421,6 +448,25 @@ impl PaperlessView {
             counts,
         }
     }
+}
+
+/// What a search by name looks in, per task, lower-cased once: the file
+/// name, the type and the trigger (Paperless's `name` filter matches the
+/// labels too), so a keystroke compares text instead of lower-casing it.
+pub fn name_index(tasks: &[PaperlessTask]) -> Vec<Box<str>> {
+    tasks
+        .iter()
+        .map(|task| {
+            format!(
+                "{}\n{}\n{}",
+                task.file_name.as_deref().unwrap_or(""),
+                task.task_type.label(),
+                task.trigger.label()
+            )
+            .to_lowercase()
+            .into_boxed_str()
+        })
+        .collect()
 }
 
 /// The result of [`PaperlessView::apply_locally`].
@@ -554,6 +600,64 @@ mod tests {
         let next = view.refiltered(|v| v.tab = StatusTab::Completed);
         assert_eq!(next.paging, Paging { page: 1, size: 50 });
         assert_eq!(next.open, None);
+    }
+
+    #[test]
+    fn the_name_index_finds_what_the_plain_search_finds() {
+        let mut tasks = vec![
+            task(
+                1,
+                "SUCCESS",
+                Some("Rechnung_Müller_2024-03.pdf"),
+                "2026-11-20T10:00:00Z",
+            ),
+            task(2, "FAILURE", Some("Invoice-2.pdf"), "2026-11-21T10:00:00Z"),
+            task(
+                3,
+                "STARTED",
+                Some("請求書_東京_2024.pdf"),
+                "2026-11-22T10:00:00Z",
+            ),
+            task(4, "failure", None, "2026-11-19T10:00:00Z"),
+            task(5, "SUCCESS", Some("scan_0001.pdf"), "2026-11-18T10:00:00Z"),
+        ];
+        tasks[3].task_type = TaskType::TrainClassifier;
+        tasks[3].trigger = TriggerSource::Scheduled;
+        let names = name_index(&tasks);
+        for text in [
+            "MÜLLER",
+            "müller",
+            "invoice",
+            "東京",
+            "train",
+            "schedul",
+            "pdf\nconsume",
+            "scan_0",
+            "x",
+        ] {
+            for ack in [AckFilter::Open, AckFilter::Any] {
+                let view = PaperlessView {
+                    text: text.into(),
+                    ack,
+                    ..PaperlessView::default()
+                };
+                assert!(view.searches_names());
+                let order = view.sorted_order(&tasks);
+                let indexed = view.apply_in_order(&tasks, &order, Some(&names));
+                let plain = view.apply_locally(&tasks);
+                assert_eq!(indexed, plain, "{text:?}");
+            }
+        }
+        let found = PaperlessView {
+            text: "MÜLLER".into(),
+            ..PaperlessView::default()
+        };
+        assert_eq!(
+            found
+                .apply_in_order(&tasks, &found.sorted_order(&tasks), Some(&names))
+                .matching_ids,
+            vec![1]
+        );
     }
 
     #[test]

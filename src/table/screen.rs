@@ -275,7 +275,8 @@ pub fn TableScreen(
                             None if list.error.with(Option::is_some) => view! {
                                 <tr><td colspan=width() class="muted">"No data."</td></tr>
                             }.into_any(),
-                            None => view! { <SkeletonRows columns=width() /> }.into_any(),
+                            // As many as a page shows, so the pager below does not move.
+                            None => view! { <SkeletonRows columns=width() rows=paging.get().size as usize /> }.into_any(),
                             Some(rows) if rows.rows.is_empty() => view! {
                                 <tr><td colspan=width()>
                                     <EmptyState title=format!("No {noun}s match") detail="Change the search or the filters." />

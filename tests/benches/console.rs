@@ -303,62 +303,83 @@ fn many_servers(servers: usize) {
         MINUTE,
         "every server to be offered",
     );
-    let mut filled = Vec::new();
-    for _ in 0..3 {
-        browser.goto("about:blank");
-        demo.traffic.reset();
-        browser.goto(&format!("{ui}/"));
-        let at = browser.wait_until(
-            &format!(
-                "[...document.querySelectorAll('[data-testid=server-card]')].filter(c => \
-                 c.querySelector('[data-stat]') || c.querySelector('.banner-error')).length === {servers} \
-                 && performance.now()"
-            ),
-            MINUTE,
-            "every card to be filled",
-        );
-        filled.push(at.as_f64().unwrap());
-    }
-    stats("page load to every card filled", filled, "ms");
-    // Refreshes run on; watch them for a while.
-    std::thread::sleep(Duration::from_secs(20));
-    let spans = demo.traffic.spans();
-    let overlaps = demo.traffic.overlapping_repeats();
-    println!(
-        "  over the last load and 20 s of refreshes: {} requests, at most {} answered at once (cap 6), \
-         {} overlapping repeats of a request to the same server and path",
-        spans.iter().filter(|s| s.method != "OPTIONS").count(),
-        demo.traffic.most_in_flight(),
-        overlaps.len()
-    );
-    for (a, b) in overlaps.iter().take(3) {
+    // As fast as the demo answers, then as a server 300 ms away would.
+    for latency in [0, 300] {
+        for server in &demo.instances {
+            server.set_fault(
+                "/api/",
+                taskdeck_demo::faults::Fault {
+                    latency: Duration::from_millis(latency),
+                    ..Default::default()
+                },
+            );
+        }
+        let mut filled = Vec::new();
+        for _ in 0..3 {
+            browser.goto("about:blank");
+            demo.traffic.reset();
+            browser.goto(&format!("{ui}/"));
+            let at = browser.wait_until(
+                &format!(
+                    "[...document.querySelectorAll('[data-testid=server-card]')].filter(c => \
+                     c.querySelector('[data-stat]') || c.querySelector('.banner-error')).length === {servers} \
+                     && performance.now()"
+                ),
+                MINUTE,
+                "every card to be filled",
+            );
+            filled.push(at.as_f64().unwrap());
+        }
+        println!("  answers {latency} ms late:");
+        stats("page load to every card filled", filled, "ms");
+        // Refreshes run on; watch them for a while.
+        std::thread::sleep(Duration::from_secs(20));
+        let spans = demo.traffic.spans();
+        let overlaps = demo.traffic.overlapping_repeats();
         println!(
-            "    overlap: server {} {} {}",
-            a.instance + 1,
-            a.method,
-            b.path
+            "  the last load and 20 s of refreshes: {} requests, at most {} answered at once (cap 6), \
+             {} overlapping repeats of one server's request",
+            spans.iter().filter(|s| s.method != "OPTIONS").count(),
+            demo.traffic.most_in_flight(),
+            overlaps.len()
         );
+        for (a, b) in overlaps.iter().take(3) {
+            println!(
+                "    overlap: server {} {} {}",
+                a.instance + 1,
+                a.method,
+                b.path
+            );
+        }
     }
 }
 
-/// Cumulative layout shift of a first visit to `route`, settled.
-fn layout_shift(ui: &str, route: &str, width: u32, height: u32, ready: &str) -> f64 {
+/// Cumulative layout shift of a first visit to `route`, settled, and what
+/// moved most.
+fn layout_shift(ui: &str, route: &str, width: u32, height: u32, ready: &str) -> (f64, String) {
     let browser = Browser::launch();
     browser.resize(width, height);
     browser.goto(&format!("{ui}/#{route}"));
     browser.wait_until(ready, MINUTE, "the screen to be filled");
     std::thread::sleep(Duration::from_millis(1500));
-    browser
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             let sum = 0; \
-             new PerformanceObserver(list => { \
-                 for (const e of list.getEntries()) if (!e.hadRecentInput) sum += e.value; \
-             }).observe({ type: 'layout-shift', buffered: true }); \
-             setTimeout(() => done(sum), 100);",
-        )
-        .as_f64()
-        .unwrap()
+    let measured = browser.execute_async(
+        "const done = arguments[arguments.length - 1]; \
+         let sum = 0; const moved = []; \
+         const name = n => !n ? '?' : n.nodeType !== 1 ? n.nodeName : \
+             n.tagName.toLowerCase() + (n.className ? '.' + String(n.className).split(' ')[0] : '') \
+             + (n.dataset && n.dataset.testid ? '[' + n.dataset.testid + ']' : ''); \
+         new PerformanceObserver(list => { \
+             for (const e of list.getEntries()) if (!e.hadRecentInput) { \
+                 sum += e.value; \
+                 moved.push(e.value.toFixed(3) + ' ' + e.sources.map(s => name(s.node)).join('+')); \
+             } \
+         }).observe({ type: 'layout-shift', buffered: true }); \
+         setTimeout(() => done([sum, moved.join(', ')]), 100);",
+    );
+    (
+        measured[0].as_f64().unwrap(),
+        measured[1].as_str().unwrap_or_default().to_string(),
+    )
 }
 
 fn layout_shifts() {
@@ -369,14 +390,13 @@ fn layout_shifts() {
     let rows =
         "document.querySelectorAll('[data-testid=tasks-table] tbody tr[data-task-id]').length > 0";
     for (width, height, what) in [(1280, 800, "wide"), (412, 823, "narrow")] {
-        println!(
-            "  overview   {what:<6} {width}x{height}: CLS {:.3}",
-            layout_shift(&ui, "/", width, height, cards)
-        );
-        println!(
-            "  tasks page {what:<6} {width}x{height}: CLS {:.3}",
-            layout_shift(&ui, "/paperless/demo1", width, height, rows)
-        );
+        for (screen, route, ready) in [
+            ("overview", "/", cards),
+            ("tasks page", "/paperless/demo1", rows),
+        ] {
+            let (cls, moved) = layout_shift(&ui, route, width, height, ready);
+            println!("  {screen:<10} {what:<6} {width}x{height}: CLS {cls:.3}   ({moved})");
+        }
     }
 }
 

@@ -28,19 +28,74 @@ struct Kept {
 }
 
 #[derive(Clone, Copy)]
-pub struct FullLists(StoredValue<Vec<Kept>, LocalStorage>);
+pub struct FullLists {
+    kept: StoredValue<Vec<Kept>, LocalStorage>,
+    /// Connections whose whole list is being read right now.
+    reading: StoredValue<Vec<String>, LocalStorage>,
+}
 
 impl Default for FullLists {
     fn default() -> Self {
-        FullLists(StoredValue::new_local(Vec::new()))
+        FullLists {
+            kept: StoredValue::new_local(Vec::new()),
+            reading: StoredValue::new_local(Vec::new()),
+        }
+    }
+}
+
+/// Marks a connection's list as being read until dropped.
+pub struct Reading {
+    lists: FullLists,
+    connection: String,
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        let connection = &self.connection;
+        self.lists.reading.try_update_value(|reading| {
+            if let Some(at) = reading.iter().position(|c| c == connection) {
+                reading.remove(at);
+            }
+        });
     }
 }
 
 impl FullLists {
+    /// Held while a screen reads `connection`'s whole list.
+    pub fn reading(&self, connection: &str) -> Reading {
+        self.reading
+            .update_value(|reading| reading.push(connection.to_string()));
+        Reading {
+            lists: *self,
+            connection: connection.to_string(),
+        }
+    }
+
+    /// A list read moments ago, or the one another screen is reading now
+    /// (waited for, up to a minute), rather than a second read of the same
+    /// hundred megabytes.
+    pub async fn recent_or_being_read(
+        &self,
+        connection: &str,
+        acknowledged: Option<bool>,
+    ) -> Option<FullList> {
+        for _ in 0..240 {
+            let busy = self
+                .reading
+                .try_with_value(|reading| reading.iter().any(|c| c == connection))
+                .unwrap_or(false);
+            if !busy {
+                break;
+            }
+            web::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        self.recent(connection, acknowledged)
+    }
+
     /// Keeps the newest list read from this connection (one per connection).
     pub fn keep(&self, connection: &str, acknowledged: Option<bool>, list: FullList) {
         let at_ms = web::now().timestamp_millis();
-        self.0.update_value(|kept| {
+        self.kept.update_value(|kept| {
             kept.retain(|k| k.connection != connection);
             kept.push(Kept {
                 connection: connection.to_string(),
@@ -55,7 +110,7 @@ impl FullLists {
     /// kind asked for (a list of all tasks holds both kinds).
     pub fn recent(&self, connection: &str, acknowledged: Option<bool>) -> Option<FullList> {
         let now = web::now().timestamp_millis();
-        self.0.with_value(|kept| {
+        self.kept.with_value(|kept| {
             kept.iter()
                 .find(|k| {
                     k.connection == connection

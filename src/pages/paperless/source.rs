@@ -31,7 +31,7 @@ const ACK_BATCH: usize = 500;
 const LOOKUP_ONE_BY_ONE: usize = 25;
 
 use super::full_list::{FullList, FullLists};
-use crate::state::paperless_view::TaskColumn;
+use crate::state::paperless_view::{TaskColumn, name_index};
 use crate::state::table::Sort;
 
 type Everything = Rc<RefCell<Option<(TaskQuery, FullList)>>>;
@@ -52,7 +52,11 @@ pub struct PaperlessSource {
     shared: FullLists,
     /// The full list in the order last asked for.
     sorted: SortedOrder,
+    /// What a search by name looks in, per task of the full list.
+    names: NameIndex,
 }
+
+type NameIndex = Rc<RefCell<Option<(FullList, Rc<[Box<str>]>)>>>;
 
 type SortedOrder = Rc<RefCell<Option<(FullList, Sort<TaskColumn>, Rc<[u32]>)>>>;
 
@@ -69,6 +73,7 @@ impl PaperlessSource {
             everything: Rc::default(),
             shared: expect_context::<crate::context::Connections>().full_lists,
             sorted: Rc::default(),
+            names: Rc::default(),
             local_counts: RwSignal::new(None),
             api: RwSignal::new(None),
         }
@@ -90,7 +95,8 @@ impl PaperlessSource {
     fn locally(&self, view: &PaperlessView, all: &FullList) -> Rows {
         let (tasks, unreadable) = &**all;
         let order = self.order(view, all);
-        let shown = view.apply_in_order(tasks, &order);
+        let names = view.searches_names().then(|| self.names(all));
+        let shown = view.apply_in_order(tasks, &order, names.as_deref());
         self.local_counts.set(Some(shown.counts));
         let rows = shown.page.into_iter().map(|t| self.row(t)).collect();
         let unreadable = if view.paging.page == 1 {
@@ -117,6 +123,19 @@ impl PaperlessSource {
         let order: Rc<[u32]> = view.sorted_order(&all.0).into();
         *cached = Some((all.clone(), view.sort, order.clone()));
         order
+    }
+
+    /// The list's [`name_index`], built on the first search.
+    fn names(&self, all: &FullList) -> Rc<[Box<str>]> {
+        let mut cached = self.names.borrow_mut();
+        if let Some((list, names)) = &*cached
+            && Rc::ptr_eq(list, all)
+        {
+            return names.clone();
+        }
+        let names: Rc<[Box<str>]> = name_index(&all.0).into();
+        *cached = Some((all.clone(), names.clone()));
+        names
     }
 
     /// The full list, when this server sends it whole.
@@ -195,6 +214,8 @@ impl RowSource for PaperlessSource {
                 }
             }
             let mut served = None;
+            let _reading = (this.client.api() == PaperlessApi::V9)
+                .then(|| this.shared.reading(&this.connection.id));
             let page = match this.client.list_tasks(web::transport(), &wanted).await {
                 // Past the last page (rows were dismissed, or a stale link):
                 // the last page there is.
