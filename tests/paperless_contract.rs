@@ -916,6 +916,29 @@ fn a_2x_server_runs_without_the_active_list_and_says_it_has_no_summary() {
 /// a client resumed from it asks for API 9 straight away (no 406 on every
 /// start), until the fallback is old enough to try API 10 again.
 #[test]
+fn a_remembered_version_the_server_refuses_is_negotiated_afresh() {
+    let refused = response(PAPERLESS, &paperless_entry("version_11_406"));
+    let v10_list = response(PAPERLESS, &paperless_entry("tasks_list"));
+    let transport = ScriptedTransport::new([refused, v10_list]);
+    let remembered = std::rc::Rc::new(std::cell::Cell::new(None));
+    let c = client(PaperlessApi::V9);
+    let into = remembered.clone();
+    c.on_settled(move |s| into.set(Some(s)));
+    let page = block_on(c.list_tasks(&transport, &TaskQuery::default())).unwrap();
+    assert!(!page.items.is_empty());
+    assert_eq!(c.api(), PaperlessApi::V10);
+    assert_eq!(
+        remembered.get().expect("the change is told").api,
+        PaperlessApi::V10
+    );
+    let sent = transport.sent.borrow();
+    assert_eq!(
+        sent[1].header_value("Accept"),
+        Some("application/json; version=10")
+    );
+}
+
+#[test]
 fn a_settled_version_is_remembered_and_resumed() {
     let refused = response(PAPERLESS, &paperless_entry("version_11_406"));
     let v9_list = response(PAPERLESS, &paperless_entry("v9_tasks_list"));

@@ -755,6 +755,15 @@ impl PaperlessClient {
                 self.fell_back_at.set(now);
                 build(self)?.send(transport).await
             }
+            // A version remembered from an earlier run that this server no
+            // longer speaks: negotiate afresh from the newest.
+            Err(ApiError::VersionNotSupported { message })
+                if self.api.get() == PaperlessApi::V9 && is_version_refusal(&message) =>
+            {
+                self.api.set(PaperlessApi::V10);
+                self.fell_back_at.set(None);
+                build(self)?.send(transport).await
+            }
             other => other,
         };
         let after = self.settled();
