@@ -307,13 +307,10 @@ mod imp {
         else {
             return vec![];
         };
-        let Ok(response) = gloo_net::http::Request::get(&url).send().await else {
-            return vec![];
-        };
-        if !response.ok() {
-            return vec![];
+        match fetch_site_file(&url).await {
+            Ok(Some(text)) => serde_json::from_str(&text).unwrap_or_default(),
+            _ => vec![],
         }
-        response.json().await.unwrap_or_default()
     }
 
     /// A file deployed beside `index.html` (relative, so it is found under

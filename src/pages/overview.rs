@@ -101,37 +101,40 @@ async fn paperless_summary(
         ..TaskQuery::default()
     };
     let shared = connections.full_lists;
-    let (recent, open) = match shared.recent(&c.id, None).filter(|_| reuse) {
+    let reused = shared
+        .recent(&c.id, None)
+        .filter(|_| reuse && client.api() == PaperlessApi::V9);
+    let all: FullList = match reused {
         // A 2.x server's whole list, read by another screen moments ago.
-        Some(all) if client.api() == PaperlessApi::V9 => (
-            newest(&all.0, RECENT_TASKS as usize),
-            StatusCounts::of(all.0.iter().filter(|t| !t.acknowledged)),
-        ),
-        _ => {
+        Some(all) => all,
+        None => {
             let _reading = (client.api() == PaperlessApi::V9).then(|| shared.reading(&c.id));
             let page = client.list_tasks(web::transport(), &recent_query).await?;
-            match client.api() {
-                PaperlessApi::V10 => {
-                    let q = TaskQuery {
-                        acknowledged: Some(false),
-                        ..TaskQuery::default()
-                    };
-                    let open = client.status_counts(web::transport(), &q).await?;
-                    (page.items, open)
-                }
-                // API 9 sent every task, ignoring the page size.
-                PaperlessApi::V9 => {
-                    let all: FullList = Rc::new((page.items, page.unreadable));
-                    shared.keep(&c.id, None, all.clone());
-                    (
-                        newest(&all.0, RECENT_TASKS as usize),
-                        StatusCounts::of(all.0.iter().filter(|t| !t.acknowledged)),
-                    )
-                }
+            if client.api() == PaperlessApi::V10 {
+                let q = TaskQuery {
+                    acknowledged: Some(false),
+                    ..TaskQuery::default()
+                };
+                let open = client.status_counts(web::transport(), &q).await?;
+                return summary(&client, open, page.items).await;
             }
+            // API 9 sent every task, ignoring the page size.
+            let all: FullList = Rc::new((page.items, page.unreadable));
+            shared.keep(&c.id, None, all.clone());
+            all
         }
     };
-    let health = crate::pages::health::paperless_health(&client)
+    let open = StatusCounts::of(all.0.iter().filter(|t| !t.acknowledged));
+    summary(&client, open, newest(&all.0, RECENT_TASKS as usize)).await
+}
+
+/// The card's figures, with the server's health.
+async fn summary(
+    client: &crate::api::paperless::PaperlessClient,
+    open: StatusCounts,
+    recent: Vec<PaperlessTask>,
+) -> Result<PaperlessSummary, ApiError> {
+    let health = crate::pages::health::paperless_health(client)
         .await
         .ok()
         .map(|r| (r.worst(), r.errors()));

@@ -56,9 +56,30 @@ pub struct PaperlessSource {
     names: NameIndex,
 }
 
-type NameIndex = Rc<RefCell<Option<(FullList, Rc<[Box<str>]>)>>>;
+type NameIndex = PerList<(), [Box<str>]>;
 
-type SortedOrder = Rc<RefCell<Option<(FullList, Sort<TaskColumn>, Rc<[u32]>)>>>;
+fn per_list<K: PartialEq, V: ?Sized>(
+    cache: &PerList<K, V>,
+    list: &FullList,
+    key: K,
+    work_out: impl FnOnce() -> Rc<V>,
+) -> Rc<V> {
+    let mut cached = cache.borrow_mut();
+    if let Some((kept, kept_key, value)) = &*cached
+        && Rc::ptr_eq(kept, list)
+        && *kept_key == key
+    {
+        return value.clone();
+    }
+    let value = work_out();
+    *cached = Some((list.clone(), key, value.clone()));
+    value
+}
+
+/// Something worked out from one full list (and a key, such as the sort),
+/// kept until the list or the key changes.
+type PerList<K, V> = Rc<RefCell<Option<(FullList, K, Rc<V>)>>>;
+type SortedOrder = PerList<Sort<TaskColumn>, [u32]>;
 
 impl PaperlessSource {
     pub fn new(
@@ -113,29 +134,14 @@ impl PaperlessSource {
     /// The list's order for the view's sort: sorted once per list and
     /// sort, not on every keystroke.
     fn order(&self, view: &PaperlessView, all: &FullList) -> Rc<[u32]> {
-        let mut cached = self.sorted.borrow_mut();
-        if let Some((list, sort, order)) = &*cached
-            && Rc::ptr_eq(list, all)
-            && *sort == view.sort
-        {
-            return order.clone();
-        }
-        let order: Rc<[u32]> = view.sorted_order(&all.0).into();
-        *cached = Some((all.clone(), view.sort, order.clone()));
-        order
+        per_list(&self.sorted, all, view.sort, || {
+            view.sorted_order(&all.0).into()
+        })
     }
 
     /// The list's [`name_index`], built on the first search.
     fn names(&self, all: &FullList) -> Rc<[Box<str>]> {
-        let mut cached = self.names.borrow_mut();
-        if let Some((list, names)) = &*cached
-            && Rc::ptr_eq(list, all)
-        {
-            return names.clone();
-        }
-        let names: Rc<[Box<str>]> = name_index(&all.0).into();
-        *cached = Some((all.clone(), names.clone()));
-        names
+        per_list(&self.names, all, (), || name_index(&all.0).into())
     }
 
     /// The full list, when this server sends it whole.
