@@ -153,6 +153,14 @@ pub fn CommandPalette() -> impl IntoView {
             }
         });
     };
+    // Servers that arrive while the palette is open (the installation's
+    // list is read after the page starts) are offered at once.
+    crate::reactive::effect(move || {
+        connections.list.track();
+        if open.get_untracked() {
+            listed.set(commands(connections));
+        }
+    });
     let _ = window_event_listener(leptos::ev::keydown, move |ev| {
         let key = ev.key();
         if (ev.ctrl_key() || ev.meta_key()) && key.eq_ignore_ascii_case("k") {
