@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::ipc::{self, NotifyArgs};
 use crate::components::feedback::{ToastRegion, Toasts};
 use crate::components::palette::CommandPalette;
-use crate::context::{Clock, Connections, Settings, Theme};
+use crate::context::{Changed, Clock, Connections, Settings, Theme};
 use crate::pages::NotFound;
 use crate::pages::attention::{AttentionPage, NOTIFY_KEY, NewCount, inbox};
 use crate::pages::connections::ConnectionsPage;
@@ -37,7 +37,9 @@ pub fn App() -> impl IntoView {
     provide_context(settings);
     provide_context(Clock::start());
     provide_context(Toasts::new());
-    provide_context(crate::pages::paperless::follow::Runs::new());
+    let changed = Changed::new();
+    provide_context(changed);
+    provide_context(crate::runs::Runs::new(changed));
     let new_count = NewCount(RwSignal::new(None));
     provide_context(new_count);
     watch_new(connections, new_count);
@@ -217,7 +219,7 @@ fn watch_new(connections: Connections, count: NewCount) {
             if news.is_empty() {
                 return;
             }
-            if web::in_desktop_app() {
+            if crate::ipc::in_desktop_app() {
                 let list = connections.list.get_untracked();
                 for (server, n) in news {
                     if list.iter().any(|c| c.name == server && c.notify_failures) {
@@ -226,7 +228,7 @@ fn watch_new(connections: Connections, count: NewCount) {
                             new_failures: n.new_failures,
                             new_problems: n.new_problems,
                         };
-                        let _ = web::desktop::<_, ()>(ipc::NOTIFY_FAILURE, &args).await;
+                        let _ = crate::ipc::desktop::<_, ()>(ipc::NOTIFY_FAILURE, &args).await;
                     }
                 }
             } else if web::notifications_granted() && web::local_store().get(NOTIFY_KEY).is_some() {

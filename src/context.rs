@@ -1,6 +1,7 @@
 //! App-wide state shared through Leptos context: saved connections, display
 //! settings and a clock for relative times.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
@@ -35,7 +36,7 @@ pub struct Connections {
     /// Its defaults, once read.
     pub site_defaults: RwSignal<Option<SiteDefaults>>,
     /// 2.x servers' whole task lists, shared between screens.
-    pub full_lists: crate::pages::paperless::full_list::FullLists,
+    pub full_lists: crate::store::full_lists::FullLists,
     /// Desktop app: where its Rust side keeps tokens (found by probing).
     pub token_store: RwSignal<Option<TokenStore>>,
     /// One Paperless client per connection, shared by every screen, so the
@@ -82,7 +83,7 @@ impl Connections {
     /// installation offers (`taskdeck.json`, and the demo backend's list).
     /// In the desktop app: the app's config file and credential store.
     pub fn load() -> Connections {
-        let desktop = web::in_desktop_app();
+        let desktop = crate::ipc::in_desktop_app();
         let list = if desktop {
             vec![]
         } else {
@@ -99,7 +100,7 @@ impl Connections {
         };
         leptos::task::spawn_local(async move {
             if desktop {
-                match web::desktop::<_, DesktopState>(ipc::LOAD_CONNECTIONS, &()).await {
+                match crate::ipc::desktop::<_, DesktopState>(ipc::LOAD_CONNECTIONS, &()).await {
                     Ok(state) => {
                         this.token_store.set(Some(state.token_store));
                         this.list
@@ -142,18 +143,18 @@ impl Connections {
         if let Some(existing) = &existing {
             connection = apply_edit(existing, connection);
         } else if connection.id.is_empty() {
-            connection.id = if web::in_desktop_app() {
+            connection.id = if crate::ipc::in_desktop_app() {
                 String::new()
             } else {
                 new_id()
             };
         }
-        let saved = if web::in_desktop_app() {
+        let saved = if crate::ipc::in_desktop_app() {
             let args = SaveConnectionArgs {
                 connection: to_desktop(&connection),
                 token: connection.token.take().map(|t| t.expose().to_string()),
             };
-            from_desktop(web::desktop(ipc::SAVE_CONNECTION, &args).await?)
+            from_desktop(crate::ipc::desktop(ipc::SAVE_CONNECTION, &args).await?)
         } else {
             connection
         };
@@ -162,7 +163,7 @@ impl Connections {
             Some(slot) => *slot = saved.clone(),
             None => list.push(saved.clone()),
         }
-        if !web::in_desktop_app() {
+        if !crate::ipc::in_desktop_app() {
             with_storage(|s| s.save(&list));
         }
         self.list.set(list);
@@ -170,9 +171,9 @@ impl Connections {
     }
 
     pub async fn remove(&self, id: &str) -> Result<(), String> {
-        if web::in_desktop_app() {
+        if crate::ipc::in_desktop_app() {
             let args = IdArgs { id: id.to_string() };
-            web::desktop::<_, ()>(ipc::FORGET_CONNECTION, &args).await?;
+            crate::ipc::desktop::<_, ()>(ipc::FORGET_CONNECTION, &args).await?;
         } else {
             with_storage(|s| s.forget_token(id));
         }
@@ -182,7 +183,7 @@ impl Connections {
             .into_iter()
             .filter(|c| c.id != id)
             .collect();
-        if !web::in_desktop_app() {
+        if !crate::ipc::in_desktop_app() {
             with_storage(|s| s.save(&list));
         }
         self.list.set(list);
@@ -219,7 +220,8 @@ impl Connections {
         });
         known.unwrap_or_else(|| {
             let client =
-                PaperlessClient::new(connection.base_url.clone(), connection.token.clone());
+                PaperlessClient::new(connection.base_url.clone(), connection.token.clone())
+                    .for_connection(&connection.id);
             // Where it settled last time, for this very address.
             let key = settled_key(connection);
             let remembered = web::local_store()
@@ -244,6 +246,7 @@ impl Connections {
 
     pub fn inventree(&self, connection: &Connection) -> InvenTreeClient {
         InvenTreeClient::new(connection.base_url.clone(), connection.token.clone())
+            .for_connection(&connection.id)
     }
 }
 
@@ -332,7 +335,7 @@ impl Settings {
             }
             web::apply_theme(theme.param());
             let timeout = settings.timeout.get().seconds();
-            web::set_request_timeout_secs(timeout);
+            crate::transport::set_request_timeout_secs(timeout);
             store.set(TIMEOUT_KEY, &timeout.to_string());
         });
         settings
@@ -367,6 +370,58 @@ impl Settings {
             Theme::Light => false,
             Theme::System => web::system_prefers_dark(),
         }
+    }
+}
+
+/// What changed on a server because of something this console did (an
+/// action, a finished run): screens showing that server's lists read them
+/// again. App-level, so work that outlives its screen can say so.
+#[derive(Clone, Copy)]
+pub struct Changed(RwSignal<HashMap<String, u64>>);
+
+impl Changed {
+    pub fn new() -> Changed {
+        Changed(RwSignal::new(HashMap::new()))
+    }
+
+    pub fn bump(&self, connection: &str) {
+        self.0.try_update(|versions| {
+            *versions.entry(connection.to_string()).or_default() += 1;
+        });
+    }
+
+    /// How often `connection` changed (tracked); `None`: any connection.
+    pub fn version(&self, connection: Option<&str>) -> u64 {
+        self.0.track();
+        self.version_untracked(connection)
+    }
+
+    pub fn version_untracked(&self, connection: Option<&str>) -> u64 {
+        self.0.with_untracked(|versions| match connection {
+            Some(c) => versions.get(c).copied().unwrap_or(0),
+            None => versions.values().sum(),
+        })
+    }
+}
+
+/// Calls `load` whenever something this console did changed `connection`
+/// (`None`: any server): a run that ended, an action. Lives as long as
+/// the screen that calls it.
+pub fn reload_on_change(connection: Option<String>, load: impl Fn() + 'static) {
+    let changed = expect_context::<Changed>();
+    let seen = StoredValue::new(changed.version_untracked(connection.as_deref()));
+    effect(move || {
+        let now = changed.version(connection.as_deref());
+        if now != seen.get_value() {
+            seen.set_value(now);
+            load();
+        }
+    });
+}
+
+impl Default for Changed {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

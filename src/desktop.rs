@@ -35,7 +35,7 @@ async fn attention(connections: Connections, c: &Connection) -> Option<Attention
         ServerKind::InvenTree => match connections
             .inventree(c)
             .overview_call()
-            .send(web::transport())
+            .send(crate::transport::current())
             .await
         {
             Ok(o) if !o.is_running => vec!["the background worker is not running".to_string()],
@@ -56,16 +56,22 @@ async fn failures(connections: Connections, c: &Connection) -> Option<u64> {
                 ..TaskQuery::default()
             };
             if client.api() == PaperlessApi::V9 {
-                let all = client.list_tasks(web::transport(), &open).await.ok()?;
+                let all = client
+                    .list_tasks(crate::transport::current(), &open)
+                    .await
+                    .ok()?;
                 return Some(StatusCounts::of(&all.items).needs_attention);
             }
-            match client.status_counts(web::transport(), &open).await {
+            match client
+                .status_counts(crate::transport::current(), &open)
+                .await
+            {
                 Ok(counts) => Some(counts.needs_attention),
                 Err(_) => {
                     // Perhaps a 2.x server: one list request settles the version.
                     client
                         .list_tasks(
-                            web::transport(),
+                            crate::transport::current(),
                             &TaskQuery {
                                 page_size: Some(1),
                                 ..open
@@ -80,7 +86,7 @@ async fn failures(connections: Connections, c: &Connection) -> Option<u64> {
         ServerKind::InvenTree => connections
             .inventree(c)
             .overview_call()
-            .send(web::transport())
+            .send(crate::transport::current())
             .await
             .ok()
             .map(|o| o.failed_tasks),
@@ -95,7 +101,7 @@ fn open_server_links_in_browser() {
     web::intercept_server_links(move |connection_id, url| {
         leptos::task::spawn_local(async move {
             let args = OpenArgs { connection_id, url };
-            if let Err(e) = web::desktop::<_, ()>(ipc::OPEN_IN_BROWSER, &args).await
+            if let Err(e) = crate::ipc::desktop::<_, ()>(ipc::OPEN_IN_BROWSER, &args).await
                 && let Some(toasts) = toasts
             {
                 toasts.show(ToastKind::Error, e);
@@ -106,7 +112,7 @@ fn open_server_links_in_browser() {
 
 /// Starts the poll; does nothing outside the desktop app.
 pub fn watch_attention(connections: Connections) {
-    if !web::in_desktop_app() {
+    if !crate::ipc::in_desktop_app() {
         return;
     }
     open_server_links_in_browser();
@@ -129,7 +135,8 @@ pub fn watch_attention(connections: Connections) {
                     w.total()
                 })
                 .unwrap_or(0);
-            let _ = web::desktop::<_, ()>(ipc::SET_ATTENTION, &AttentionArgs { count }).await;
+            let _ =
+                crate::ipc::desktop::<_, ()>(ipc::SET_ATTENTION, &AttentionArgs { count }).await;
         });
     };
     effect(move || {

@@ -5,14 +5,18 @@
 //! - [`app`]: the Leptos UI shell.
 
 pub use taskdeck_api as api;
+pub use taskdeck_engine as engine;
 pub mod app;
 pub mod components;
 pub mod context;
 pub mod desktop;
+pub mod ipc;
 pub mod location;
 pub mod pages;
 pub mod reactive;
+pub mod runs;
 pub mod state;
+pub mod store;
 pub mod table;
 pub mod transport;
 pub mod web;

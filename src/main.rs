@@ -1,6 +1,6 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    console_error_panic_hook::set_once();
+    taskdeck::web::panic::install();
     leptos::mount::mount_to_body(taskdeck::app::App);
 }
 

@@ -256,38 +256,6 @@ fn the_large_scale_seeds_ten_thousand_paperless_and_five_thousand_failed_tasks()
     );
 }
 
-/// Every task matching a query, read without the paging that the server's
-/// tie-less ordering would make unstable: exactly the matching ids, each
-/// once.
-#[test]
-fn all_matching_tasks_are_read_once_each() {
-    let mut config = DemoConfig::ephemeral(None);
-    config.scale = Scale::LARGE;
-    config.instances.retain(|i| i.flavor == Flavor::Paperless3);
-    let demo = taskdeck_demo::start(config).unwrap();
-    let instance = demo.instance(Flavor::Paperless3);
-    let open: std::collections::HashSet<u64> = instance
-        .acknowledged_flags()
-        .into_iter()
-        .filter(|(_, acked)| !acked)
-        .map(|(id, _)| id)
-        .collect();
-    assert!(open.len() > 1000, "{}", open.len());
-    let t = UreqTransport::default();
-    let all = block_on(paperless(instance).list_all_tasks(
-        &t,
-        &TaskQuery {
-            acknowledged: Some(false),
-            ..TaskQuery::default()
-        },
-    ))
-    .unwrap();
-    let ids: Vec<u64> = all.iter().map(|t| t.id).collect();
-    let distinct: std::collections::HashSet<u64> = ids.iter().copied().collect();
-    assert_eq!(ids.len(), distinct.len(), "no id twice");
-    assert_eq!(distinct, open);
-}
-
 /// API 198 answers 204 to a delete whatever it deleted: the client claims
 /// no count, so the console looks the rows up again.
 #[test]

@@ -877,7 +877,7 @@ fn a_2x_server_runs_without_the_active_list_and_says_it_has_no_summary() {
     let v9_list = response(PAPERLESS, &paperless_entry("v9_tasks_list"));
     let transport = ScriptedTransport::new([refused.clone(), refused, v9_list]);
     let c = client(PaperlessApi::V10);
-    let running = block_on(c.running_now(&transport)).unwrap();
+    let running = block_on(taskdeck_engine::paperless::running_now(&c, &transport)).unwrap();
     let paths: Vec<String> = transport
         .sent
         .borrow()

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::ApiError;
-use crate::http::{HttpRequest, HttpResponse, TransportError};
+use crate::http::{HttpRequest, HttpResponse, MAX_BODY_BYTES, TransportError, looks_like_html};
 use crate::{Page, UnreadableRow};
 
 pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -82,16 +82,6 @@ impl<T> Call<T> {
             .map_err(|e| ApiError::from_transport(&self.request, e))?;
         self.decode(&response)
     }
-}
-
-/// The largest answer decoded. Not 64 MB: a Paperless 2.x server sends its
-/// whole task table in one answer (about 500 bytes a task), and one with
-/// 300,000 tasks must still be readable.
-pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
-
-/// An HTML document (or any markup) where JSON was expected.
-pub fn looks_like_html(body: &str) -> bool {
-    body.trim_start().starts_with('<')
 }
 
 /// Decodes JSON with the path of the offending field in the error, because
@@ -187,11 +177,36 @@ fn rows_one_by_one<W: DeserializeOwned + Into<T>, T>(
                         format!("field `{field}`: {detail}")
                     },
                     raw: raw.get().to_string(),
+                    key: key_of(raw.get()),
                 });
             }
         }
     }
     Ok((rows, unreadable, count))
+}
+
+/// The key of a row that could not be read as a whole: its `pk`
+/// (InvenTree) or `id` (Paperless), a number or a string.
+pub fn key_of(raw: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Keys<'a> {
+        #[serde(default, borrow)]
+        pk: Option<&'a RawValue>,
+        #[serde(default, borrow)]
+        id: Option<&'a RawValue>,
+    }
+    // Only an object names its key (serde would read `[1, 2]` as one too).
+    if !raw.trim_start().starts_with('{') {
+        return None;
+    }
+    let keys: Keys = serde_json::from_str(raw).ok()?;
+    let value = keys.pk.or(keys.id)?.get();
+    if let Ok(n) = value.parse::<u64>() {
+        return Some(n.to_string());
+    }
+    serde_json::from_str::<String>(value)
+        .ok()
+        .filter(|s| !s.trim().is_empty() && s.len() <= 200)
 }
 
 /// A JSON array read as `W`s and kept as `T`s.
@@ -348,6 +363,24 @@ pub fn decode_page<T: DeserializeOwned>(
 mod tests {
     use super::*;
     use crate::http::{BaseUrl, Method};
+
+    #[test]
+    fn an_unreadable_row_keeps_its_key_when_the_key_reads() {
+        assert_eq!(key_of(r#"{"pk": 17, "func": 3}"#).as_deref(), Some("17"));
+        assert_eq!(
+            key_of(r#"{"pk": "4af2b048", "args": {"x": 1}}"#).as_deref(),
+            Some("4af2b048")
+        );
+        assert_eq!(
+            key_of(r#"{"id": 4711, "status": null}"#).as_deref(),
+            Some("4711")
+        );
+        assert_eq!(key_of(r#"{"pk": null, "id": null}"#), None);
+        assert_eq!(key_of(r#"{"pk": -3}"#), None);
+        assert_eq!(key_of(r#"{"pk": {"a": 1}}"#), None);
+        assert_eq!(key_of("[1, 2]"), None);
+        assert_eq!(key_of(r#"{"pk": "  "}"#), None);
+    }
 
     #[test]
     fn decode_errors_name_the_field_and_endpoint() {

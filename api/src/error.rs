@@ -69,6 +69,20 @@ pub enum ApiError {
     InvalidInput { detail: String },
     /// The server's API version cannot do this; nothing was sent.
     Unsupported { detail: String },
+    /// Reading a list page by page, the server sent rows already read
+    /// instead of the page asked for: it (or a proxy) ignores paging, so
+    /// the list cannot be read whole.
+    PagingIgnored { endpoint: String, page: u32 },
+    /// Reading a list page by page did not end within the pages allowed.
+    TooManyPages {
+        endpoint: String,
+        pages: u32,
+        read: u64,
+        total: u64,
+    },
+    /// The server began answering as another API version while a list was
+    /// being read, so what was read so far does not match what was asked.
+    VersionChanged { detail: String },
 }
 
 impl ApiError {
@@ -95,7 +109,7 @@ impl ApiError {
         let messages = server_messages(&response.body);
         let message = if messages.is_empty() {
             format!("HTTP {} from {}", response.status, request.endpoint())
-        } else if crate::call::looks_like_html(&response.body)
+        } else if crate::http::looks_like_html(&response.body)
             && matches!(response.status, 502..=504)
         {
             // Gateway errors come from a proxy in front of the server, not
@@ -191,7 +205,7 @@ impl fmt::Display for ApiError {
                 f,
                 "{endpoint} sent {} MB, more than Taskdeck reads at once ({} MB).",
                 bytes / 1_000_000,
-                crate::call::MAX_BODY_BYTES / 1_000_000
+                crate::http::MAX_BODY_BYTES / 1_000_000
             ),
             ApiError::Redirected {
                 url,
@@ -242,6 +256,25 @@ impl fmt::Display for ApiError {
             ApiError::NothingSelected => write!(f, "Nothing is selected."),
             ApiError::InvalidInput { detail } => write!(f, "{detail}"),
             ApiError::Unsupported { detail } => write!(f, "Not supported by this server: {detail}"),
+            ApiError::PagingIgnored { endpoint, page } => write!(
+                f,
+                "{endpoint} sent rows already read when asked for page {page}: the server, or a \
+                 proxy in front of it, ignores paging, so the list could not be read whole."
+            ),
+            ApiError::TooManyPages {
+                endpoint,
+                pages,
+                read,
+                total,
+            } => write!(
+                f,
+                "{endpoint} did not end after {pages} pages ({read} rows read, {total} counted); \
+                 reading stopped there."
+            ),
+            ApiError::VersionChanged { detail } => write!(
+                f,
+                "The server changed its API version while the list was read: {detail} Try again."
+            ),
         }
     }
 }

@@ -116,6 +116,12 @@ pub struct HttpRequest {
     pub path_and_query: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<serde_json::Value>,
+    /// The saved connection the request is made for, when it is one: the
+    /// desktop app adds the token of exactly that connection (and only if
+    /// its address is this request's), never another's with the same
+    /// address. Requests without one carry no stored token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<String>,
 }
 
 impl HttpRequest {
@@ -126,7 +132,13 @@ impl HttpRequest {
             path_and_query,
             headers: Vec::new(),
             body: None,
+            connection: None,
         }
+    }
+
+    pub fn for_connection(mut self, connection: Option<&str>) -> Self {
+        self.connection = connection.map(str::to_string);
+        self
     }
 
     pub fn url(&self) -> String {
@@ -259,6 +271,16 @@ pub enum TransportError {
     /// No answer within the time allowed; the request may still have been
     /// carried out.
     TimedOut { after_secs: u32 },
+}
+
+/// The largest answer decoded. Not 64 MB: a Paperless 2.x server sends its
+/// whole task table in one answer (about 500 bytes a task), and one with
+/// 300,000 tasks must still be readable.
+pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+
+/// An HTML document (or any markup) where JSON was expected.
+pub fn looks_like_html(body: &str) -> bool {
+    body.trim_start().starts_with('<')
 }
 
 #[cfg(test)]

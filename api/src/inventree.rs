@@ -357,11 +357,24 @@ fn decode_delete(req: &HttpRequest, res: &HttpResponse) -> Result<DeleteOutcome,
 pub struct InvenTreeClient {
     base: BaseUrl,
     token: Option<Secret>,
+    /// The saved connection its requests are made for ([`HttpRequest::connection`]).
+    connection: Option<String>,
 }
 
 impl InvenTreeClient {
     pub fn new(base: BaseUrl, token: Option<Secret>) -> Self {
-        InvenTreeClient { base, token }
+        InvenTreeClient {
+            base,
+            token,
+            connection: None,
+        }
+    }
+
+    /// Its requests name this saved connection (the desktop app adds that
+    /// connection's token to them, and no other's).
+    pub fn for_connection(mut self, id: &str) -> Self {
+        self.connection = Some(id.to_string());
+        self
     }
 
     pub fn base(&self) -> &BaseUrl {
@@ -370,6 +383,7 @@ impl InvenTreeClient {
 
     pub(crate) fn request(&self, method: Method, path_and_query: String) -> HttpRequest {
         let req = HttpRequest::new(method, &self.base, path_and_query)
+            .for_connection(self.connection.as_deref())
             .header("Accept", "application/json");
         match &self.token {
             Some(token) => req.header("Authorization", format!("Token {}", token.expose())),

@@ -27,6 +27,9 @@ pub const OPEN_IN_BROWSER: &str = "open_in_browser";
 /// [`SaveExportArgs`] → `Option<String>`: asks where to save an export
 /// (native dialog) and writes it; the path, or `None` when cancelled.
 pub const SAVE_EXPORT: &str = "save_export";
+/// [`LogPanicArgs`] → `()`: the console panicked; the message goes to the
+/// app's log (the webview's console reaches nobody).
+pub const LOG_PANIC: &str = "log_panic";
 
 /// Every command, for the desktop build script and capability.
 pub const COMMANDS: &[&str] = &[
@@ -38,6 +41,7 @@ pub const COMMANDS: &[&str] = &[
     NOTIFY_FAILURE,
     OPEN_IN_BROWSER,
     SAVE_EXPORT,
+    LOG_PANIC,
 ];
 
 /// The permission Tauri's build script generates for a command.
@@ -161,6 +165,11 @@ pub struct NotifyArgs {
 pub struct OpenArgs {
     pub connection_id: String,
     pub url: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct LogPanicArgs {
+    pub message: String,
 }
 
 #[cfg(test)]

@@ -130,6 +130,9 @@ pub struct UnreadableRow {
     pub index: usize,
     pub reason: String,
     pub raw: String,
+    /// The row's own key (`pk` or `id`) when that much could be read: the
+    /// row can then still be chosen, acted on and linked to.
+    pub key: Option<String>,
 }
 
 /// A list of ids that is never empty, so a bulk action can only ever name rows

@@ -509,6 +509,22 @@ pub struct TaskQuery {
 }
 
 impl TaskQuery {
+    /// Whether the only filter is `acknowledged`, the one API 9 sends; any
+    /// other would be dropped by a server answering as API 9.
+    pub fn filters_only_acknowledged(&self) -> bool {
+        let blank = |v: &Option<String>| non_blank(v).is_none();
+        self.status.is_empty()
+            && self.task_type.is_empty()
+            && self.trigger_source.is_empty()
+            && self.is_complete.is_none()
+            && blank(&self.name)
+            && blank(&self.result)
+            && blank(&self.task_id)
+            && self.owner.is_none()
+            && self.created_after.is_none()
+            && self.created_before.is_none()
+    }
+
     fn push_filters(&self, q: &mut Query, with_status: bool) {
         q.push_opt("acknowledged", self.acknowledged);
         if with_status {
@@ -556,6 +572,8 @@ pub enum AckTarget {
 pub struct PaperlessClient {
     base: BaseUrl,
     token: Option<Secret>,
+    /// The saved connection its requests are made for ([`HttpRequest::connection`]).
+    connection: Option<String>,
     api: Cell<PaperlessApi>,
     /// When it fell back to API 9, by the transport's clock.
     fell_back_at: Cell<Option<i64>>,
@@ -598,6 +616,7 @@ impl PaperlessClient {
         PaperlessClient {
             base,
             token,
+            connection: None,
             api: Cell::new(PaperlessApi::V10),
             fell_back_at: Cell::new(None),
             on_settled: RefCell::new(None),
@@ -624,6 +643,13 @@ impl PaperlessClient {
         *self.on_settled.borrow_mut() = Some(Rc::new(remember));
     }
 
+    /// Its requests name this saved connection (the desktop app adds that
+    /// connection's token to them, and no other's).
+    pub fn for_connection(mut self, id: &str) -> Self {
+        self.connection = Some(id.to_string());
+        self
+    }
+
     pub fn with_api(self, api: PaperlessApi) -> Self {
         self.api.set(api);
         self
@@ -639,6 +665,7 @@ impl PaperlessClient {
 
     fn request(&self, method: Method, path_and_query: String) -> HttpRequest {
         let req = HttpRequest::new(method, &self.base, path_and_query)
+            .for_connection(self.connection.as_deref())
             .header("Accept", self.api.get().accept_header());
         match &self.token {
             Some(token) => req.header("Authorization", format!("Token {}", token.expose())),
@@ -774,41 +801,6 @@ impl PaperlessClient {
             }
         }
         result
-    }
-
-    /// Every task matching `query` (paging and ordering ignored), API 10.
-    /// The server orders only by fields with ties (`date_created` shares
-    /// seconds) and takes no id tie-breaker, so paging through them could
-    /// skip or repeat rows: they are read in one page instead (when more
-    /// than `MAX_PAGE_SIZE` match, in pages, without repeats).
-    pub async fn list_all_tasks(
-        &self,
-        transport: &dyn Transport,
-        query: &TaskQuery,
-    ) -> Result<Vec<PaperlessTask>, ApiError> {
-        let mut q = TaskQuery {
-            ordering: None,
-            page: Some(1),
-            page_size: Some(1000),
-            ..query.clone()
-        };
-        let first = self.list_tasks(transport, &q).await?;
-        if !first.server_paged || first.count <= first.items.len() as u64 {
-            return Ok(first.items);
-        }
-        q.page_size = Some(MAX_PAGE_SIZE);
-        let mut all = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for page in 1.. {
-            q.page = Some(page);
-            let got = self.list_tasks(transport, &q).await?;
-            let last = got.items.len() < MAX_PAGE_SIZE as usize;
-            all.extend(got.items.into_iter().filter(|t| seen.insert(t.id)));
-            if last || all.len() as u64 >= got.count {
-                break;
-            }
-        }
-        Ok(all)
     }
 
     pub async fn list_tasks(

@@ -11,9 +11,7 @@ use serde_json::json;
 use crate::call::{Call, Transport, decode_json};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::paperless::{
-    PaperlessApi, PaperlessClient, PaperlessTask, StatusGroup, TaskQuery, TaskStatus, TaskType,
-};
+use crate::paperless::{PaperlessApi, PaperlessClient, PaperlessTask, TaskQuery, TaskType};
 use crate::time::rfc3339_opt;
 
 /// How a part of the server is, as `/api/status/` words it.
@@ -477,34 +475,6 @@ impl PaperlessClient {
             }),
         })
         .await
-    }
-
-    /// The tasks running now: `/api/tasks/active/` on API 10, and where the
-    /// server lacks it (API 9) the pending and started tasks of the list.
-    pub async fn running_now(
-        &self,
-        transport: &dyn Transport,
-    ) -> Result<Vec<PaperlessTask>, ApiError> {
-        let query = TaskQuery {
-            status: vec![TaskStatus::Pending, TaskStatus::Started],
-            ..TaskQuery::default()
-        };
-        let in_progress = |tasks: Vec<PaperlessTask>| -> Vec<PaperlessTask> {
-            tasks
-                .into_iter()
-                .filter(|t| t.status.group() == Some(StatusGroup::InProgress))
-                .collect()
-        };
-        if self.api() == PaperlessApi::V10 {
-            match self.active_call().send(transport).await {
-                Ok(page) => return Ok(in_progress(page.items)),
-                Err(ApiError::VersionNotSupported { .. } | ApiError::NotFound { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.list_all_tasks(transport, &query)
-            .await
-            .map(in_progress)
     }
 
     /// `GET /api/tasks/active/` (API 10): pending and started, newest

@@ -13,7 +13,6 @@ mod cors;
 mod drf;
 pub mod faults;
 pub mod inventree;
-mod inventree_admin;
 pub mod paperless;
 pub mod seed;
 pub mod traffic;

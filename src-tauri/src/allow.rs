@@ -170,11 +170,12 @@ pub struct AllowList {
     servers: Vec<(String, ServerKind, BaseUrl)>,
 }
 
-/// A request that may be sent: for which connection, and whether the
-/// stored token may be added.
+/// A request that may be sent: for which saved connection (only when the
+/// request names it, and its address is the request's), and whether that
+/// connection's stored token may be added.
 #[derive(Debug, PartialEq)]
 pub struct Allowed<'a> {
-    pub connection_id: &'a str,
+    pub connection_id: Option<&'a str>,
     pub token: Token,
 }
 
@@ -248,16 +249,34 @@ impl AllowList {
     /// Which connection the request is for and what it may carry, or why it
     /// is refused.
     pub fn check(&self, request: &HttpRequest) -> Result<Allowed<'_>, String> {
-        let (id, kind, _) = self
-            .servers
-            .iter()
-            .find(|(_, _, base)| *base == request.base)
-            .ok_or_else(|| {
-                format!(
-                    "{} is not one of the configured servers; add it under Connections first",
-                    request.base
-                )
-            })?;
+        // By the connection the request names, and its address: two
+        // connections may share an address under different users, and each
+        // request must go as the one it was made for.
+        let server = match &request.connection {
+            Some(named) => self
+                .servers
+                .iter()
+                .find(|(id, _, _)| id == named)
+                .filter(|(_, _, base)| *base == request.base)
+                .ok_or_else(|| {
+                    format!(
+                        "the request names a connection that is not configured for {}",
+                        request.base
+                    )
+                })?,
+            None => self
+                .servers
+                .iter()
+                .find(|(_, _, base)| *base == request.base)
+                .ok_or_else(|| {
+                    format!(
+                        "{} is not one of the configured servers; add it under Connections first",
+                        request.base
+                    )
+                })?,
+        };
+        let (id, kind, _) = server;
+        let id = request.connection.as_ref().map(|_| id.as_str());
         let path = request.path();
         if path.contains("..") || path.contains("//") || path.contains('\\') || path.contains('%') {
             return Err(format!("refused path {path}"));
@@ -382,12 +401,51 @@ mod tests {
             assert!(l.check(&r).is_ok(), "{r:?}: {:?}", l.check(&r));
         }
         assert_eq!(
-            l.check(&req(Method::Get, PAPERLESS_BASE, "/api/tasks/")),
+            l.check(&req(Method::Get, PAPERLESS_BASE, "/api/tasks/").for_connection(Some("c1"))),
             Ok(Allowed {
-                connection_id: "c1",
+                connection_id: Some("c1"),
                 token: Token::AddStored
             })
         );
+        // A request naming no connection is sent without any stored token.
+        assert_eq!(
+            l.check(&req(Method::Get, PAPERLESS_BASE, "/api/tasks/")),
+            Ok(Allowed {
+                connection_id: None,
+                token: Token::AddStored
+            })
+        );
+    }
+
+    #[test]
+    fn a_request_goes_as_the_connection_it_names_and_only_to_its_address() {
+        let l = AllowList::new([
+            (
+                "admin".into(),
+                ServerKind::Paperless,
+                BaseUrl::parse(PAPERLESS_BASE).unwrap(),
+            ),
+            (
+                "viewer".into(),
+                ServerKind::Paperless,
+                BaseUrl::parse(PAPERLESS_BASE).unwrap(),
+            ),
+            (
+                "other".into(),
+                ServerKind::InvenTree,
+                BaseUrl::parse(INVENTREE_BASE).unwrap(),
+            ),
+        ]);
+        let tasks = || req(Method::Get, PAPERLESS_BASE, "/api/tasks/");
+        for id in ["admin", "viewer"] {
+            assert_eq!(
+                l.check(&tasks().for_connection(Some(id)))
+                    .map(|a| a.connection_id),
+                Ok(Some(id))
+            );
+        }
+        assert!(l.check(&tasks().for_connection(Some("other"))).is_err());
+        assert!(l.check(&tasks().for_connection(Some("gone"))).is_err());
     }
 
     /// The mail, log and admin calls as the API crate builds them.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use taskdeck_api::call::MAX_BODY_BYTES;
+use taskdeck_api::http::MAX_BODY_BYTES;
 use taskdeck_api::ipc::{DesktopConnection, DesktopState};
 use taskdeck_api::server::OfferedConnection;
 use taskdeck_api::{BaseUrl, HttpRequest, HttpResponse, Method, TransportError};
@@ -180,9 +180,10 @@ impl Desk {
         let allowed = allowed.check(&request).map_err(TransportError::Refused)?;
         if allowed.token == Token::AddStored
             && request.header_value("authorization").is_none()
+            && let Some(connection_id) = allowed.connection_id
             && let Some(token) = self
                 .vault
-                .token_for(allowed.connection_id, &request.base)
+                .token_for(connection_id, &request.base)
                 .map_err(TransportError::Refused)?
         {
             request = request.header("Authorization", format!("Token {}", token.expose()));
@@ -355,8 +356,8 @@ mod tests {
             .block_on(future)
     }
 
-    fn tasks(base: &BaseUrl) -> HttpRequest {
-        HttpRequest::new(Method::Get, base, "/api/tasks/".into())
+    fn tasks(c: &DesktopConnection) -> HttpRequest {
+        HttpRequest::new(Method::Get, &c.base_url, "/api/tasks/".into()).for_connection(Some(&c.id))
     }
 
     #[test]
@@ -378,28 +379,59 @@ mod tests {
         assert!(!file.contains("secret-token"), "{file}");
         assert_eq!(d.state().token_store, TokenStore::SessionMemory);
 
-        let prepared = d.prepare(tasks(&c1.base_url)).unwrap();
+        let prepared = d.prepare(tasks(&c1)).unwrap();
         assert_eq!(
             prepared.header_value("authorization"),
             Some("Token secret-token-1")
         );
         assert_eq!(
-            d.prepare(tasks(&c2.base_url))
-                .unwrap()
-                .header_value("authorization"),
+            d.prepare(tasks(&c2)).unwrap().header_value("authorization"),
             None
         );
         let elsewhere = BaseUrl::parse("http://127.0.0.1:9999").unwrap();
         assert!(matches!(
-            d.prepare(tasks(&elsewhere)),
+            d.prepare(HttpRequest::new(
+                Method::Get,
+                &elsewhere,
+                "/api/tasks/".into()
+            )),
             Err(TransportError::Refused(_))
         ));
 
         // Removing a connection removes its token.
         d.forget(&c1.id).unwrap();
-        assert!(d.prepare(tasks(&c1.base_url)).is_err());
+        assert!(d.prepare(tasks(&c1)).is_err());
         let again = desk_with(&dir, memory_vault());
         assert_eq!(again.state().connections.len(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Two users of one server: each request carries the token of the
+    /// connection it names, never the first one saved for the address.
+    #[test]
+    fn two_connections_to_one_address_each_send_their_own_token() {
+        let dir = scratch("two-users");
+        let d = desk_with(&dir, memory_vault());
+        let admin = d
+            .save_connection(conn("http://127.0.0.1:8010"), Some("admin-token".into()))
+            .unwrap();
+        let viewer = d
+            .save_connection(conn("http://127.0.0.1:8010"), Some("viewer-token".into()))
+            .unwrap();
+        let token = |c: &DesktopConnection| {
+            d.prepare(tasks(c))
+                .unwrap()
+                .header_value("authorization")
+                .map(str::to_string)
+        };
+        assert_eq!(token(&admin).as_deref(), Some("Token admin-token"));
+        assert_eq!(token(&viewer).as_deref(), Some("Token viewer-token"));
+        // A request that names no connection carries no stored token.
+        let anonymous = HttpRequest::new(Method::Get, &admin.base_url, "/api/tasks/".into());
+        assert_eq!(
+            d.prepare(anonymous).unwrap().header_value("authorization"),
+            None
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -424,7 +456,7 @@ mod tests {
             .unwrap();
         assert!(!moved.has_token);
         assert_eq!(
-            d.prepare(tasks(&listener))
+            d.prepare(tasks(&moved))
                 .unwrap()
                 .header_value("authorization"),
             None
@@ -531,7 +563,7 @@ mod tests {
                 Some("tok".into()),
             )
             .unwrap();
-        let outcome = block_on(d.send(tasks(&saved.base_url), 30));
+        let outcome = block_on(d.send(tasks(&saved), 30));
         server.join().unwrap();
         assert_eq!(
             outcome,
@@ -558,7 +590,7 @@ mod tests {
         let saved = d
             .save_connection(conn(&format!("http://127.0.0.1:{port}")), None)
             .unwrap();
-        let outcome = block_on(d.send(tasks(&saved.base_url), 1));
+        let outcome = block_on(d.send(tasks(&saved), 1));
         assert_eq!(outcome, Err(TransportError::TimedOut { after_secs: 1 }));
         server.join().unwrap();
         let _ = std::fs::remove_dir_all(&dir);
@@ -569,7 +601,10 @@ mod tests {
         let dir = scratch("refused");
         let d = desk_with(&dir, memory_vault());
         let base = BaseUrl::parse("http://127.0.0.1:1").unwrap();
-        match block_on(d.send(tasks(&base), 30)) {
+        match block_on(d.send(
+            HttpRequest::new(Method::Get, &base, "/api/tasks/".into()),
+            30,
+        )) {
             Err(TransportError::Refused(message)) => {
                 assert!(message.contains("not one of the configured servers"))
             }

@@ -119,6 +119,15 @@ async fn save_export(
     export::write_export(&path, &content).map(|p| Some(p.display().to_string()))
 }
 
+/// The console panicked: its message goes to the app's log (stderr), the
+/// only place an admin or a bug report finds it; the webview's console
+/// reaches nobody in the desktop app.
+#[tauri::command]
+fn log_panic(message: String) {
+    let message: String = message.chars().take(4000).collect();
+    eprintln!("taskdeck: the console stopped working (a panic in the UI): {message}");
+}
+
 fn demo_offer_arg() -> Option<String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -153,6 +162,7 @@ pub fn run() {
             notify_failure,
             open_in_browser,
             save_export,
+            log_panic,
         ])
         .run(tauri::generate_context!())
         .expect("Taskdeck desktop failed to start");

@@ -1,5 +1,8 @@
 //! Error banners, empty states, skeletons and toasts.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use leptos::prelude::*;
 
 use crate::api::ApiError;
@@ -66,21 +69,27 @@ pub fn SkeletonRows(columns: usize, #[prop(default = 8)] rows: usize) -> impl In
         .collect_view()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ToastKind {
     Success,
     Error,
     Info,
+    /// Work in flight (an action, an export): stays until it ends.
+    Progress,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Toast {
     id: u64,
     kind: ToastKind,
     text: String,
+    /// Set by the toast's Cancel button; the work looks at it.
+    cancel: Option<Arc<AtomicBool>>,
 }
 
-/// Short messages after actions, announced to screen readers.
+/// Short messages after actions, announced to screen readers, and the
+/// work in flight whatever screen the user is on. App-level: what outlives
+/// a screen reports here.
 #[derive(Clone, Copy)]
 pub struct Toasts {
     items: RwSignal<Vec<Toast>>,
@@ -95,33 +104,95 @@ impl Toasts {
         }
     }
 
-    pub fn show(&self, kind: ToastKind, text: impl Into<String>) {
+    fn push(&self, kind: ToastKind, text: String, cancel: Option<Arc<AtomicBool>>) -> Option<u64> {
         let id = self.next.try_update_value(|n| {
             *n += 1;
             *n
-        });
-        let Some(id) = id else { return };
-        self.items.update(|items| {
+        })?;
+        self.items.try_update(|items| {
             items.push(Toast {
                 id,
                 kind,
-                text: text.into(),
+                text,
+                cancel,
             })
-        });
+        })?;
+        Some(id)
+    }
+
+    pub fn show(&self, kind: ToastKind, text: impl Into<String>) {
+        let Some(id) = self.push(kind, text.into(), None) else {
+            return;
+        };
+        self.expire(id, kind);
+    }
+
+    /// Errors stay until dismissed: they may need reading twice.
+    fn expire(&self, id: u64, kind: ToastKind) {
+        if matches!(kind, ToastKind::Error | ToastKind::Progress) {
+            return;
+        }
         let items = self.items;
-        // Errors stay until dismissed: they may need reading twice.
-        if kind != ToastKind::Error {
-            set_timeout(
-                move || {
-                    items.try_update(|items| items.retain(|t| t.id != id));
-                },
-                std::time::Duration::from_secs(6),
-            );
+        set_timeout(
+            move || {
+                items.try_update(|items| items.retain(|t| t.id != id));
+            },
+            std::time::Duration::from_secs(6),
+        );
+    }
+
+    /// A message for work in flight, until [`Progress::finish`]; with a
+    /// Cancel button when `cancel` is given.
+    pub fn progress(&self, text: impl Into<String>, cancel: Option<Arc<AtomicBool>>) -> Progress {
+        Progress {
+            toasts: *self,
+            id: self.push(ToastKind::Progress, text.into(), cancel),
         }
     }
 
     fn dismiss(&self, id: u64) {
-        self.items.update(|items| items.retain(|t| t.id != id));
+        self.items.try_update(|items| items.retain(|t| t.id != id));
+    }
+}
+
+/// Work in flight, shown until it ends.
+pub struct Progress {
+    toasts: Toasts,
+    id: Option<u64>,
+}
+
+impl Progress {
+    pub fn update(&self, text: impl Into<String>) {
+        let Some(id) = self.id else { return };
+        let text = text.into();
+        self.toasts.items.try_update(|items| {
+            if let Some(t) = items.iter_mut().find(|t| t.id == id) {
+                t.text = text;
+            }
+        });
+    }
+
+    /// Replaces the message with the outcome.
+    pub fn finish(mut self, kind: ToastKind, text: impl Into<String>) {
+        let Some(id) = self.id.take() else { return };
+        let text = text.into();
+        self.toasts.items.try_update(|items| {
+            if let Some(t) = items.iter_mut().find(|t| t.id == id) {
+                t.kind = kind;
+                t.text = text;
+                t.cancel = None;
+            }
+        });
+        self.toasts.expire(id, kind);
+    }
+}
+
+impl Drop for Progress {
+    /// Work dropped without an outcome leaves no message behind.
+    fn drop(&mut self) {
+        if let Some(id) = self.id {
+            self.toasts.dismiss(id);
+        }
     }
 }
 
@@ -136,20 +207,38 @@ pub fn ToastRegion() -> impl IntoView {
     let toasts = expect_context::<Toasts>();
     view! {
         <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
-            <For each=move || toasts.items.get() key=|t| t.id let:toast>
-                <div class=move || match toast.kind {
-                    ToastKind::Success => "toast toast-success",
-                    ToastKind::Error => "toast toast-error",
-                    ToastKind::Info => "toast",
-                }>
-                    <span>{toast.text.clone()}</span>
-                    <button
-                        class="btn-icon"
-                        aria-label="Dismiss message"
-                        on:click=move |_| toasts.dismiss(toast.id)
-                    >
-                        "×"
-                    </button>
+            <For each=move || toasts.items.get() key=|t| (t.id, t.kind) let:toast>
+                <div
+                    class=match toast.kind {
+                        ToastKind::Success => "toast toast-success",
+                        ToastKind::Error => "toast toast-error",
+                        ToastKind::Info => "toast",
+                        ToastKind::Progress => "toast toast-progress",
+                    }
+                    data-kind=format!("{:?}", toast.kind).to_lowercase()
+                >
+                    <span data-testid="toast-text">{move || {
+                        let id = toast.id;
+                        toasts.items.with(|items| items.iter().find(|t| t.id == id).map(|t| t.text.clone()))
+                    }}</span>
+                    {toast.cancel.clone().map(|flag| view! {
+                        <button
+                            class="btn btn-small"
+                            data-testid="toast-cancel"
+                            on:click=move |_| flag.store(true, Ordering::Relaxed)
+                        >
+                            "Cancel"
+                        </button>
+                    })}
+                    {(toast.kind != ToastKind::Progress).then(|| view! {
+                        <button
+                            class="btn-icon"
+                            aria-label="Dismiss message"
+                            on:click=move |_| toasts.dismiss(toast.id)
+                        >
+                            "×"
+                        </button>
+                    })}
                 </div>
             </For>
         </div>

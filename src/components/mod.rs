@@ -9,6 +9,5 @@ pub mod loader;
 pub mod palette;
 pub mod refresh;
 pub mod selection;
-pub mod table;
 pub mod time;
 pub mod url_view;

@@ -11,6 +11,7 @@ use crate::location::Link;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
+use crate::api::UnreadableRow;
 use crate::api::inventree::{FailedOrder, FailedQuery, SortDirection};
 use crate::api::paperless::{PaperlessApi, TaskOrderField, TaskOrdering, TaskQuery, TaskStatus};
 use crate::api::paperless_admin::Health;
@@ -19,12 +20,13 @@ use crate::components::drawer::{Detail, field};
 use crate::components::time::{ServerWhen, When};
 use crate::context::Connections;
 use crate::pages::health::paperless_health;
-use crate::pages::paperless::full_list::FullList;
 use crate::state::connections::{Connection, KeyValueStore, ServerKind};
 use crate::state::inventree_view::Queue;
 use crate::state::notify::Item;
+use crate::state::plural;
 use crate::state::route::Route;
 use crate::state::seen::{Watched, is_new, last_seen, local_server_time};
+use crate::store::full_lists::FullList;
 use crate::table::cells::{self, cell};
 use crate::table::local::{ListMeta, LocalRow, LocalSource};
 use crate::table::{Column, Row, RowDetails, TableScreen, Width};
@@ -162,6 +164,40 @@ fn problem(
     }
 }
 
+/// Rows of a server's answer that could not be read: one item that counts
+/// them, linking to the one by its key when there is one, so a failure the
+/// console cannot read is never silently left out of the inbox.
+fn unreadable_row(
+    c: &Connection,
+    unreadable: &[UnreadableRow],
+    noun: &str,
+    list: &str,
+    seen: Option<DateTime<Utc>>,
+) -> AttentionRow {
+    let href = match unreadable {
+        [one] => match &one.key {
+            Some(key) => format!("{list}?task={key}"),
+            None => list.to_string(),
+        },
+        _ => list.to_string(),
+    };
+    AttentionRow {
+        key: format!("{}:unreadable", c.id),
+        server: c.name.clone(),
+        problem: true,
+        what: format!("{} could not be read", plural(unreadable.len(), noun)),
+        error: unreadable
+            .iter()
+            .map(|u| u.reason.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        at: None,
+        server_time: None,
+        href,
+        new: is_new(None, seen),
+    }
+}
+
 async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<AttentionRow> {
     let client = connections.paperless(c);
     let seen = last_seen(&web::local_store(), &c.id, Watched::PaperlessTasks);
@@ -186,7 +222,7 @@ async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<Attenti
         None => {
             let _reading = (client.api() == PaperlessApi::V9).then(|| shared.reading(&c.id));
             client
-                .list_tasks(web::transport(), &query)
+                .list_tasks(crate::transport::current(), &query)
                 .await
                 .map(|page| {
                     let list: FullList = Rc::new((page.items, page.unreadable));
@@ -198,25 +234,38 @@ async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<Attenti
         }
     };
     let mut rows = match listed {
-        Ok(list) => list
-            .0
-            .iter()
-            // API 9 filters here: failures only, newest first.
-            .filter(|t| t.status == TaskStatus::Failure && !t.acknowledged)
-            .map(|t| {
-                let at = t.done.or(t.created);
-                AttentionRow {
-                    key: format!("{}:task:{}", c.id, t.id),
-                    server: c.name.clone(),
-                    problem: false,
-                    what: format!("{} failed: {}", t.task_type.label(), t.display_name()),
-                    error: t.result_message.clone().unwrap_or_default(),
-                    at,
-                    server_time: None,
-                    href: format!("{}?task={}", Route::paperless(&c.id).path(), t.id),
-                    new: is_new(at, seen),
-                }
+        Ok(list) => std::iter::once(&list.1)
+            .filter(|unreadable| !unreadable.is_empty())
+            .map(|unreadable| {
+                // API 10 was asked for failures; API 9 sends every task, so
+                // there an unreadable row may or may not be one.
+                let noun = if client.api() == PaperlessApi::V9 {
+                    "task-list row"
+                } else {
+                    "failed task"
+                };
+                unreadable_row(c, unreadable, noun, &Route::paperless(&c.id).path(), seen)
             })
+            .chain(
+                list.0
+                    .iter()
+                    // API 9 filters here: failures only, newest first.
+                    .filter(|t| t.status == TaskStatus::Failure && !t.acknowledged)
+                    .map(|t| {
+                        let at = t.done.or(t.created);
+                        AttentionRow {
+                            key: format!("{}:task:{}", c.id, t.id),
+                            server: c.name.clone(),
+                            problem: false,
+                            what: format!("{} failed: {}", t.task_type.label(), t.display_name()),
+                            error: t.result_message.clone().unwrap_or_default(),
+                            at,
+                            server_time: None,
+                            href: format!("{}?task={}", Route::paperless(&c.id).path(), t.id),
+                            new: is_new(at, seen),
+                        }
+                    }),
+            )
             .collect(),
         Err(e) => vec![problem(
             c,
@@ -257,12 +306,17 @@ async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<Attenti
         ..FailedQuery::default()
     };
     let failed_href = Route::queue(&c.id, Queue::Failed).path();
-    let mut rows: Vec<AttentionRow> = match client.failed_call(&query).send(web::transport()).await
+    let mut rows: Vec<AttentionRow> = match client
+        .failed_call(&query)
+        .send(crate::transport::current())
+        .await
     {
-        Ok(page) => page
-            .items
+        Ok(page) => std::iter::once(&page.unreadable)
+            .filter(|unreadable| !unreadable.is_empty())
+            .map(|unreadable| unreadable_row(c, unreadable, "failed task", &failed_href, seen))
+            .collect::<Vec<_>>()
             .into_iter()
-            .map(|t| {
+            .chain(page.items.into_iter().map(|t| {
                 let at = t.stopped.and_then(|s| local_server_time(s, offset));
                 AttentionRow {
                     key: format!("{}:failed:{}", c.id, t.pk),
@@ -278,7 +332,7 @@ async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<Attenti
                     href: format!("{failed_href}?task={}", t.pk),
                     new: is_new(at, seen),
                 }
-            })
+            }))
             .collect(),
         Err(e) => vec![problem(
             c,
@@ -288,7 +342,10 @@ async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<Attenti
             seen,
         )],
     };
-    if let Ok(overview) = client.overview_call().send(web::transport()).await
+    if let Ok(overview) = client
+        .overview_call()
+        .send(crate::transport::current())
+        .await
         && !overview.is_running
     {
         rows.push(problem(
@@ -338,7 +395,7 @@ pub fn AttentionPage() -> impl IntoView {
             if let Some(count) = count {
                 count
                     .0
-                    .set(Some(rows.iter().filter(|r| r.is_new()).count()));
+                    .try_set(Some(rows.iter().filter(|r| r.is_new()).count()));
             }
             Ok(rows)
         })
@@ -361,7 +418,7 @@ pub const NOTIFY_KEY: &str = "taskdeck.notify";
 /// Browser notifications, asked for only when the user clicks.
 #[component]
 fn NotifyOptIn() -> impl IntoView {
-    if web::in_desktop_app() {
+    if crate::ipc::in_desktop_app() {
         return view! {
             <p class="muted small">"The desktop app notifies per server: tick “notify” under Connections."</p>
         }
@@ -379,9 +436,9 @@ fn NotifyOptIn() -> impl IntoView {
         leptos::task::spawn_local(async move {
             if web::ask_notifications().await {
                 web::local_store().set(NOTIFY_KEY, "on");
-                on.set(true);
+                on.try_set(true);
             } else {
-                denied.set(true);
+                denied.try_set(true);
             }
         });
     };

@@ -16,13 +16,14 @@ use crate::components::loader::Loader;
 use crate::components::refresh::{RefreshBar, use_auto_refresh};
 use crate::components::selection::plural;
 use crate::components::time::When;
-use crate::context::Connections;
+use crate::context::{Connections, reload_on_change};
 use crate::pages::ConnectionGate;
 use crate::pages::inventree::warnings::{all_schedules, warning_rows};
-use crate::pages::paperless::follow::{RunKey, Runs};
 use crate::pages::paperless::logs::ServerLogs;
+use crate::runs::{RunKey, Runs};
 use crate::state::connections::Connection;
 use crate::state::route::{InvenTreeList, Route};
+use crate::state::runs::{describe, is_bad};
 use crate::web;
 
 #[component]
@@ -60,7 +61,7 @@ pub fn health_class(health: Health) -> &'static str {
 
 /// Reads `/api/status/` as a health report (the clock judges staleness).
 pub async fn paperless_health(client: &PaperlessClient) -> Result<HealthReport, ApiError> {
-    let body = client.status(web::transport()).await?;
+    let body = client.status(crate::transport::current()).await?;
     health_report(&body, &client.status_call().request, web::now())
 }
 
@@ -81,9 +82,10 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
         load,
     );
     let runs = expect_context::<Runs>();
+    // A run that ends (started here or elsewhere) changes the checks.
+    reload_on_change(Some(connection.id.clone()), load);
     let connection_id = connection.id.clone();
-    let start =
-        move |task: SystemTask| runs.start_system(&connection_id, client.get_value(), task, load);
+    let start = move |task: SystemTask| runs.start_system(&connection_id, client.get_value(), task);
     let title = format!("{} · health", connection.name);
     let admin = format!("{}/admin/documents/paperlesstask/", connection.base_url);
     view! {
@@ -132,6 +134,7 @@ fn CheckRow(
     let key = StoredValue::new(key);
     let state = move || key.with_value(|key| key.as_ref().and_then(|key| runs.get(key)));
     let busy = move || state().is_some_and(|s| s.in_progress());
+    let bad = move || state().is_some_and(|s| is_bad(&s));
     view! {
         <li class="health-row" data-check=check.name>
             <span class=health_class(check.health)>{check.health.label()}</span>
@@ -144,7 +147,7 @@ fn CheckRow(
                     {task.label()}
                 </button>
             })}
-            <span class="run-state" data-testid="run-state" aria-live="polite">{move || state().map(|s| s.describe())}</span>
+            <span class="run-state" class:run-bad=bad data-testid="run-state" aria-live="polite">{move || state().map(|s| describe(&s))}</span>
         </li>
     }
 }
@@ -159,8 +162,14 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
         let client = client.get_value();
         let more = client.clone();
         root.run(async move {
-            let about = client.api_root_call().send(web::transport()).await?;
-            let queues = client.overview_call().send(web::transport()).await?;
+            let about = client
+                .api_root_call()
+                .send(crate::transport::current())
+                .await?;
+            let queues = client
+                .overview_call()
+                .send(crate::transport::current())
+                .await?;
             Ok((about, queues))
         });
         extra.run(async move { Ok(InvenTreeExtras::load(&more).await) });
@@ -234,7 +243,7 @@ struct InvenTreeExtras {
 
 impl InvenTreeExtras {
     async fn load(client: &InvenTreeClient) -> InvenTreeExtras {
-        let transport = web::transport();
+        let transport = crate::transport::current();
         let warnings = all_schedules(client).await.map(|s| warning_rows(s).len());
         let errors = client
             .error_reports_page_call(1, 0)

@@ -13,7 +13,6 @@ use leptos::prelude::*;
 use crate::components::feedback::EmptyState;
 use crate::context::Connections;
 use crate::state::connections::{Connection, ServerKind};
-use crate::web;
 
 /// Renders `children` with the connection named in the URL, or says why not.
 #[component]
@@ -57,7 +56,9 @@ fn token_missing_reason(connections: Connections) -> String {
              under Connections to continue.",
             store.describe()
         ),
-        None if web::in_desktop_app() => "Enter the token under Connections to continue.".into(),
+        None if crate::ipc::in_desktop_app() => {
+            "Enter the token under Connections to continue.".into()
+        }
         None => "Tokens are kept for this browser session only, unless “remember” was ticked, \
                  and are dropped when the connection's address is changed. Enter it again to \
                  continue."

@@ -13,11 +13,11 @@ use crate::components::feedback::{EmptyState, ErrorBanner};
 use crate::components::loader::Loader;
 use crate::components::refresh::use_auto_refresh;
 use crate::context::{Clock, Connections};
-use crate::pages::paperless::full_list::FullList;
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::inventree_view::Queue;
 use crate::state::overview::{DayOutcomes, outcomes_per_day};
 use crate::state::route::Route;
+use crate::store::full_lists::FullList;
 use crate::web;
 use std::rc::Rc;
 
@@ -109,13 +109,17 @@ async fn paperless_summary(
         Some(all) => all,
         None => {
             let _reading = (client.api() == PaperlessApi::V9).then(|| shared.reading(&c.id));
-            let page = client.list_tasks(web::transport(), &recent_query).await?;
+            let page = client
+                .list_tasks(crate::transport::current(), &recent_query)
+                .await?;
             if client.api() == PaperlessApi::V10 {
                 let q = TaskQuery {
                     acknowledged: Some(false),
                     ..TaskQuery::default()
                 };
-                let open = client.status_counts(web::transport(), &q).await?;
+                let open = client
+                    .status_counts(crate::transport::current(), &q)
+                    .await?;
                 return summary(&client, open, page.items).await;
             }
             // API 9 sent every task, ignoring the page size.
@@ -315,7 +319,12 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
     let c = connection.clone();
     let load = move || {
         let client = connections.inventree(&c);
-        overview.run(async move { client.overview_call().send(web::transport()).await });
+        overview.run(async move {
+            client
+                .overview_call()
+                .send(crate::transport::current())
+                .await
+        });
     };
     load();
     use_auto_refresh(

@@ -23,10 +23,12 @@ impl Argument {
         }
     }
 
-    pub fn from_pickle(base64: Option<&str>) -> Argument {
+    /// `float` writes a float as Python would (the browser's shortest
+    /// form is much smaller in the download than Rust's).
+    pub fn from_pickle(base64: Option<&str>, float: fn(f64) -> String) -> Argument {
         match base64 {
             None => Argument::Missing,
-            Some(raw) => match base64_to_python_with(raw, crate::web::shortest_float) {
+            Some(raw) => match base64_to_python_with(raw, float) {
                 Ok(text) => Argument::Text(text),
                 Err(e) => Argument::Unreadable {
                     raw: raw.to_string(),
@@ -70,12 +72,13 @@ pub fn summary(args: &Argument, kwargs: &Argument) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::pickle::rust_shortest;
 
     #[test]
     fn pickled_and_repr_arguments_read_alike() {
         let failed = (
-            Argument::from_pickle(Some("gAWVBQAAAAAAAABLKoWULg==")),
-            Argument::from_pickle(Some("gAV9lC4=")),
+            Argument::from_pickle(Some("gAWVBQAAAAAAAABLKoWULg=="), rust_shortest),
+            Argument::from_pickle(Some("gAV9lC4="), rust_shortest),
         );
         let pending = (
             Argument::from_repr(Some("(42,)")),
@@ -86,9 +89,9 @@ mod tests {
             summary(&failed.0, &failed.1),
             summary(&pending.0, &pending.1)
         );
-        let nothing = Argument::from_pickle(Some("gAUpLg=="));
+        let nothing = Argument::from_pickle(Some("gAUpLg=="), rust_shortest);
         assert_eq!(summary(&nothing, &Argument::Missing), "");
-        let bad = Argument::from_pickle(Some("not-base64!!"));
+        let bad = Argument::from_pickle(Some("not-base64!!"), rust_shortest);
         assert!(matches!(&bad, Argument::Unreadable { reason, .. } if reason.contains("base64")));
         assert_eq!(
             summary(&bad, &Argument::Missing),

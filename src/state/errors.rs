@@ -88,6 +88,16 @@ pub fn explain(error: &ApiError, kind: ServerKind, origin: &str) -> Explained {
         ApiError::NothingSelected => ("Nothing selected".into(), None),
         ApiError::InvalidInput { .. } => ("Check the search".into(), None),
         ApiError::Unsupported { .. } => ("Not supported by this server".into(), None),
+        ApiError::PagingIgnored { .. } => (
+            "The list could not be read whole".into(),
+            Some(
+                "A proxy in front of the server may drop the query of API requests (limit, \
+                 offset, page): let it pass them through."
+                    .into(),
+            ),
+        ),
+        ApiError::TooManyPages { .. } => ("The list did not end".into(), None),
+        ApiError::VersionChanged { .. } => ("The server changed its API version".into(), None),
     };
     Explained {
         title,

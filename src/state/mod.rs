@@ -14,6 +14,7 @@ pub mod palette;
 pub mod paperless_view;
 pub mod refresh;
 pub mod route;
+pub mod runs;
 pub mod seen;
 pub mod site;
 pub mod table;

@@ -4,6 +4,7 @@
 
 use super::plural;
 use crate::api::ApiError;
+use crate::engine::act::{Report, Tally};
 
 /// How a report should look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,60 +14,50 @@ pub enum Tone {
     Failed,
 }
 
-/// Everything known after an action on `asked` rows.
-pub struct Seen<'a> {
-    /// "Acknowledged", "Deleted".
-    pub done_verb: &'a str,
-    /// "task".
-    pub unit: &'a str,
-    pub asked: usize,
-    /// The action's own result: how many the server says it changed (when
-    /// it says), or its error.
-    pub reply: &'a Result<Option<u64>, ApiError>,
-    /// How many of the asked rows are no longer there (or no longer need
-    /// the action) when looked up again; an error if that failed.
-    pub verified: &'a Result<usize, ApiError>,
-}
-
-pub fn report(seen: &Seen) -> (Tone, String) {
-    let Seen {
-        done_verb,
-        unit,
-        asked,
-        reply,
-        verified,
-    } = *seen;
+/// What an action did, in words: `done_verb` ("Deleted") for what is
+/// known to be its doing, "gone from the queue" where a worker may have
+/// taken rows too, "unknown" where nothing was seen.
+pub fn report(report: &Report, done_verb: &str, unit: &str) -> (Tone, String) {
+    let asked = report.asked.len();
+    let reply = report.reply.as_ref().map(|said| *said);
     let verb = done_verb.to_lowercase();
-    let verified = match verified {
-        Ok(n) => *n,
-        Err(check) => {
-            return match reply {
-                Ok(Some(n)) => (
-                    Tone::Partial,
-                    format!(
-                        "The server says {n} of {} were {verb}, but the rows could not be \
-                         looked up again to confirm it ({check}).",
-                        plural(asked, unit)
-                    ),
+    let Some(tally) = report.tally() else {
+        let check = report
+            .after
+            .as_ref()
+            .err()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        return match reply {
+            Ok(Some(n)) => (
+                Tone::Partial,
+                format!(
+                    "The server says {n} of {} were {verb}, but the rows could not be \
+                     looked up again to confirm it ({check}).",
+                    plural(asked, unit)
                 ),
-                Ok(None) => (
-                    Tone::Partial,
-                    format!(
-                        "Outcome unknown: the server accepted the request without saying what \
-                         it did, and the rows could not be looked up again ({check})."
-                    ),
+            ),
+            Ok(None) => (
+                Tone::Partial,
+                format!(
+                    "Outcome unknown: the server accepted the request without saying what \
+                     it did, and the rows could not be looked up again ({check})."
                 ),
-                Err(e) => (
-                    Tone::Failed,
-                    format!(
-                        "Outcome unknown: {e} The rows could not be looked up again either \
-                         ({check}); refresh to see what changed."
-                    ),
+            ),
+            Err(e) => (
+                Tone::Failed,
+                format!(
+                    "Outcome unknown: {e} The rows could not be looked up again either \
+                     ({check}); refresh to see what changed."
                 ),
-            };
-        }
+            ),
+        };
     };
-    let left = asked - verified.min(asked);
+    if tally.gone_or_started > 0 {
+        return gone_from_a_queue(&tally, reply, done_verb, unit);
+    }
+    let verified = tally.done;
+    let left = tally.unchanged;
     match reply {
         Ok(said) => {
             let said = said.map(|n| n as usize);
@@ -134,6 +125,47 @@ pub fn report(seen: &Seen) -> (Tone, String) {
     }
 }
 
+/// Rows gone from a queue a worker also takes from (pending InvenTree
+/// tasks): only what the server counted is known to be this action's.
+fn gone_from_a_queue(
+    tally: &Tally,
+    reply: Result<Option<u64>, &ApiError>,
+    done_verb: &str,
+    unit: &str,
+) -> (Tone, String) {
+    let gone = tally.gone_or_started;
+    let mut text = if tally.done > 0 {
+        format!(
+            "{done_verb} {} of {}; {} gone from the queue before this reached {} (started by \
+             the worker, or deleted elsewhere)",
+            tally.done,
+            plural(tally.asked, unit),
+            gone,
+            if gone == 1 { "it" } else { "them" }
+        )
+    } else {
+        format!(
+            "{} gone from the queue (deleted, or started by the worker: the server does not \
+             say which)",
+            if gone == tally.asked && gone > 1 {
+                format!("All {gone} {unit}s")
+            } else {
+                plural(gone, unit)
+            }
+        )
+    };
+    if let Err(e) = reply {
+        text = format!("{e} {text}");
+    }
+    if tally.unchanged > 0 {
+        text.push_str(&format!("; {} still there, unchanged.", tally.unchanged));
+        (Tone::Partial, text)
+    } else {
+        text.push('.');
+        (Tone::Done, text)
+    }
+}
+
 fn were(n: usize, unit: &str) -> String {
     if n == 1 {
         format!("the {unit} was")
@@ -167,19 +199,70 @@ pub fn pruned(gone: &[String], unit: &str, verb: &str, left: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::act::Vanished;
 
     fn said(
         asked: usize,
         reply: Result<Option<u64>, ApiError>,
         verified: Result<usize, ApiError>,
     ) -> (Tone, String) {
-        report(&Seen {
-            done_verb: "Deleted",
-            unit: "task",
-            asked,
-            reply: &reply,
-            verified: &verified,
-        })
+        let keys: Vec<String> = (0..asked).map(|k| k.to_string()).collect();
+        let after = verified.map(|gone| keys.iter().skip(gone).cloned().collect());
+        report(
+            &Report {
+                asked: keys,
+                reply,
+                after,
+                vanished: Vanished::Done,
+            },
+            "Deleted",
+            "task",
+        )
+    }
+
+    fn pending(reply: Result<Option<u64>, ApiError>, still: &[&str]) -> (Tone, String) {
+        report(
+            &Report {
+                asked: vec!["1".into(), "2".into(), "3".into()],
+                reply,
+                after: Ok(still.iter().map(|s| s.to_string()).collect()),
+                vanished: Vanished::DoneOrStarted,
+            },
+            "Deleted",
+            "task",
+        )
+    }
+
+    #[test]
+    fn a_pending_task_a_worker_took_is_not_reported_as_deleted() {
+        assert_eq!(
+            pending(Ok(Some(2)), &[]),
+            (
+                Tone::Done,
+                "Deleted 2 of 3 tasks; 1 gone from the queue before this reached it (started \
+                 by the worker, or deleted elsewhere)."
+                    .into()
+            )
+        );
+        // API 198 says nothing of what it deleted.
+        assert_eq!(
+            pending(Ok(None), &[]),
+            (
+                Tone::Done,
+                "All 3 tasks gone from the queue (deleted, or started by the worker: the \
+                 server does not say which)."
+                    .into()
+            )
+        );
+        let (tone, text) = pending(Ok(None), &["3"]);
+        assert_eq!(tone, Tone::Partial);
+        assert!(text.starts_with("2 tasks gone from the queue"), "{text}");
+        assert!(text.ends_with("1 still there, unchanged."), "{text}");
+        // All counted by the server: plainly deleted.
+        assert_eq!(
+            pending(Ok(Some(3)), &[]),
+            (Tone::Done, "Deleted 3 tasks".into())
+        );
     }
 
     fn timeout() -> ApiError {

@@ -1,7 +1,13 @@
-//! Acting on chosen rows. Before anything is sent, the chosen rows are
-//! looked up: those gone are named and left out, and the user confirms the
-//! rest. After the action they are looked up again, and the report says
-//! what really changed (the server's reply alone is not trusted).
+//! Acting on chosen rows, on the engine's protocol ([`crate::engine::act`]):
+//! before anything is sent the chosen rows are looked up (those gone are
+//! named and left out, and the user confirms the rest); after the action
+//! they are looked up again, and the report says what really changed.
+//!
+//! Once confirmed, an action belongs to the app, not to the screen: it
+//! keeps running and reports (a toast, the server's lists read again) if
+//! the user leaves. The screen's own values (the dialog, the selection) are
+//! only ever touched through `try_` accessors, which do nothing once the
+//! screen is gone.
 
 use std::collections::HashSet;
 
@@ -11,8 +17,10 @@ use super::{Params, RowAction, RowSource};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::feedback::{ToastKind, Toasts};
 use crate::components::selection::{ConfirmList, plural};
+use crate::context::Changed;
+use crate::engine::act::{Checked, Outcome, act};
 use crate::reactive::effect;
-use crate::state::outcome::{Seen, Tone, pruned, report};
+use crate::state::outcome::{Tone, pruned, report};
 use crate::state::table::Picked;
 
 type Source = StoredValue<std::rc::Rc<dyn RowSource>, LocalStorage>;
@@ -52,7 +60,9 @@ pub struct Acting {
     source: Source,
     picked: RwSignal<Picked<String>>,
     toasts: Toasts,
-    reload: StoredValue<Box<dyn Fn()>, LocalStorage>,
+    changed: Changed,
+    /// Whose lists an action changes; `None` for a list across servers.
+    connection: StoredValue<Option<String>>,
     action: Option<RowAction>,
     noun: &'static str,
 }
@@ -62,7 +72,8 @@ impl Acting {
         source: Source,
         picked: RwSignal<Picked<String>>,
         toasts: Toasts,
-        reload: impl Fn() + 'static,
+        changed: Changed,
+        connection: Option<String>,
     ) -> Acting {
         let acting = Acting {
             plan: RwSignal::new(None),
@@ -71,7 +82,8 @@ impl Acting {
             source,
             picked,
             toasts,
-            reload: StoredValue::new_local(Box::new(reload)),
+            changed,
+            connection: StoredValue::new(connection),
             action: source.with_value(|s| s.action()),
             noun: source.with_value(|s| s.noun()),
         };
@@ -95,9 +107,10 @@ impl Acting {
         self.generation.get_value()
     }
 
+    /// Closes the dialog, if the screen is still there.
     fn close(&self) {
-        self.generation.update_value(|g| *g += 1);
-        self.plan.set(None);
+        self.generation.try_update_value(|g| *g += 1);
+        self.plan.try_set(None);
     }
 
     fn current(&self, generation: u64) -> bool {
@@ -109,7 +122,8 @@ impl Acting {
     }
 
     /// Collects every row matching `query`, then asks. A collection's
-    /// result or error only ever lands in the dialog it was started for.
+    /// result or error only ever lands in the dialog it was started for;
+    /// leaving the screen drops it.
     pub fn ask_matching(&self, query: Params) {
         let Some(collect) = self.source.with_value(|s| s.matching(&query)) else {
             return;
@@ -135,7 +149,7 @@ impl Acting {
                         .zip(found.labels)
                         .filter(|(k, _)| seen.insert(k.clone()))
                         .collect();
-                    this.plan.set(Some(Plan {
+                    this.plan.try_set(Some(Plan {
                         rows: Some(rows),
                         description: Some(found.description),
                         note: None,
@@ -165,39 +179,55 @@ impl Acting {
         });
     }
 
-    /// Checks, acts, checks again and reports.
+    /// Checks, acts, checks again and reports, through the engine. What
+    /// the work holds is plain data (the target, words, app-level state)
+    /// and the screen's values behind `try_` accessors.
     fn confirm(&self, rows: Vec<(String, String)>) {
         let Some(action) = self.action else { return };
+        let Some(target) = self.source.with_value(|s| s.target()) else {
+            return;
+        };
+        let follow_up = self.source.with_value(|s| s.follow_up());
         let this = *self;
         let generation = self.generation.get_value();
+        let connection = self.connection.get_value();
         self.busy.set(true);
+        let keys: Vec<String> = rows.iter().map(|(k, _)| k.clone()).collect();
+        let progress = self.toasts.progress(
+            format!("{}: {}…", action.verb, plural(keys.len(), action.unit)),
+            None,
+        );
         leptos::task::spawn_local(async move {
-            let keys: Vec<String> = rows.iter().map(|(k, _)| k.clone()).collect();
-            let check = this.source.with_value(|s| s.existing(keys.clone()));
-            let existing = match check.await {
-                Ok(existing) => existing,
-                Err(e) => {
-                    if this.current(generation) {
-                        this.busy.set(false);
-                        this.note(format!(
-                            "Nothing was sent: the chosen {}s could not be looked up first ({e}).",
-                            this.noun
-                        ));
-                    }
-                    return;
-                }
+            let outcome = act(&*target, &keys).await;
+            let bump = || match &connection {
+                Some(c) => this.changed.bump(c),
+                None => this.changed.bump(""),
             };
-            let (left, gone): (Vec<_>, Vec<_>) =
-                rows.into_iter().partition(|(k, _)| existing.contains(k));
-            if !gone.is_empty() {
-                let gone_keys: HashSet<String> = gone.iter().map(|(k, _)| k.clone()).collect();
-                this.picked.update(|p| {
-                    p.forget_missing(&gone_keys);
-                });
-                let labels: Vec<String> = gone.into_iter().map(|(_, l)| l).collect();
-                if left.is_empty() {
+            let label_of = |gone: &[String]| -> Vec<String> {
+                rows.iter()
+                    .filter(|(k, _)| gone.contains(k))
+                    .map(|(_, l)| l.clone())
+                    .collect()
+            };
+            match outcome {
+                Outcome::NotSent(Checked::Failed(e)) => {
+                    let text = format!(
+                        "Nothing was sent: the chosen {}s could not be looked up first ({e}).",
+                        this.noun
+                    );
+                    if this.current(generation) {
+                        this.busy.try_set(false);
+                        this.note(text);
+                        drop(progress);
+                    } else {
+                        progress.finish(ToastKind::Error, text);
+                    }
+                }
+                Outcome::NotSent(Checked::AllGone { gone }) => {
+                    this.forget(&gone.iter().cloned().collect());
+                    let labels = label_of(&gone);
                     this.close();
-                    this.toasts.show(
+                    progress.finish(
                         ToastKind::Info,
                         format!(
                             "Nothing was sent: {} no longer there: {}",
@@ -205,56 +235,62 @@ impl Acting {
                             labels.join(", ")
                         ),
                     );
-                    this.reload.with_value(|r| r());
-                } else if this.current(generation) {
-                    this.busy.set(false);
+                    bump();
+                }
+                Outcome::NotSent(Checked::SomeGone { left, gone }) => {
+                    this.forget(&gone.iter().cloned().collect());
+                    let labels = label_of(&gone);
                     let note = pruned(&labels, action.unit, action.verb, left.len());
-                    this.plan.update(|p| {
-                        if let Some(p) = p {
-                            p.rows = Some(left);
-                            p.note = Some(note);
+                    if this.current(generation) {
+                        let left: Vec<(String, String)> =
+                            rows.into_iter().filter(|(k, _)| left.contains(k)).collect();
+                        this.busy.try_set(false);
+                        this.plan.try_update(|p| {
+                            if let Some(p) = p {
+                                p.rows = Some(left);
+                                p.note = Some(note);
+                            }
+                        });
+                        drop(progress);
+                    } else {
+                        progress.finish(
+                            ToastKind::Info,
+                            format!("Nothing was sent: {note} Open the list again to decide."),
+                        );
+                    }
+                }
+                Outcome::NotSent(Checked::Ready) => {}
+                Outcome::Sent(seen) => {
+                    let (tone, text) = report(&seen, action.done, action.unit);
+                    if let Some(done) = seen.no_longer_needing() {
+                        this.forget(&done);
+                        if let Some(follow_up) = follow_up.filter(|_| !done.is_empty()) {
+                            follow_up(done);
                         }
-                    });
+                    }
+                    let kind = match tone {
+                        Tone::Done => ToastKind::Success,
+                        Tone::Partial | Tone::Failed => ToastKind::Error,
+                    };
+                    progress.finish(kind, text);
+                    if this.current(generation) {
+                        this.close();
+                    }
+                    bump();
                 }
-                return;
             }
-            let act = this.source.with_value(|s| s.act(keys.clone()));
-            let reply = act.await.map(|outcome| outcome.changed);
-            let verify = this.source.with_value(|s| s.existing(keys.clone()));
-            let still = verify.await;
-            let verified = still
-                .as_ref()
-                .map(|still| keys.len() - still.len())
-                .map_err(Clone::clone);
-            let (tone, text) = report(&Seen {
-                done_verb: action.done,
-                unit: action.unit,
-                asked: keys.len(),
-                reply: &reply,
-                verified: &verified,
-            });
-            if let Ok(still) = &still {
-                let done: HashSet<String> =
-                    keys.into_iter().filter(|k| !still.contains(k)).collect();
-                if !done.is_empty() {
-                    this.source.with_value(|s| s.acted(&done));
-                }
-                this.picked.update(|p| {
-                    p.forget_missing(&done);
-                });
-            }
-            let kind = match tone {
-                Tone::Done => ToastKind::Success,
-                Tone::Partial | Tone::Failed => ToastKind::Error,
-            };
-            this.toasts.show(kind, text);
-            this.close();
-            this.reload.with_value(|r| r());
+        });
+    }
+
+    /// Unpicks rows that are done or gone (if the screen is still there).
+    fn forget(&self, keys: &HashSet<String>) {
+        self.picked.try_update(|p| {
+            p.forget_missing(keys);
         });
     }
 
     fn note(&self, text: String) {
-        self.plan.update(|p| {
+        self.plan.try_update(|p| {
             if let Some(p) = p {
                 p.note = Some(text);
             }

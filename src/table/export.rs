@@ -5,8 +5,9 @@
 //! in the browser, the native save dialog in the desktop app.
 
 use std::cell::Cell;
-use std::collections::HashSet;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
 
@@ -15,6 +16,7 @@ use crate::api::ApiError;
 use crate::api::ipc::{self, SaveExportArgs};
 use crate::components::feedback::{ToastKind, Toasts};
 use crate::components::selection::plural;
+use crate::engine::walk::{Bounds, Flow, PageRead, walk};
 use crate::state::export::{Table, file_name, to_csv, to_json};
 use crate::web;
 
@@ -36,33 +38,146 @@ impl Format {
     }
 }
 
-/// Every row `query` matches, in its order, each once. `progress` is told
-/// how many are in and how many match; `cancelled` is looked at between pages.
+/// No export reads past this many rows (two million): a bound on a
+/// server whose pages never end, not a limit a real list reaches.
+const EXPORT_MAX_ROWS: u64 = 2_000_000;
+
+/// Every row `query` matches, in its order, each once (every page read
+/// through the engine's bounded walk). `progress` is told how many are in
+/// and how many match; `cancelled` is looked at between pages.
 async fn collect(
     source: Rc<dyn RowSource>,
     query: Params,
     progress: impl Fn(usize, u64),
-    cancelled: Rc<Cell<bool>>,
+    cancelled: Arc<AtomicBool>,
 ) -> Result<Option<Vec<RowRef>>, ApiError> {
     let mut query = with_param(query, "size", Some(EXPORT_PAGE.to_string()));
     query.retain(|(k, _)| k != "task");
-    let (mut rows, mut seen) = (Vec::new(), HashSet::new());
-    for page in 1u32.. {
-        if cancelled.get() {
-            return Ok(None);
-        }
-        query = with_param(query, "page", Some(page.to_string()));
-        let got = source.list(&query, page == 1).await?;
+    let mut rows: Vec<RowRef> = Vec::new();
+    let total = Rc::new(Cell::new(0u64));
+    let walked = walk(
+        "the list",
+        Bounds::for_rows(EXPORT_MAX_ROWS, EXPORT_PAGE),
+        |page| {
+            let query = with_param(query.clone(), "page", Some(page.to_string()));
+            let (source, cancelled, total) = (source.clone(), cancelled.clone(), total.clone());
+            async move {
+                if cancelled.load(Ordering::Relaxed) {
+                    return Ok(PageRead {
+                        rows: vec![],
+                        total: 0,
+                    });
+                }
+                let got = source.list(&query, page == 1).await?;
+                // Past the end, a list serves its last page again: the end.
+                let past_the_end = got.page.is_some_and(|p| p < page);
+                total.set(got.total);
+                Ok(PageRead {
+                    rows: if past_the_end { vec![] } else { got.rows },
+                    total: got.total,
+                })
+            }
+        },
         // Rows that moved between pages while reading are taken once.
-        rows.extend(got.rows.iter().filter(|r| seen.insert(r.key())).cloned());
-        progress(rows.len(), got.total);
-        let past_the_end = got.page.is_some_and(|p| p < page);
-        if got.rows.is_empty() || past_the_end || u64::from(page * EXPORT_PAGE) >= got.total {
-            break;
+        |r: &RowRef| r.key(),
+        |page| {
+            rows.extend(page);
+            progress(rows.len(), total.get());
+            Flow::More
+        },
+    )
+    .await;
+    walked?;
+    // Cancelled while a page was on its way: nothing is saved.
+    Ok((!cancelled.load(Ordering::Relaxed)).then_some(rows))
+}
+
+/// Exports every row the list's current query matches. The work belongs to
+/// the app: its progress and Cancel are a message that stays whatever
+/// screen the user goes to, and it ends in a file and a message, never in
+/// the screen that started it.
+fn start_export(
+    source: Rc<dyn RowSource>,
+    query: Params,
+    format: Format,
+    file: ExportName,
+    noun: &'static str,
+    toasts: Toasts,
+) {
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let progress = toasts.progress(
+        format!(
+            "Exporting {noun}s as {}…",
+            format.extension().to_uppercase()
+        ),
+        Some(cancelled.clone()),
+    );
+    leptos::task::spawn_local(async move {
+        let found = collect(
+            source,
+            query,
+            |n, total| progress.update(format!("Exporting {n} of {total}…")),
+            cancelled,
+        )
+        .await;
+        let rows = match found {
+            Ok(Some(rows)) => rows,
+            Ok(None) => {
+                return progress.finish(ToastKind::Info, "Export cancelled: nothing was saved.");
+            }
+            Err(e) => return progress.finish(ToastKind::Error, format!("Export failed: {e}")),
+        };
+        let records: Vec<Vec<(&'static str, String)>> = rows
+            .iter()
+            .map(|r| r.export())
+            .filter(|r| !r.is_empty())
+            .collect();
+        let left_out = rows.len() - records.len();
+        let table = Table::from_records(&records);
+        let (content, mime) = match format {
+            Format::Csv => (to_csv(&table), "text/csv;charset=utf-8"),
+            Format::Json => (to_json(&table), "application/json"),
+        };
+        let date = web::now().format("%Y-%m-%d").to_string();
+        let name = file_name(&file.server, &file.list, &date, format.extension());
+        let saved = if crate::ipc::in_desktop_app() {
+            let args = SaveExportArgs {
+                file_name: name.clone(),
+                content,
+            };
+            match crate::ipc::desktop::<_, Option<String>>(ipc::SAVE_EXPORT, &args).await {
+                Ok(Some(path)) => Ok(path),
+                Ok(None) => {
+                    return progress
+                        .finish(ToastKind::Info, "Export not saved: no place was chosen.");
+                }
+                Err(e) => Err(e),
+            }
+        } else {
+            web::download(&name, mime, &content).map(|()| name)
+        };
+        match saved {
+            Ok(place) => progress.finish(
+                ToastKind::Success,
+                format!(
+                    "Exported {} to {place}{}",
+                    plural(records.len(), noun),
+                    match left_out {
+                        0 => String::new(),
+                        1 => " (1 row could not be read and was left out)".to_string(),
+                        n => format!(" ({n} rows could not be read and were left out)"),
+                    }
+                ),
+            ),
+            Err(e) => progress.finish(ToastKind::Error, e),
         }
-    }
-    // Cancelled while the last page was on its way: nothing is saved.
-    Ok((!cancelled.get()).then_some(rows))
+    });
+}
+
+/// What an export file is named after.
+struct ExportName {
+    server: String,
+    list: String,
 }
 
 #[component]
@@ -75,109 +190,35 @@ pub fn ExportButtons(
     noun: &'static str,
 ) -> impl IntoView {
     let toasts = expect_context::<Toasts>();
-    let progress = RwSignal::new(None::<(usize, u64)>);
-    let cancelled = StoredValue::new_local(Rc::new(Cell::new(false)));
     let server = StoredValue::new(server);
     let run = move |format: Format| {
-        let server = server.get_value();
-        if progress.get_untracked().is_some() {
-            return;
-        }
-        let flag = Rc::new(Cell::new(false));
-        cancelled.set_value(flag.clone());
-        progress.set(Some((0, 0)));
-        let (source, query, server) = (source.get_value(), query.get_untracked(), server.clone());
-        leptos::task::spawn_local(async move {
-            let found = collect(
-                source,
-                query,
-                |n, total| progress.set(Some((n, total))),
-                flag,
-            )
-            .await;
-            progress.set(None);
-            let rows = match found {
-                Ok(Some(rows)) => rows,
-                Ok(None) => {
-                    return toasts.show(ToastKind::Info, "Export cancelled: nothing was saved.");
-                }
-                Err(e) => return toasts.show(ToastKind::Error, format!("Export failed: {e}")),
-            };
-            let records: Vec<Vec<(&'static str, String)>> = rows
-                .iter()
-                .map(|r| r.export())
-                .filter(|r| !r.is_empty())
-                .collect();
-            let left_out = rows.len() - records.len();
-            let table = Table::from_records(&records);
-            let (content, mime) = match format {
-                Format::Csv => (to_csv(&table), "text/csv;charset=utf-8"),
-                Format::Json => (to_json(&table), "application/json"),
-            };
-            let date = web::now().format("%Y-%m-%d").to_string();
-            let file = file_name(&server, &list.get_untracked(), &date, format.extension());
-            let saved = if web::in_desktop_app() {
-                let args = SaveExportArgs {
-                    file_name: file.clone(),
-                    content,
-                };
-                match web::desktop::<_, Option<String>>(ipc::SAVE_EXPORT, &args).await {
-                    Ok(Some(path)) => Ok(path),
-                    Ok(None) => {
-                        return toasts
-                            .show(ToastKind::Info, "Export not saved: no place was chosen.");
-                    }
-                    Err(e) => Err(e),
-                }
-            } else {
-                web::download(&file, mime, &content).map(|()| file)
-            };
-            match saved {
-                Ok(place) => toasts.show(
-                    ToastKind::Success,
-                    format!(
-                        "Exported {} to {place}{}",
-                        plural(records.len(), noun),
-                        if left_out > 0 {
-                            format!(
-                                " ({} could not be read and were left out)",
-                                plural(left_out, "row")
-                            )
-                        } else {
-                            String::new()
-                        }
-                    ),
-                ),
-                Err(e) => toasts.show(ToastKind::Error, e),
-            }
-        });
+        let file = ExportName {
+            server: server.get_value(),
+            list: list.get_untracked(),
+        };
+        start_export(
+            source.get_value(),
+            query.get_untracked(),
+            format,
+            file,
+            noun,
+            toasts,
+        );
     };
     view! {
         <span class="export" data-testid="export">
-            {move || match progress.get() {
-                Some((n, total)) => view! {
-                    <span class="muted small" data-testid="export-progress" aria-live="polite">
-                        {if total > 0 { format!("Exporting {n} of {total}…") } else { "Exporting…".to_string() }}
-                    </span>
-                    <button class="btn btn-small" data-testid="export-cancel" on:click=move |_| cancelled.with_value(|c| c.set(true))>
-                        "Cancel"
-                    </button>
-                }.into_any(),
-                None => view! {
-                    <button
-                        class="btn"
-                        data-testid="export-csv"
-                        title="Every matching row, as CSV"
-                        on:click=move |_| run(Format::Csv)
-                    >"Export CSV"</button>
-                    <button
-                        class="btn"
-                        data-testid="export-json"
-                        title="Every matching row, as JSON"
-                        on:click=move |_| run(Format::Json)
-                    >"JSON"</button>
-                }.into_any(),
-            }}
+            <button
+                class="btn"
+                data-testid="export-csv"
+                title="Every matching row, as CSV"
+                on:click=move |_| run(Format::Csv)
+            >"Export CSV"</button>
+            <button
+                class="btn"
+                data-testid="export-json"
+                title="Every matching row, as JSON"
+                on:click=move |_| run(Format::Json)
+            >"JSON"</button>
         </span>
     }
 }

@@ -16,6 +16,7 @@ mod columns;
 mod export;
 pub mod local;
 pub mod marked;
+pub mod parts;
 mod rows;
 pub mod screen;
 mod search;
@@ -24,12 +25,14 @@ mod unreadable;
 pub use unreadable::Unreadable;
 
 use std::collections::HashSet;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use crate::api::{ApiError, LocalBoxFuture};
 use crate::components::drawer::Field;
+use crate::engine::act::Target;
 
 pub use screen::TableScreen;
 
@@ -184,13 +187,6 @@ pub struct RowAction {
     pub per_row: bool,
 }
 
-/// What an action reported.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActOutcome {
-    /// How many rows the server says it changed, when it says.
-    pub changed: Option<u64>,
-}
-
 /// All rows matching a query, collected before "… all matching" is confirmed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Matching {
@@ -237,30 +233,22 @@ pub trait RowSource: 'static {
     ) -> LocalBoxFuture<'static, Result<Rows, ApiError>>;
     /// A row that is not on the page (opened from a link).
     fn detail(&self, key: String) -> LocalBoxFuture<'static, Result<RowRef, ApiError>>;
-    /// Which of `keys` still exist (and can still be acted on), checked
-    /// exactly on the server. Read-only lists (no [`RowSource::action`])
-    /// are never asked.
-    fn existing(
-        &self,
-        _keys: Vec<String>,
-    ) -> LocalBoxFuture<'static, Result<HashSet<String>, ApiError>> {
-        Box::pin(async { Ok(HashSet::new()) })
-    }
     fn action(&self) -> Option<RowAction> {
         None
     }
-    /// Acts on exactly `keys`; read-only lists refuse.
-    fn act(&self, _keys: Vec<String>) -> LocalBoxFuture<'static, Result<ActOutcome, ApiError>> {
-        let noun = self.noun();
-        Box::pin(async move {
-            Err(ApiError::Unsupported {
-                detail: format!("a {noun} cannot be changed from here"),
-            })
-        })
+    /// How the list's action is done: the engine's target, built from plain
+    /// data (a client, a queue), never from a screen's values, because a
+    /// confirmed action keeps running and reporting after the user left
+    /// the screen. Read-only lists have none.
+    fn target(&self) -> Option<Rc<dyn Target>> {
+        None
     }
-    /// Told which rows the action really changed (looked up again), for
-    /// what follows from it (released mail is fetched again).
-    fn acted(&self, _changed: &HashSet<String>) {}
+    /// What follows an action, given the rows it really changed (released
+    /// mail is fetched again). Runs after the screen may be gone: plain
+    /// data and app-level state only.
+    fn follow_up(&self) -> Option<Rc<dyn Fn(HashSet<String>)>> {
+        None
+    }
     /// Whether its rows can be exported (they say how in [`Row::export`]).
     fn exportable(&self) -> bool {
         false

@@ -145,9 +145,11 @@ pub fn forget_vanished(
         if vanished.is_empty() {
             return;
         }
-        let check = source.with_value(|s| s.existing(vanished.clone()));
+        let Some(target) = source.with_value(|s| s.target()) else {
+            return;
+        };
         leptos::task::spawn_local(async move {
-            let Ok(existing) = check.await else {
+            let Ok(existing) = target.needing(&vanished).await else {
                 return;
             };
             let gone: HashSet<String> = vanished

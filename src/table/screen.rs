@@ -16,10 +16,11 @@ use crate::components::feedback::{EmptyState, ErrorBanner, SkeletonRows, Toasts}
 use crate::components::loader::Loader;
 use crate::components::refresh::{RefreshBar, use_auto_refresh};
 use crate::components::selection::{SelectionBar, plural};
-use crate::components::table::{PageCheckbox, Pager, SortHeader};
 use crate::components::url_view::UrlView;
+use crate::context::{Changed, reload_on_change};
 use crate::reactive::effect;
 use crate::state::table::{Paging, Picked};
+use crate::table::parts::{PageCheckbox, Pager, SortHeader};
 use crate::web;
 
 pub fn sorted_params(query: &[(String, String)]) -> Params {
@@ -46,10 +47,12 @@ pub fn TableScreen(
     /// so the page can refresh what it shows beside the table.
     #[prop(optional, into)]
     on_reload: Option<Callback<()>>,
-    /// Bumped by the page when something it started changed the list (a
-    /// mail fetch that imported mail): the list is fetched again.
+    /// The server whose list this is: when something this console did
+    /// changed it (an action, a finished run, wherever it was started), the
+    /// list is fetched again. `None`: a list across servers, fetched again
+    /// after a change on any.
     #[prop(optional, into)]
-    reload_on: Option<Signal<u64>>,
+    connection: Option<String>,
     /// The server's name, for exported files; no export without it.
     #[prop(optional, into)]
     server: Option<String>,
@@ -115,13 +118,8 @@ pub fn TableScreen(
             told.run(());
         }
     };
-    if let Some(bumped) = reload_on {
-        effect(move || {
-            if bumped.get() > 0 {
-                reload();
-            }
-        });
-    }
+    let changed = expect_context::<Changed>();
+    reload_on_change(connection.clone(), reload);
     // A page past the last one was asked for: the URL says which is shown.
     effect(move || {
         if let Some(page) = list.data.with(|d| d.as_ref().and_then(|r| r.page)) {
@@ -151,7 +149,7 @@ pub fn TableScreen(
             .unwrap_or_default()
     });
     forget_vanished(source, query, page_keys, picked, toasts);
-    let acting = Acting::new(source, picked, toasts, reload);
+    let acting = Acting::new(source, picked, toasts, changed, connection);
     let offers_matching = source.with_value(|s| s.matching(&Params::new()).is_some());
     use_auto_refresh(
         acting.is_open(),

@@ -1,5 +1,6 @@
 //! Rows a server sent that could not be read: kept in their place, shown
-//! with the reason, their data in the details, never acted on.
+//! with the reason, their data in the details; when their key could still
+//! be read, they can be chosen and acted on by it like any other row.
 
 use std::sync::Arc;
 
@@ -31,20 +32,27 @@ impl Rows {
 }
 
 /// A row the server sent that could not be read: shown with the reason,
-/// its data in the details, never acted on.
+/// its data in the details, usable by its key when that was readable.
 pub struct Unreadable {
     pub row: crate::api::UnreadableRow,
 }
 
 impl Row for Unreadable {
     fn key(&self) -> String {
-        format!("unreadable-{}", self.row.index)
+        match &self.row.key {
+            Some(key) => key.clone(),
+            None => format!("unreadable-{}", self.row.index),
+        }
     }
     fn label(&self) -> String {
-        format!("Row {} (unreadable)", self.row.index + 1)
+        match &self.row.key {
+            Some(key) => format!("{key} (unreadable row)"),
+            None => format!("Row {} (unreadable)", self.row.index + 1),
+        }
     }
+    /// Only by a key the server itself sent: never a made-up one.
     fn actionable(&self) -> bool {
-        false
+        self.row.key.is_some()
     }
     fn cells(&self) -> Vec<AnyView> {
         Vec::new()

@@ -27,7 +27,7 @@ impl Transport for BrowserTransport {
             // A hung server must not keep the screen loading forever: the
             // request is aborted after the time allowed (one setting for
             // the browser and the desktop app).
-            let after_secs = crate::web::request_timeout_secs();
+            let after_secs = super::request_timeout_secs();
             let abort = web_sys::AbortController::new().ok();
             let timed_out = Rc::new(Cell::new(false));
             let timer = abort.clone().and_then(|abort| {

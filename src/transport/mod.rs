@@ -1,9 +1,61 @@
 //! The UI's transports, at the edge: `fetch` in a browser tab, the app's
-//! Rust side in the desktop app. Everything else sends through
-//! [`crate::api::Transport`] and does not know which one it got.
+//! Rust side in the desktop app, both behind the fair request gate.
+//! Everything else sends through [`current`] and does not know which one it
+//! got.
 
 #[cfg(target_arch = "wasm32")]
-pub mod browser;
-pub mod gate;
+mod browser;
 #[cfg(target_arch = "wasm32")]
-pub mod tauri;
+mod tauri;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::api::Transport;
+
+/// How long a request may take, in seconds: the one setting both
+/// transports read.
+static REQUEST_TIMEOUT_SECS: AtomicU32 = AtomicU32::new(30);
+
+pub fn set_request_timeout_secs(secs: u32) {
+    REQUEST_TIMEOUT_SECS.store(secs.max(1), Ordering::Relaxed);
+}
+
+pub fn request_timeout_secs() -> u32 {
+    REQUEST_TIMEOUT_SECS.load(Ordering::Relaxed)
+}
+
+/// The transport of this page: the desktop app's, or the browser's.
+#[cfg(target_arch = "wasm32")]
+pub fn current() -> &'static dyn Transport {
+    use crate::engine::gate::Gated;
+    static DESKTOP: Gated<tauri::TauriTransport> = Gated(tauri::TauriTransport);
+    static BROWSER: Gated<browser::BrowserTransport> = Gated(browser::BrowserTransport);
+    if crate::ipc::in_desktop_app() {
+        &DESKTOP
+    } else {
+        &BROWSER
+    }
+}
+
+/// Native builds exist for tests and linting; they never send requests.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn current() -> &'static dyn Transport {
+    use crate::api::{HttpRequest, HttpResponse, LocalBoxFuture, TransportError};
+
+    struct NoTransport;
+
+    impl Transport for NoTransport {
+        fn send<'a>(
+            &'a self,
+            _request: &'a HttpRequest,
+        ) -> LocalBoxFuture<'a, Result<HttpResponse, TransportError>> {
+            Box::pin(async {
+                Err(TransportError::Unreachable(
+                    "this build has no HTTP transport; run the UI in a browser".into(),
+                ))
+            })
+        }
+    }
+
+    &NoTransport
+}

@@ -59,16 +59,25 @@ pub mod webdriver;
 /// desktop app its own Rust client).
 pub struct UreqTransport {
     agent: ureq::Agent,
+    timeout_secs: u32,
 }
 
 impl Default for UreqTransport {
     fn default() -> Self {
+        UreqTransport::timing_out_after(30)
+    }
+}
+
+impl UreqTransport {
+    /// Gives up on an answer after `secs`, as the console's setting does.
+    pub fn timing_out_after(secs: u32) -> Self {
         UreqTransport {
             agent: ureq::Agent::config_builder()
                 .http_status_as_error(false)
-                .timeout_global(Some(std::time::Duration::from_secs(30)))
+                .timeout_global(Some(std::time::Duration::from_secs(secs.into())))
                 .build()
                 .into(),
+            timeout_secs: secs,
         }
     }
 }
@@ -93,20 +102,20 @@ impl Transport for UreqTransport {
             let built = builder
                 .body(body.into_bytes())
                 .map_err(|e| TransportError::Unreachable(e.to_string()))?;
-            let mut response = self
-                .agent
-                .run(built)
-                .map_err(|e| TransportError::Unreachable(e.to_string()))?;
+            let failed = |e: ureq::Error| match e {
+                ureq::Error::Timeout(_) => TransportError::TimedOut {
+                    after_secs: self.timeout_secs,
+                },
+                e => TransportError::Unreachable(e.to_string()),
+            };
+            let mut response = self.agent.run(built).map_err(failed)?;
             let headers = response
                 .headers()
                 .iter()
                 .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
                 .collect();
             let status = response.status().as_u16();
-            let body = response
-                .body_mut()
-                .read_to_string()
-                .map_err(|e| TransportError::Unreachable(e.to_string()))?;
+            let body = response.body_mut().read_to_string().map_err(failed)?;
             Ok(HttpResponse {
                 status,
                 headers,

@@ -10,6 +10,8 @@
 //!   (release), run against the demo backend (which serves the browser UI).
 //! - `test-desktop`: the desktop smoke test under Xvfb (also part of `test`).
 
+#[cfg(test)]
+mod cycles;
 mod precompress;
 mod setup;
 

@@ -55,16 +55,16 @@ impl Form {
     }
 
     pub fn clear(&self) {
-        self.editing.set(None);
-        self.name.set(String::new());
-        self.url.set(String::new());
-        self.token.set(String::new());
-        self.username.set(String::new());
-        self.password.set(String::new());
-        self.mfa.set(String::new());
-        self.remember.set(false);
-        self.notify.set(false);
-        self.mode.set(AuthMode::Token);
+        self.editing.try_set(None);
+        self.name.try_set(String::new());
+        self.url.try_set(String::new());
+        self.token.try_set(String::new());
+        self.username.try_set(String::new());
+        self.password.try_set(String::new());
+        self.mfa.try_set(String::new());
+        self.remember.try_set(false);
+        self.notify.try_set(false);
+        self.mode.try_set(AuthMode::Token);
     }
 
     pub fn edit(&self, c: &Connection) {
@@ -89,7 +89,7 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
     let working = RwSignal::new(false);
     // A connection whose test failed, which the user may save anyway.
     let unsaved = RwSignal::new(None::<Connection>);
-    let desktop = web::in_desktop_app();
+    let desktop = crate::ipc::in_desktop_app();
 
     // A token typed for one address is never kept for another.
     effect(move || {
@@ -105,18 +105,19 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
             form.token.set(String::new());
         }
     });
+    // These run after awaits: the form may be gone by then.
     let fail = move |title: &str, detail: String| {
-        working.set(false);
-        status.set(Some(Err(Explained {
+        working.try_set(false);
+        status.try_set(Some(Err(Explained {
             title: title.to_string(),
             detail,
             hint: None,
         })));
     };
     let saved = move |name: String, text: String| {
-        working.set(false);
-        unsaved.set(None);
-        status.set(None);
+        working.try_set(false);
+        unsaved.try_set(None);
+        status.try_set(None);
         form.clear();
         toasts.show(ToastKind::Success, format!("Saved {name}. {text}"));
     };
@@ -132,27 +133,30 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
         working.set(true);
         status.set(None);
         unsaved.set(None);
+        // What the form says now: the work below outlives the form when
+        // the user leaves while a test or a save runs.
+        let kind = form.kind.get_untracked();
+        let existing = form
+            .editing
+            .get_untracked()
+            .and_then(|id| connections.find_untracked(&id));
+        let (remember, notify) = (form.remember.get_untracked(), form.notify.get_untracked());
+        let exchanging = form.mode.get_untracked() == AuthMode::Password;
         leptos::task::spawn_local(async move {
-            let kind = form.kind.get_untracked();
-            let existing = form
-                .editing
-                .get_untracked()
-                .and_then(|id| connections.find_untracked(&id));
             let mut settings = Connection {
                 id: existing.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
                 kind,
                 name: name.clone(),
                 base_url: base.clone(),
                 token: None,
-                remember: form.remember.get_untracked(),
-                notify_failures: form.notify.get_untracked(),
+                remember,
+                notify_failures: notify,
                 desktop_token: false,
                 not_working: None,
             };
             // Desktop: a password can only be exchanged with a configured
             // server, so the address is saved first, without a token (one
             // saved for another address is dropped, never carried over).
-            let exchanging = form.mode.get_untracked() == AuthMode::Password;
             let mut presaved = None;
             if desktop && exchanging {
                 match connections.upsert(settings.clone()).await {
@@ -169,8 +173,8 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
                     if let (Some(added), None) = (&presaved, &existing) {
                         let _ = connections.remove(&added.id).await;
                     }
-                    working.set(false);
-                    status.set(Some(Err(explain(&e, kind, &web::origin()))));
+                    working.try_set(false);
+                    status.try_set(Some(Err(explain(&e, kind, &web::origin()))));
                     return;
                 }
             };
@@ -192,7 +196,7 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
                     Ok(stored) => stored,
                     Err(e) => return fail("Could not save", e),
                 };
-                match test_connection(kind, base, None).await {
+                match test_connection(kind, base, None, Some(&stored.id)).await {
                     Ok(summary) => {
                         let _ = connections
                             .upsert(Connection {
@@ -209,8 +213,8 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
                                 ..stored
                             })
                             .await;
-                        working.set(false);
-                        status.set(Some(Err(Explained {
+                        working.try_set(false);
+                        status.try_set(Some(Err(Explained {
                             title: format!("Saved, but it does not work yet: {}", x.title),
                             ..x
                         })));
@@ -224,24 +228,24 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
                     .filter(|c| c.base_url == base)
                     .and_then(|c| c.token.clone())
             });
-            match test_connection(kind, base, test_token).await {
+            match test_connection(kind, base, test_token, None).await {
                 Ok(summary) if save => match connections.upsert(with_token).await {
                     Ok(_) => saved(name, summary),
                     Err(e) => fail("Could not save", e),
                 },
                 Ok(summary) => {
-                    working.set(false);
-                    status.set(Some(Ok(summary)));
+                    working.try_set(false);
+                    status.try_set(Some(Ok(summary)));
                 }
                 Err(x) => {
-                    working.set(false);
+                    working.try_set(false);
                     if save {
-                        unsaved.set(Some(Connection {
+                        unsaved.try_set(Some(Connection {
                             not_working: Some(x.title.clone()),
                             ..with_token
                         }));
                     }
-                    status.set(Some(Err(x)));
+                    status.try_set(Some(Err(x)));
                 }
             }
         });
@@ -253,6 +257,7 @@ pub fn ConnectionForm(form: Form, status: RwSignal<Status>) -> impl IntoView {
         let name = connection.name.clone();
         working.set(true);
         leptos::task::spawn_local(async move {
+            // `saved` and `fail` reach the form only while it is there.
             match connections.upsert(connection).await {
                 Ok(_) => saved(
                     name,

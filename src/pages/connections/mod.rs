@@ -103,7 +103,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                 if let Err(e) = connections.remove(&id).await {
                                     toasts.show(ToastKind::Error, format!("Could not remove: {e}"));
                                 }
-                                removing.set(None);
+                                removing.try_set(None);
                             });
                         }
                         on_cancel=move |_| removing.set(None)

@@ -14,33 +14,39 @@ use crate::web;
 /// Exchanges a password for a token when that mode is chosen; the password
 /// is dropped from the form either way.
 pub async fn obtain_token(form: Form, base: &BaseUrl) -> Result<Secret, ApiError> {
-    match form.mode.get_untracked() {
-        AuthMode::Token => Ok(Secret::new(form.token.get_untracked().trim())),
-        AuthMode::Password => {
+    // Read now: after the exchange the form may be gone (the user left).
+    let entered = (
+        form.mode.get_untracked(),
+        form.token.get_untracked(),
+        form.username.get_untracked(),
+        form.kind.get_untracked(),
+        form.mfa.get_untracked(),
+    );
+    match entered {
+        (AuthMode::Token, token, ..) => Ok(Secret::new(token.trim())),
+        (AuthMode::Password, _, user, kind, mfa) => {
             let password = Secret::new(form.password.get_untracked());
             form.password.set(String::new());
-            let user = form.username.get_untracked();
-            let token = match form.kind.get_untracked() {
+            let token = match kind {
                 ServerKind::Paperless => {
-                    let mfa = form.mfa.get_untracked();
                     PaperlessClient::obtain_token_call(
                         base,
                         user.trim(),
                         &password,
                         Some(mfa.as_str()),
                     )
-                    .send(web::transport())
+                    .send(crate::transport::current())
                     .await?
                 }
                 ServerKind::InvenTree => {
                     InvenTreeClient::obtain_token_call(base, user.trim(), &password, "taskdeck")
-                        .send(web::transport())
+                        .send(crate::transport::current())
                         .await?
                         .token
                 }
             };
-            form.mode.set(AuthMode::Token);
-            form.token.set(token.expose().to_string());
+            form.mode.try_set(AuthMode::Token);
+            form.token.try_set(token.expose().to_string());
             Ok(token)
         }
     }
@@ -49,12 +55,15 @@ pub async fn obtain_token(form: Form, base: &BaseUrl) -> Result<Secret, ApiError
 /// What a working connection reports, in one sentence; or, when it does
 /// not work, why, in words (naming the other kind of server when that is
 /// what answers at the address).
+/// `saved`: the connection the desktop app keeps the token of (it adds it
+/// to requests naming that connection).
 pub async fn test_connection(
     kind: ServerKind,
     base: BaseUrl,
     token: Option<Secret>,
+    saved: Option<&str>,
 ) -> Result<String, Explained> {
-    match try_connection(kind, base.clone(), token).await {
+    match try_connection(kind, base.clone(), token, saved).await {
         Ok(summary) => Ok(summary),
         Err(e) => Err(match other_kind_at(kind, &base).await {
             Some(other) => Explained {
@@ -82,7 +91,7 @@ async fn other_kind_at(kind: ServerKind, base: &BaseUrl) -> Option<ServerKind> {
         ServerKind::Paperless => {
             let root = InvenTreeClient::new(base.clone(), None)
                 .api_root_call()
-                .send(web::transport())
+                .send(crate::transport::current())
                 .await
                 .ok()?;
             (root.server == "InvenTree").then_some(ServerKind::InvenTree)
@@ -93,7 +102,7 @@ async fn other_kind_at(kind: ServerKind, base: &BaseUrl) -> Option<ServerKind> {
                     page_size: Some(1),
                     ..TaskQuery::default()
                 })
-                .send(web::transport())
+                .send(crate::transport::current())
                 .await;
             matches!(
                 probe,
@@ -108,11 +117,15 @@ async fn try_connection(
     kind: ServerKind,
     base: BaseUrl,
     token: Option<Secret>,
+    saved: Option<&str>,
 ) -> Result<String, ApiError> {
     match kind {
         ServerKind::Paperless => {
-            let client = PaperlessClient::new(base, token);
-            let api = client.probe(web::transport()).await?;
+            let mut client = PaperlessClient::new(base, token);
+            if let Some(id) = saved {
+                client = client.for_connection(id);
+            }
+            let api = client.probe(crate::transport::current()).await?;
             let shape = match api.number() {
                 10 => "Paperless-ngx 3.x",
                 _ => "Paperless-ngx 2.x (or older API)",
@@ -123,9 +136,18 @@ async fn try_connection(
             ))
         }
         ServerKind::InvenTree => {
-            let client = InvenTreeClient::new(base, token);
-            let root = client.api_root_call().send(web::transport()).await?;
-            let overview = client.overview_call().send(web::transport()).await?;
+            let mut client = InvenTreeClient::new(base, token);
+            if let Some(id) = saved {
+                client = client.for_connection(id);
+            }
+            let root = client
+                .api_root_call()
+                .send(crate::transport::current())
+                .await?;
+            let overview = client
+                .overview_call()
+                .send(crate::transport::current())
+                .await?;
             Ok(format!(
                 "Connected: {} {}, API {}. Background worker {}; the account can see the task queues.",
                 root.server,

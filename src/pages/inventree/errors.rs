@@ -14,7 +14,6 @@ use crate::components::time::ServerWhen;
 use crate::state::table::Paging;
 use crate::table::cells::{self, cell};
 use crate::table::{Column, Params, Row, RowDetails, RowRef, RowSource, Rows, Width, param};
-use crate::web;
 
 const COLUMNS: [Column; 4] = [
     Column::plain("When", Width::M),
@@ -95,7 +94,7 @@ impl RowSource for ErrorSource {
         Box::pin(async move {
             let page = client
                 .error_reports_page_call(paging.size, paging.offset())
-                .send(web::transport())
+                .send(crate::transport::current())
                 .await?;
             let rows = page
                 .items
@@ -112,7 +111,10 @@ impl RowSource for ErrorSource {
             let pk = key.parse().map_err(|_| ApiError::NotFound {
                 message: "No such error.".into(),
             })?;
-            let report = client.error_report_call(pk).send(web::transport()).await?;
+            let report = client
+                .error_report_call(pk)
+                .send(crate::transport::current())
+                .await?;
             Ok(Arc::new(report) as RowRef)
         })
     }

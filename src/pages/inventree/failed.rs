@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use super::iso;
 use crate::api::Call;
-use crate::api::inventree::{DeleteOutcome, FailedTask, InvenTreeClient};
-use crate::api::{ApiError, Page, Selection};
+use crate::api::Page;
+use crate::api::inventree::{FailedTask, InvenTreeClient};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
 use crate::state::arguments::{Argument, summary};
@@ -28,21 +28,13 @@ pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page
     client.failed_call(&view.failed_query())
 }
 
-pub(super) fn delete_call(
-    client: &InvenTreeClient,
-    keys: Vec<String>,
-) -> Result<Call<DeleteOutcome>, ApiError> {
-    // Failed-task pks are strings; integers would match nothing.
-    Selection::new(keys).map(|pks| client.delete_failed_call(&pks))
-}
-
 /// Failed rows carry pickles; read as the Python text the other queues show.
 fn args(task: &FailedTask) -> Argument {
-    Argument::from_pickle(task.args.as_deref())
+    Argument::from_pickle(task.args.as_deref(), crate::web::shortest_float)
 }
 
 fn kwargs(task: &FailedTask) -> Argument {
-    Argument::from_pickle(task.kwargs.as_deref())
+    Argument::from_pickle(task.kwargs.as_deref(), crate::web::shortest_float)
 }
 
 /// From start to failure, at the minute resolution the server sends.

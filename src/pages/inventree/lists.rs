@@ -46,6 +46,7 @@ fn ListScreen(connection: Connection, list: InvenTreeList) -> impl IntoView {
         }
     };
     let name = connection.name.clone();
+    let connection_id = connection.id.clone();
     view! {
         <TableScreen
             source
@@ -54,6 +55,7 @@ fn ListScreen(connection: Connection, list: InvenTreeList) -> impl IntoView {
             subtitle=move || format!("{name} · InvenTree · {what}")
             above=above
             on_reload=Callback::new(move |_| load_overview())
+            connection=connection_id
         />
     }
 }

@@ -18,7 +18,6 @@ use leptos::prelude::*;
 
 use crate::api::inventree::{InvenTreeClient, Overview};
 use crate::components::loader::Loader;
-use crate::components::table::alert_class;
 use crate::components::url_view::UrlView;
 use crate::context::Connections;
 use crate::pages::ConnectionGate;
@@ -28,6 +27,7 @@ use crate::state::inventree_view::{Queue, QueueView};
 use crate::state::route::Route;
 use crate::state::seen::{self, Watched};
 use crate::table::TableScreen;
+use crate::table::parts::alert_class;
 use crate::web;
 use source::QueueSource;
 
@@ -82,7 +82,7 @@ pub fn use_overview(client: &InvenTreeClient) -> (Loader<Overview>, impl Fn() + 
     let stored = StoredValue::new(client.clone());
     let load = move || {
         let call = stored.with_value(|c| c.overview_call());
-        overview.run(async move { call.send(web::transport()).await });
+        overview.run(async move { call.send(crate::transport::current()).await });
     };
     effect(load);
     (overview, load)
@@ -166,6 +166,7 @@ pub fn QueueScreen(connection: Connection, queue: Queue) -> impl IntoView {
             filters=filters
             on_reload=Callback::new(move |_| load_overview())
             server=connection.name.clone()
+            connection=connection.id.clone()
         />
     }
 }

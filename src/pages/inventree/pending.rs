@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use super::iso;
 use crate::api::Call;
-use crate::api::inventree::{DeleteOutcome, InvenTreeClient, PendingTask};
-use crate::api::{ApiError, Page, Selection};
+use crate::api::Page;
+use crate::api::inventree::{InvenTreeClient, PendingTask};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
 use crate::state::arguments::{Argument, summary};
@@ -23,15 +23,6 @@ pub(super) const COLUMNS: [Column; 5] = [
 
 pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page<PendingTask>> {
     client.pending_call(&view.pending_query())
-}
-
-pub(super) fn delete_call(
-    client: &InvenTreeClient,
-    keys: Vec<String>,
-) -> Result<Call<DeleteOutcome>, ApiError> {
-    // Pending pks are integers on the wire.
-    let pks = Selection::new(keys.iter().filter_map(|k| k.parse::<i64>().ok()));
-    pks.map(|pks| client.delete_pending_call(&pks))
 }
 
 impl Row for PendingTask {

@@ -1,22 +1,22 @@
 //! One InvenTree queue as a row source.
 
-use std::collections::HashSet;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::{failed, pending, scheduled};
 use crate::api::inventree::InvenTreeClient;
 use crate::api::{ApiError, LocalBoxFuture, Page};
+use crate::engine::act::Target;
+use crate::engine::inventree::{Delete, DeleteFrom, SCAN_MAX_ROWS, SCAN_PAGE};
+use crate::engine::walk::{Bounds, Flow, PageRead, walk};
 use crate::state::inventree_view::{Queue, QueueView, regex_problem};
 use crate::state::seen::{is_new, local_server_time};
 use crate::state::table::Paging;
 use crate::table::local::page_of;
 use crate::table::marked::Marked;
-use crate::table::{ActOutcome, Column, Params, Row, RowAction, RowRef, RowSource, Rows};
+use crate::table::{Column, Params, Row, RowAction, RowRef, RowSource, Rows};
 use crate::web;
 use chrono::{DateTime, Utc};
-
-/// Rows per request when the whole queue is read (to check a selection).
-const SCAN_PAGE: u32 = 1000;
 
 #[derive(Clone)]
 pub struct QueueSource {
@@ -38,7 +38,7 @@ fn rows<T: Row>(page: Page<T>) -> Rows {
 
 impl QueueSource {
     async fn fetch(&self, view: &QueueView) -> Result<Rows, ApiError> {
-        let (client, transport) = (&self.client, web::transport());
+        let (client, transport) = (&self.client, crate::transport::current());
         Ok(match self.queue {
             Queue::Pending => rows(pending::list_call(client, view).send(transport).await?),
             Queue::Failed => {
@@ -61,30 +61,41 @@ impl QueueSource {
 impl QueueSource {
     /// Reads the queue with `view`'s search and order, `SCAN_PAGE` rows a
     /// request, handing each page's rows to `take`, until the queue ends or
-    /// `take` says it has enough.
+    /// `take` says it has enough (every page bounded by the engine's walk).
     async fn scan(
         &self,
         view: &QueueView,
-        mut take: impl FnMut(Vec<RowRef>) -> bool,
+        take: impl FnMut(Vec<RowRef>) -> Flow,
     ) -> Result<(), ApiError> {
-        let mut scan = QueueView {
+        let scan = QueueView {
             arguments: String::new(),
             ..view.clone()
         };
-        for page in 1.. {
-            scan.paging = Paging {
-                page,
-                size: SCAN_PAGE,
-            };
-            let got = self.fetch(&scan).await?;
-            let read = got.rows.len();
-            let enough = take(got.rows);
-            let seen = u64::from(page) * u64::from(SCAN_PAGE);
-            if enough || read == 0 || seen >= got.total {
-                break;
-            }
-        }
-        Ok(())
+        let endpoint = format!("GET /api/background-task/{}/", self.queue.slug());
+        walk(
+            &endpoint,
+            Bounds::for_rows(SCAN_MAX_ROWS, SCAN_PAGE),
+            |page| {
+                let view = QueueView {
+                    paging: Paging {
+                        page,
+                        size: SCAN_PAGE,
+                    },
+                    ..scan.clone()
+                };
+                async move {
+                    let got = self.fetch(&view).await?;
+                    Ok(PageRead {
+                        rows: got.rows,
+                        total: got.total,
+                    })
+                }
+            },
+            |row| row.key(),
+            take,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// The rows whose arguments contain the text: the whole queue is read
@@ -97,7 +108,7 @@ impl QueueSource {
                 rows.into_iter()
                     .filter(|r| r.arguments_text().to_lowercase().contains(&needle)),
             );
-            false
+            Flow::More
         })
         .await?;
         Ok(page_of(&matching, view.paging, RowRef::clone))
@@ -196,25 +207,6 @@ impl RowSource for QueueSource {
         })
     }
 
-    /// Reads the whole queue, page by page, so the answer is exact however
-    /// long the queue is.
-    fn existing(
-        &self,
-        keys: Vec<String>,
-    ) -> LocalBoxFuture<'static, Result<HashSet<String>, ApiError>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let wanted: HashSet<String> = keys.into_iter().collect();
-            let mut found = HashSet::new();
-            this.scan(&QueueView::default(), |rows| {
-                found.extend(rows.iter().map(|r| r.key()).filter(|k| wanted.contains(k)));
-                found.len() == wanted.len()
-            })
-            .await?;
-            Ok(found)
-        })
-    }
-
     fn action(&self) -> Option<RowAction> {
         self.queue.deletable().then_some(RowAction {
             verb: "Delete",
@@ -227,23 +219,17 @@ impl RowSource for QueueSource {
         })
     }
 
-    fn act(&self, keys: Vec<String>) -> LocalBoxFuture<'static, Result<ActOutcome, ApiError>> {
-        let (client, queue) = (self.client.clone(), self.queue);
-        Box::pin(async move {
-            let call = match queue {
-                Queue::Pending => pending::delete_call(&client, keys)?,
-                Queue::Failed => failed::delete_call(&client, keys)?,
-                Queue::Scheduled => {
-                    return Err(ApiError::Unsupported {
-                        detail: "scheduled tasks cannot be deleted".into(),
-                    });
-                }
-            };
-            let outcome = call.send(web::transport()).await?;
-            Ok(ActOutcome {
-                changed: outcome.deleted,
-            })
-        })
+    fn target(&self) -> Option<Rc<dyn Target>> {
+        let queue = match self.queue {
+            Queue::Pending => DeleteFrom::Pending,
+            Queue::Failed => DeleteFrom::Failed,
+            Queue::Scheduled => return None,
+        };
+        Some(Rc::new(Delete {
+            client: self.client.clone(),
+            transport: crate::transport::current(),
+            queue,
+        }))
     }
 }
 

@@ -18,7 +18,6 @@ use crate::state::time::duration;
 use crate::table::cells::{self, cell};
 use crate::table::local::{ListMeta, LocalRow, LocalSource};
 use crate::table::{Column, Row, RowDetails, RowSource, Width};
-use crate::web;
 
 const COLUMNS: [Column; 6] = [
     Column::sorted("Function", "func", false, Width::Fill),
@@ -124,7 +123,10 @@ pub async fn all_schedules(client: &InvenTreeClient) -> Result<Vec<ScheduledTask
             offset: all.len() as u32,
             ..ScheduledQuery::default()
         };
-        let page = client.scheduled_call(&query).send(web::transport()).await?;
+        let page = client
+            .scheduled_call(&query)
+            .send(crate::transport::current())
+            .await?;
         let got = page.items.len();
         all.extend(page.items);
         if got == 0 || !page.server_paged || all.len() as u64 >= page.count {

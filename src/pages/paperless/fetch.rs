@@ -3,17 +3,15 @@
 
 use leptos::prelude::*;
 
-use super::follow::{Run, RunKey, Runs};
 use crate::context::Connections;
+use crate::runs::{RunKey, Runs};
+use crate::state::runs::{describe, is_bad};
 
 #[component]
 pub fn FetchButton(
     connection_id: String,
     account: u64,
     #[prop(into)] label: String,
-    /// Called when the fetch's task has ended (to reload what it changed).
-    #[prop(optional)]
-    on_done: Option<Callback<()>>,
 ) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let runs = expect_context::<Runs>();
@@ -25,11 +23,7 @@ pub fn FetchButton(
             return;
         };
         let client = connections.paperless(&connection);
-        runs.fetch_mail(&connection.id, client, account, move || {
-            if let Some(done) = on_done {
-                done.run(());
-            }
-        });
+        runs.fetch_mail(&connection.id, client, account);
     };
     view! {
         <span class="fetch">
@@ -45,14 +39,14 @@ pub fn FetchButton(
             " "
             <span
                 class=move || match state() {
-                    Some(Run::Failed(_) | Run::Unknown(_)) => "run-state run-bad",
+                    Some(ref r) if is_bad(r) => "run-state run-bad",
                     Some(ref r) if r.succeeded() => "run-state run-ok",
                     _ => "run-state",
                 }
                 data-testid="fetch-state"
                 aria-live="polite"
             >
-                {move || state().map(|r| r.describe())}
+                {move || state().map(|r| describe(&r))}
             </span>
         </span>
     }

@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use crate::api::ApiError;
 use crate::api::paperless::PaperlessClient;
 use crate::components::loader::Loader;
-use crate::web;
 
 /// How many of the last lines are shown.
 const TAIL: usize = 300;
@@ -35,7 +34,7 @@ pub fn ServerLogs(client: Rc<PaperlessClient>) -> impl IntoView {
         let client = client.get_value();
         lines.run(async move {
             let call = client.log_call(&name)?;
-            let mut all = call.send(web::transport()).await?;
+            let mut all = call.send(crate::transport::current()).await?;
             let skip = all.len().saturating_sub(TAIL);
             Ok(all.split_off(skip))
         });
@@ -45,7 +44,7 @@ pub fn ServerLogs(client: Rc<PaperlessClient>) -> impl IntoView {
         open.set(now_open);
         if now_open && names.data.get_untracked().is_none() {
             let client = client.get_value();
-            names.run(async move { client.logs_call().send(web::transport()).await });
+            names.run(async move { client.logs_call().send(crate::transport::current()).await });
         }
     };
     view! {

@@ -8,7 +8,6 @@ use crate::location::use_location;
 use leptos::prelude::*;
 
 use super::fetch::FetchButton;
-use super::follow::Runs;
 use super::mail_source::{MailSource, status_of};
 use crate::api::paperless_mail::{MailAccount, MailStatus};
 use crate::api::{ApiError, Page};
@@ -18,10 +17,10 @@ use crate::components::url_view::UrlView;
 use crate::context::Connections;
 use crate::pages::ConnectionGate;
 use crate::reactive::effect;
+use crate::runs::Runs;
 use crate::state::connections::{Connection, ServerKind};
 use crate::table::screen::sorted_params;
 use crate::table::{TableScreen, to_query_string, with_param};
-use crate::web;
 
 #[component]
 pub fn MailPage(connection: String) -> impl IntoView {
@@ -33,11 +32,7 @@ pub fn MailPage(connection: String) -> impl IntoView {
 }
 
 #[component]
-fn Accounts(
-    connection_id: String,
-    accounts: Loader<Page<MailAccount>>,
-    fetched: Callback<()>,
-) -> impl IntoView {
+fn Accounts(connection_id: String, accounts: Loader<Page<MailAccount>>) -> impl IntoView {
     move || {
         match (accounts.data.get(), accounts.error.get()) {
         (_, Some(ApiError::Forbidden { .. })) => view! {
@@ -52,7 +47,7 @@ fn Accounts(
                     <li class="account-row" data-account=a.id.to_string()>
                         <strong>{a.name.clone()}</strong>
                         <span class="muted small">{a.username.clone().unwrap_or_default()} {a.imap_server.map(|s| format!(" · {s}"))}</span>
-                        <FetchButton connection_id=connection_id.clone() account=a.id label="Fetch now" on_done=fetched />
+                        <FetchButton connection_id=connection_id.clone() account=a.id label="Fetch now" />
                     </li>
                 }).collect_view()}
             </ul>
@@ -68,22 +63,25 @@ fn Mail(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let runs = expect_context::<Runs>();
     let client = connections.paperless(&connection);
+    let for_fetches = client.clone();
     let accounts = Loader::<Page<MailAccount>>::new();
     let stored = StoredValue::new_local(client.clone());
     let load_accounts = move || {
         let client = stored.get_value();
-        accounts.run(async move { client.mail_accounts_call().send(web::transport()).await });
+        accounts.run(async move {
+            client
+                .mail_accounts_call()
+                .send(crate::transport::current())
+                .await
+        });
     };
     effect(load_accounts);
-    // Bumped when a fetch ends, so the list shows what it imported.
-    let fetched = RwSignal::new(0u64);
-    let on_fetched = Callback::new(move |_| fetched.update(|n| *n += 1));
+    // Runs after the release, whether or not this screen is still open:
+    // app-level runs and plain data only.
     let connection_id = connection.id.clone();
     let source = MailSource::new(client, move |released| {
         for account in released {
-            runs.fetch_mail(&connection_id, stored.get_value(), account, move || {
-                on_fetched.run(())
-            });
+            runs.fetch_mail(&connection_id, for_fetches.clone(), account);
         }
     });
 
@@ -122,7 +120,7 @@ fn Mail(connection: Connection) -> impl IntoView {
                 <p class="muted small">
                     "A fetch imports every new mail of the account's rules, including mail released below."
                 </p>
-                <Accounts connection_id=connection_id.clone() accounts fetched=on_fetched />
+                <Accounts connection_id=connection_id.clone() accounts />
             </section>
         }
     };
@@ -136,7 +134,7 @@ fn Mail(connection: Connection) -> impl IntoView {
             above=above
             filters=filters
             on_reload=Callback::new(move |_| load_accounts())
-            reload_on=Signal::from(fetched)
+            connection=connection.id.clone()
         />
     }
 }

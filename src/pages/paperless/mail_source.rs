@@ -13,12 +13,13 @@ use crate::api::paperless_mail::{MailOrder, MailQuery, MailRule, MailStatus, Pro
 use crate::api::{ApiError, LocalBoxFuture, Transport};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::When;
+use crate::engine::act::Target;
+use crate::engine::mail::Release;
 use crate::state::table::Paging;
 use crate::table::cells::{self, cell};
 use crate::table::{
-    ActOutcome, Column, Params, Row, RowAction, RowDetails, RowRef, RowSource, Rows, Width, param,
+    Column, Params, Row, RowAction, RowDetails, RowRef, RowSource, Rows, Width, param,
 };
-use crate::web;
 
 pub const COLUMNS: [Column; 7] = [
     Column::plain("Status", Width::S),
@@ -221,7 +222,7 @@ impl RowSource for MailSource {
     ) -> LocalBoxFuture<'static, Result<Rows, ApiError>> {
         let (this, wanted) = (self.clone(), query_of(query));
         Box::pin(async move {
-            let transport = web::transport();
+            let transport = crate::transport::current();
             this.load_names(transport, refresh).await;
             let page = match this
                 .client
@@ -259,39 +260,6 @@ impl RowSource for MailSource {
         })
     }
 
-    /// Reads every record (whatever its status), page by page.
-    fn existing(
-        &self,
-        keys: Vec<String>,
-    ) -> LocalBoxFuture<'static, Result<HashSet<String>, ApiError>> {
-        let client = self.client.clone();
-        Box::pin(async move {
-            let wanted: HashSet<String> = keys.into_iter().collect();
-            let mut found = HashSet::new();
-            for page in 1.. {
-                let query = MailQuery {
-                    page: Some(page),
-                    page_size: Some(1000),
-                    ..MailQuery::default()
-                };
-                let got = client
-                    .processed_mail_call(&query)
-                    .send(web::transport())
-                    .await?;
-                found.extend(
-                    got.items
-                        .iter()
-                        .map(|m| m.id.to_string())
-                        .filter(|k| wanted.contains(k)),
-                );
-                if got.items.is_empty() || u64::from(page) * 1000 >= got.count {
-                    break;
-                }
-            }
-            Ok(found)
-        })
-    }
-
     fn action(&self) -> Option<RowAction> {
         Some(RowAction {
             verb: "Allow re-import",
@@ -307,38 +275,36 @@ impl RowSource for MailSource {
     }
 
     /// The reply echoes the requested ids whatever happened: the outcome is
-    /// what the list says afterwards.
-    fn act(&self, keys: Vec<String>) -> LocalBoxFuture<'static, Result<ActOutcome, ApiError>> {
-        let client = self.client.clone();
-        Box::pin(async move {
-            let ids = keys
-                .iter()
-                .map(|k| k.parse::<u64>())
-                .collect::<Result<Vec<u64>, _>>()
-                .map_err(|_| ApiError::InvalidInput {
-                    detail: "a chosen mail has no number".into(),
-                })?;
-            client
-                .allow_reimport_call(&ids)?
-                .send(web::transport())
-                .await?;
-            Ok(ActOutcome { changed: None })
-        })
+    /// what the record says afterwards.
+    fn target(&self) -> Option<Rc<dyn Target>> {
+        Some(Rc::new(Release {
+            client: self.client.clone(),
+            transport: crate::transport::current(),
+        }))
     }
 
-    fn acted(&self, changed: &HashSet<String>) {
-        let listed = self.listed.borrow();
-        let names = self.names.borrow();
-        let mut accounts: Vec<u64> = changed
-            .iter()
-            .filter_map(|k| listed.get(k))
-            .filter_map(|rule| names.as_ref()?.rules.get(rule).map(|r| r.account))
-            .collect();
-        accounts.sort_unstable();
-        accounts.dedup();
-        if !accounts.is_empty() {
-            (self.on_released)(accounts);
-        }
+    /// The accounts of the released mail are fetched again, so the mail is
+    /// imported again.
+    fn follow_up(&self) -> Option<Rc<dyn Fn(HashSet<String>)>> {
+        let (listed, names, on_released) = (
+            self.listed.clone(),
+            self.names.clone(),
+            self.on_released.clone(),
+        );
+        Some(Rc::new(move |released: HashSet<String>| {
+            let listed = listed.borrow();
+            let names = names.borrow();
+            let mut accounts: Vec<u64> = released
+                .iter()
+                .filter_map(|k| listed.get(k))
+                .filter_map(|rule| names.as_ref()?.rules.get(rule).map(|r| r.account))
+                .collect();
+            accounts.sort_unstable();
+            accounts.dedup();
+            if !accounts.is_empty() {
+                on_released(accounts);
+            }
+        }))
     }
 }
 

@@ -3,8 +3,6 @@
 //! acknowledged, [`row`] how one looks.
 
 pub mod fetch;
-pub mod follow;
-pub mod full_list;
 pub mod logs;
 pub mod mail;
 pub mod mail_source;
@@ -21,7 +19,6 @@ use leptos::prelude::*;
 use crate::api::paperless::{PaperlessApi, StatusCounts, TaskType, TriggerSource};
 use crate::components::choice::ChoiceSelect;
 use crate::components::loader::Loader;
-use crate::components::table::alert_class;
 use crate::components::url_view::UrlView;
 use crate::context::Connections;
 use crate::pages::ConnectionGate;
@@ -31,6 +28,7 @@ use crate::state::paperless_view::{AckFilter, PaperlessView, StatusTab, TextScop
 use crate::state::seen::{self, Watched};
 use crate::state::table::Paging;
 use crate::table::TableScreen;
+use crate::table::parts::alert_class;
 use crate::web;
 use source::PaperlessSource;
 
@@ -71,7 +69,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
         if api.get_untracked() == Some(PaperlessApi::V10) {
             let q = counts_query.get_untracked();
             let client = client.get_value();
-            counts.run(async move { client.status_counts(web::transport(), &q).await });
+            counts.run(async move { client.status_counts(crate::transport::current(), &q).await });
         }
     };
     effect(move || {
@@ -182,6 +180,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
             filters=filters
             on_reload=Callback::new(move |_| count())
             server=connection.name.clone()
+            connection=connection.id.clone()
         />
     }
 }

@@ -45,14 +45,7 @@ pub fn status_class(status: &TaskStatus) -> &'static str {
     }
 }
 
-/// Every status in words; one the servers do not document is shown as
-/// unknown, with its raw name.
-pub fn status_label(status: &TaskStatus) -> String {
-    match status {
-        TaskStatus::Other(raw) => format!("Unknown ({raw})"),
-        known => known.label().to_string(),
-    }
-}
+pub use crate::state::runs::status_label;
 
 /// The document's page in the Paperless web UI.
 pub fn document_url(base: &BaseUrl, id: u64) -> String {

@@ -126,7 +126,8 @@ fn source(client: Rc<PaperlessClient>, connection: Connection) -> Rc<dyn RowSour
     LocalSource::shared(meta, move |_| {
         let (client, connection) = (client.clone(), connection.clone());
         Box::pin(async move {
-            let tasks = client.running_now(web::transport()).await?;
+            let tasks =
+                crate::engine::paperless::running_now(&client, crate::transport::current()).await?;
             let now = web::now();
             Ok(tasks
                 .into_iter()
@@ -157,12 +158,14 @@ fn Running(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let client = connections.paperless(&connection);
     let name = connection.name.clone();
+    let connection_id = connection.id.clone();
     view! {
         <TableScreen
             source=source(client, connection)
             kind=ServerKind::Paperless
             title="Running now"
             subtitle=move || format!("{name} · Paperless-ngx · pending and started tasks")
+            connection=connection_id
         />
     }
 }

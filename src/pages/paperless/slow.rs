@@ -25,7 +25,6 @@ use crate::table::{
     Column, Params, Row, RowDetails, RowSource, TableScreen, Width, param, to_query_string,
     with_param,
 };
-use crate::web;
 
 const COLUMNS: [Column; 8] = [
     Column::sorted("Type", "type", false, Width::Fill),
@@ -66,7 +65,7 @@ impl Row for TypeSummary {
             cells::name(self.task_type.label()),
             number(self.total_count.to_string()),
             cell(view! {
-                <span class=crate::components::table::alert_class(self.failure_count > 0)>{self.failure_count}</span>
+                <span class=crate::table::parts::alert_class(self.failure_count > 0)>{self.failure_count}</span>
             }),
             seconds(self.avg_duration_seconds),
             seconds(self.avg_wait_time_seconds),
@@ -132,7 +131,7 @@ fn source(client: Rc<PaperlessClient>) -> Rc<dyn RowSource> {
     LocalSource::shared(meta, move |query| {
         let (client, days) = (client.clone(), days(query));
         Box::pin(async move {
-            let summary = client.summary(web::transport(), days).await?;
+            let summary = client.summary(crate::transport::current(), days).await?;
             Ok(summary.into_iter().map(Arc::new).collect())
         })
     })
@@ -176,6 +175,7 @@ fn Slow(connection: Connection) -> impl IntoView {
             title="Slow tasks"
             subtitle=move || format!("{name} · Paperless-ngx · average duration and wait per task type")
             filters=filters
+            connection=connection.id.clone()
         />
     }
 }

@@ -12,27 +12,22 @@ use leptos::prelude::*;
 
 use super::row::{COLUMNS, NOT_IN_API_9, TaskRow};
 use crate::api::paperless::{
-    AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusCounts, StatusGroup, TaskQuery,
+    PaperlessApi, PaperlessClient, PaperlessTask, StatusCounts, StatusGroup, TaskQuery,
 };
-use crate::api::{ApiError, LocalBoxFuture, Selection};
+use crate::api::{ApiError, LocalBoxFuture};
+use crate::engine::act::Target;
+use crate::engine::paperless::{Acknowledge, all_tasks};
 use chrono::{DateTime, Utc};
 
 use crate::state::connections::Connection;
 use crate::state::paperless_view::{PaperlessView, TextScope};
 use crate::state::seen::is_new;
 use crate::table::marked::Marked;
-use crate::table::{ActOutcome, Column, Matching, Params, RowAction, RowRef, RowSource, Rows};
-use crate::web;
+use crate::table::{Column, Matching, Params, RowAction, RowRef, RowSource, Rows};
 
-/// Acknowledge requests carry at most this many ids each.
-const ACK_BATCH: usize = 500;
-/// Up to this many chosen tasks are looked up one by one; more, by reading
-/// the list of tasks not yet dismissed.
-const LOOKUP_ONE_BY_ONE: usize = 25;
-
-use super::full_list::{FullList, FullLists};
 use crate::state::paperless_view::{TaskColumn, name_index};
 use crate::state::table::Sort;
+use crate::store::full_lists::{FullList, FullLists};
 
 type Everything = Rc<RefCell<Option<(TaskQuery, FullList)>>>;
 
@@ -118,7 +113,7 @@ impl PaperlessSource {
         let order = self.order(view, all);
         let names = view.searches_names().then(|| self.names(all));
         let shown = view.apply_in_order(tasks, &order, names.as_deref());
-        self.local_counts.set(Some(shown.counts));
+        self.local_counts.try_set(Some(shown.counts));
         let rows = shown.page.into_iter().map(|t| self.row(t)).collect();
         let unreadable = if view.paging.page == 1 {
             unreadable.clone()
@@ -156,10 +151,6 @@ impl PaperlessSource {
 /// Not finished yet: dismissing it hides a task that may still fail.
 fn is_running(task: &PaperlessTask) -> bool {
     task.status.group() == Some(crate::api::paperless::StatusGroup::InProgress)
-}
-
-fn ids(keys: &[String]) -> Vec<u64> {
-    keys.iter().filter_map(|k| k.parse().ok()).collect()
 }
 
 impl RowSource for PaperlessSource {
@@ -214,7 +205,7 @@ impl RowSource for PaperlessSource {
                 }
                 // Read by another screen moments ago (the overview, the inbox).
                 if let Some(all) = this.shared.recent(&this.connection.id, wanted.acknowledged) {
-                    this.api.set(Some(PaperlessApi::V9));
+                    this.api.try_set(Some(PaperlessApi::V9));
                     *this.everything.borrow_mut() = Some((wanted, all.clone()));
                     return Ok(this.locally(&view, &all));
                 }
@@ -222,7 +213,11 @@ impl RowSource for PaperlessSource {
             let mut served = None;
             let _reading = (this.client.api() == PaperlessApi::V9)
                 .then(|| this.shared.reading(&this.connection.id));
-            let page = match this.client.list_tasks(web::transport(), &wanted).await {
+            let page = match this
+                .client
+                .list_tasks(crate::transport::current(), &wanted)
+                .await
+            {
                 // Past the last page (rows were dismissed, or a stale link):
                 // the last page there is.
                 Err(ApiError::NotFound { .. }) if view.paging.page > 1 => {
@@ -230,7 +225,10 @@ impl RowSource for PaperlessSource {
                         page: Some(1),
                         ..wanted.clone()
                     };
-                    let probe = this.client.list_tasks(web::transport(), &first).await?;
+                    let probe = this
+                        .client
+                        .list_tasks(crate::transport::current(), &first)
+                        .await?;
                     let last = view.paging.page_count(probe.count);
                     served = Some(last);
                     if last == 1 {
@@ -240,15 +238,17 @@ impl RowSource for PaperlessSource {
                             page: Some(last),
                             ..wanted.clone()
                         };
-                        this.client.list_tasks(web::transport(), &last_page).await?
+                        this.client
+                            .list_tasks(crate::transport::current(), &last_page)
+                            .await?
                     }
                 }
                 other => other?,
             };
             // Known only once the server answered.
-            this.api.set(Some(this.client.api()));
+            this.api.try_set(Some(this.client.api()));
             if page.server_paged {
-                this.local_counts.set(None);
+                this.local_counts.try_set(None);
                 *this.everything.borrow_mut() = None;
                 let rows = page.items.into_iter().map(|t| this.row(t)).collect();
                 return Ok(Rows {
@@ -271,7 +271,7 @@ impl RowSource for PaperlessSource {
             let id = key.parse().map_err(|_| ApiError::NotFound {
                 message: format!("{key} is not a task id"),
             })?;
-            match this.client.task(web::transport(), id).await {
+            match this.client.task(crate::transport::current(), id).await {
                 Ok(task) => Ok(this.row(task)),
                 // Paperless answers the same for a task that does not exist
                 // and one this account may not see.
@@ -287,57 +287,6 @@ impl RowSource for PaperlessSource {
         })
     }
 
-    /// Still there and not yet dismissed (dismissing twice means nothing).
-    fn existing(
-        &self,
-        keys: Vec<String>,
-    ) -> LocalBoxFuture<'static, Result<HashSet<String>, ApiError>> {
-        let this = self.clone();
-        Box::pin(async move {
-            if this.client.api() == PaperlessApi::V9 {
-                // Looked up afresh: the list at hand may predate an action.
-                let open = TaskQuery {
-                    acknowledged: Some(false),
-                    ..TaskQuery::default()
-                };
-                let all = this.client.list_tasks(web::transport(), &open).await?;
-                let open: HashSet<String> = all
-                    .items
-                    .iter()
-                    .filter(|t| !t.acknowledged)
-                    .map(|t| t.id.to_string())
-                    .collect();
-                return Ok(keys.into_iter().filter(|k| open.contains(k)).collect());
-            }
-            let wanted: HashSet<String> = keys.iter().cloned().collect();
-            let mut found = HashSet::new();
-            if keys.len() <= LOOKUP_ONE_BY_ONE {
-                for id in ids(&keys) {
-                    match this.client.task(web::transport(), id).await {
-                        Ok(task) if !task.acknowledged => {
-                            found.insert(id.to_string());
-                        }
-                        Ok(_) | Err(ApiError::NotFound { .. }) => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-                return Ok(found);
-            }
-            // Many: read every task not yet dismissed.
-            let open = TaskQuery {
-                acknowledged: Some(false),
-                ..TaskQuery::default()
-            };
-            let all = this.client.list_all_tasks(web::transport(), &open).await?;
-            found.extend(
-                all.iter()
-                    .map(|t| t.id.to_string())
-                    .filter(|k| wanted.contains(k)),
-            );
-            Ok(found)
-        })
-    }
-
     fn action(&self) -> Option<RowAction> {
         Some(RowAction {
             verb: "Dismiss",
@@ -350,19 +299,12 @@ impl RowSource for PaperlessSource {
         })
     }
 
-    /// Acknowledges exactly these tasks, in batches.
-    fn act(&self, keys: Vec<String>) -> LocalBoxFuture<'static, Result<ActOutcome, ApiError>> {
-        let client = self.client.clone();
-        Box::pin(async move {
-            let mut changed = 0;
-            for chunk in ids(&keys).chunks(ACK_BATCH) {
-                let target = AckTarget::Tasks(Selection::new(chunk.iter().copied())?);
-                changed += client.acknowledge(web::transport(), &target).await?;
-            }
-            Ok(ActOutcome {
-                changed: Some(changed),
-            })
-        })
+    /// Still there and not yet dismissed (dismissing twice means nothing).
+    fn target(&self) -> Option<Rc<dyn Target>> {
+        Some(Rc::new(Acknowledge {
+            client: self.client.clone(),
+            transport: crate::transport::current(),
+        }))
     }
 
     fn matching(
@@ -388,7 +330,7 @@ impl RowSource for PaperlessSource {
             } else {
                 let mut q = view.server_query(PaperlessApi::V10);
                 q.acknowledged = Some(false);
-                let all = this.client.list_all_tasks(web::transport(), &q).await?;
+                let all = all_tasks(&this.client, crate::transport::current(), &q).await?;
                 found.extend(
                     all.iter()
                         .filter(|t| !t.acknowledged)

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
+use super::Column;
 use crate::state::table::{PAGE_SIZES, Paging, sort_clicked, sorted_by};
-use crate::table::Column;
 
 /// A header cell; sortable ones are buttons and carry `aria-sort`.
 /// `current` is the URL's `sort` (`-created`); `default` applies without one.

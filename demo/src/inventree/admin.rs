@@ -11,8 +11,8 @@ use axum::response::Response;
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
+use super::{Shared, authenticate, lock, paginate, staff, time};
 use crate::drf::{self, Params};
-use crate::inventree::{Shared, authenticate, lock, paginate, staff, time};
 use crate::seed::FailedRow;
 
 #[derive(Clone, Debug)]

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use crate::api::{HttpRequest, HttpResponse, LocalBoxFuture, Transport, TransportError};
+use taskdeck_api::{HttpRequest, HttpResponse, LocalBoxFuture, Transport, TransportError};
 
 /// Browsers open at most six connections per server over HTTP/1.1; the
 /// same bound for all servers together keeps the page responsive.

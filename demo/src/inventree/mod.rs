@@ -15,8 +15,9 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+mod admin;
+
 use crate::drf::{self, Credentials, Params};
-use crate::inventree_admin as admin;
 use crate::seed::{FailedRow, PendingRow, ScheduledRow};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,31 @@
+//! Taskdeck's engine: the protocols the console runs against servers, as
+//! plain Rust that knows nothing of signals or screens, so that what an
+//! admin's action really did can be tested natively, against the demo
+//! backend and the recorded answers, one branch at a time.
+//!
+//! - [`act`]: choose → look up what still needs it → send → look up again →
+//!   a [`act::Report`] of what was seen. One [`act::Target`] per
+//!   destructive path: [`paperless::Acknowledge`], [`inventree::Delete`],
+//!   [`mail::Release`].
+//! - [`follow`]: a task the server queued, followed to its end or to a
+//!   deadline; [`runs::Runs`] keeps one run per task per console.
+//! - [`walk`]: every page of a list, bounded.
+//! - [`gate`]: at most six requests in flight, servers taking turns.
+//! - [`clock`]: the time and the waiting the protocols need, given by the
+//!   caller (the browser's, a test's).
+//!
+//! Results are values handed back to the caller; where a screen shows them
+//! is the UI's business, and a screen that is gone cannot be touched from
+//! here.
+
+pub mod act;
+pub mod clock;
+pub mod follow;
+pub mod gate;
+pub mod inventree;
+pub mod mail;
+pub mod paperless;
+pub mod runs;
+pub mod walk;
+
+pub use taskdeck_api as api;
