@@ -154,7 +154,8 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // The app's log (its stderr) is read below.
+        .stderr(std::fs::File::create(config_home.join("app.log")).expect("a log file"))
         .spawn()
         .expect("tauri-driver not found: run `cargo xtask setup`");
     let _group = ProcessGroup(driver.id());
@@ -256,4 +257,106 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     let removed: HashSet<String> = before.difference(&pks()).cloned().collect();
     assert_eq!(removed, HashSet::from([failed[0].clone()]));
     app.screenshot("desktop-inventree-failed");
+
+    two_users_of_one_server_each_act_as_themselves(&app, &demo);
+
+    // What the panic hook sends reaches the app's log: the webview's console
+    // reaches nobody in the desktop app.
+    app.execute(
+        "window.__TAURI_INTERNALS__.invoke('log_panic', { message: 'panicked at src/x.rs:1:1: a test' }); return null",
+    );
+    let log = config_home.join("app.log");
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text
+            .contains("the console stopped working (a panic in the UI): panicked at src/x.rs:1:1")
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < LONG,
+            "no panic in the app's log: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A second connection to the same Paperless address, as a user who may
+/// view tasks but not change them: its dismiss is refused by the server,
+/// while the admin's connection to that address dismisses the same task.
+/// (The token used to be looked up by address alone, so the viewer's
+/// request went out with the admin's token and succeeded.)
+fn two_users_of_one_server_each_act_as_themselves(app: &Browser, demo: &taskdeck_demo::Demo) {
+    let paperless = demo.instance(Flavor::Paperless3);
+    let viewer = taskdeck_demo::paperless::USERS
+        .iter()
+        .find(|u| u.username == "taskviewer")
+        .unwrap();
+    app.click_css("[data-testid=nav-connections]");
+    let form = "[data-testid=connection-form]";
+    app.type_text(
+        &app.wait_for(&format!("{form} input[name=name]"), LONG),
+        "Viewer",
+    );
+    app.type_text(
+        &app.wait_for(&format!("{form} input[name=url]"), LONG),
+        &paperless.url(),
+    );
+    app.type_text(
+        &app.wait_for(&format!("{form} input[name=token]"), LONG),
+        viewer.token,
+    );
+    app.click_css("[data-testid=save-connection]");
+    let id = app.wait_until(
+        "[...document.querySelectorAll('[data-testid=connection]')].map(c => c.dataset.id).find(id => !id.startsWith('demo'))",
+        LONG,
+        "the viewer's connection saved",
+    );
+    let id = id.as_str().unwrap().to_string();
+    app.execute(&format!("location.hash = '#/paperless/{id}'; return null"));
+    app.wait_until(&format!("{ROW_IDS}.length > 0"), LONG, "the viewer's rows");
+    let rows: Vec<String> =
+        serde_json::from_value(app.execute(&format!("return {ROW_IDS}"))).unwrap();
+    let task = rows
+        .iter()
+        .find(|id| {
+            paperless
+                .acknowledged_flags()
+                .iter()
+                .any(|(t, acked)| t.to_string() == **id && !acked)
+        })
+        .expect("an open task the viewer sees")
+        .clone();
+    let before = paperless.acknowledged_flags();
+    app.click_css(&format!(
+        "tr[data-task-id='{task}'] [data-testid=row-check]"
+    ));
+    app.click_css("[data-testid=ack-selected]");
+    app.click_css("[data-testid=confirm-ok]");
+    app.wait_for_toast("Nothing was acknowledged", LONG);
+    app.wait_for_toast("Permission denied", LONG);
+    assert_eq!(
+        paperless.acknowledged_flags(),
+        before,
+        "the viewer changed nothing"
+    );
+    app.screenshot("desktop-viewer-refused");
+
+    app.execute("location.hash = '#/paperless/demo1'; return null");
+    app.wait_until(
+        &format!("{ROW_IDS}.includes('{task}')"),
+        LONG,
+        "the admin's rows with the task",
+    );
+    app.click_css(&format!(
+        "tr[data-task-id='{task}'] [data-testid=row-check]"
+    ));
+    app.click_css("[data-testid=ack-selected]");
+    app.click_css("[data-testid=confirm-ok]");
+    app.wait_for_toast("Acknowledged 1 task", LONG);
+    assert_eq!(
+        support::changed_ids(&before, &paperless.acknowledged_flags()),
+        HashSet::from([task])
+    );
 }

@@ -37,7 +37,7 @@ pub use inventree::InvenTreeApi;
 pub use seed::Scale;
 
 /// Which real server an instance imitates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flavor {
     /// Paperless-ngx 3.0.5: API 10, and API 9 on request.
     Paperless3,

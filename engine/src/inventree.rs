@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::act::{Sent, Target, Vanished};
 use crate::api::inventree::{FailedQuery, InvenTreeClient, PendingQuery};
 use crate::api::{ApiError, LocalBoxFuture, Page, Selection, Transport};
-use crate::walk::{Bounds, Flow, PageRead, walk};
+use crate::walk::{Bounds, PageRead, which_of};
 
 /// Rows per request when a whole queue is read.
 pub const SCAN_PAGE: u32 = 1000;
@@ -32,20 +32,21 @@ fn keys_of<T>(page: Page<T>, key: impl Fn(&T) -> String) -> PageRead<String> {
     }
 }
 
-/// Reads the whole queue's keys, `SCAN_PAGE` at a time, handing each
-/// page's new keys to `take` until it has enough or the queue ends.
-pub async fn scan_keys(
+/// Which of `keys` the queue holds, its whole length read `SCAN_PAGE` keys
+/// at a time.
+pub async fn which_queued(
     client: &InvenTreeClient,
     transport: &dyn Transport,
     queue: DeleteFrom,
-    take: impl FnMut(Vec<String>) -> Flow,
-) -> Result<(), ApiError> {
+    keys: &[String],
+) -> Result<HashSet<String>, ApiError> {
     let endpoint = match queue {
         DeleteFrom::Pending => "GET /api/background-task/pending/",
         DeleteFrom::Failed => "GET /api/background-task/failed/",
     };
     let offset = |page: u32| (page - 1) * SCAN_PAGE;
-    walk(
+    which_of(
+        keys,
         endpoint,
         Bounds::for_rows(SCAN_MAX_ROWS, SCAN_PAGE),
         |page| async move {
@@ -69,11 +70,8 @@ pub async fn scan_keys(
                 }
             })
         },
-        String::clone,
-        take,
     )
     .await
-    .map(|_| ())
 }
 
 /// Deleting chosen tasks of one queue. A pending task a worker picks up
@@ -86,21 +84,6 @@ pub struct Delete<'t> {
 }
 
 impl Delete<'_> {
-    async fn still_there(&self, keys: &[String]) -> Result<HashSet<String>, ApiError> {
-        let wanted: HashSet<&String> = keys.iter().collect();
-        let mut found = HashSet::new();
-        scan_keys(&self.client, self.transport, self.queue, |page| {
-            found.extend(page.into_iter().filter(|k| wanted.contains(k)));
-            if found.len() == wanted.len() {
-                Flow::Enough
-            } else {
-                Flow::More
-            }
-        })
-        .await?;
-        Ok(found)
-    }
-
     async fn delete(&self, keys: &[String]) -> Result<Sent, ApiError> {
         let call = match self.queue {
             // Pending pks are integers on the wire.
@@ -125,7 +108,7 @@ impl Target for Delete<'_> {
         &'a self,
         keys: &'a [String],
     ) -> LocalBoxFuture<'a, Result<HashSet<String>, ApiError>> {
-        Box::pin(self.still_there(keys))
+        Box::pin(which_queued(&self.client, self.transport, self.queue, keys))
     }
 
     fn send<'a>(&'a self, keys: &'a [String]) -> LocalBoxFuture<'a, Result<Sent, ApiError>> {

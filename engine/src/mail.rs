@@ -11,7 +11,7 @@ use crate::api::paperless_mail::{MailQuery, new_mail_fetch};
 use crate::api::{ApiError, LocalBoxFuture, Transport};
 use crate::clock::Clock;
 use crate::follow::{Pace, RunState, follow_task, past};
-use crate::walk::{Bounds, Flow, PageRead, walk};
+use crate::walk::{Bounds, PageRead, which_of};
 
 /// Records per request when the whole processed-mail record is read.
 const SCAN_PAGE: u32 = 1000;
@@ -31,10 +31,9 @@ pub struct Release<'t> {
 
 impl Release<'_> {
     async fn still_recorded(&self, keys: &[String]) -> Result<HashSet<String>, ApiError> {
-        let wanted: HashSet<&String> = keys.iter().collect();
-        let mut found = HashSet::new();
         let (client, transport) = (&self.client, self.transport);
-        walk(
+        which_of(
+            keys,
             "GET /api/processed_mail/",
             Bounds::for_rows(SCAN_MAX_ROWS, SCAN_PAGE),
             |page| async move {
@@ -51,18 +50,8 @@ impl Release<'_> {
                     total: got.count,
                 })
             },
-            String::clone,
-            |page| {
-                found.extend(page.into_iter().filter(|k| wanted.contains(k)));
-                if found.len() == wanted.len() {
-                    Flow::Enough
-                } else {
-                    Flow::More
-                }
-            },
         )
-        .await?;
-        Ok(found)
+        .await
     }
 
     async fn release(&self, keys: &[String]) -> Result<Sent, ApiError> {

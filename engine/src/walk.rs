@@ -133,6 +133,31 @@ where
     Ok(all)
 }
 
+/// Which of `keys` the list holds, reading pages of keys until all are
+/// found or the list ends.
+pub async fn which_of<F>(
+    keys: &[String],
+    endpoint: &str,
+    bounds: Bounds,
+    read: impl FnMut(u32) -> F,
+) -> Result<HashSet<String>, ApiError>
+where
+    F: Future<Output = Result<PageRead<String>, ApiError>>,
+{
+    let wanted: HashSet<&String> = keys.iter().collect();
+    let mut found = HashSet::new();
+    walk(endpoint, bounds, read, String::clone, |page| {
+        found.extend(page.into_iter().filter(|k| wanted.contains(k)));
+        if found.len() == wanted.len() {
+            Flow::Enough
+        } else {
+            Flow::More
+        }
+    })
+    .await?;
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,8 +29,8 @@ pub fn describe(state: &RunState) -> String {
                 .unwrap_or_default()
         ),
         RunState::Answered { result } => match result {
-            Some(r) => format!("Done: {r}"),
-            None => "Done".into(),
+            Some(r) => format!("Success: {r}"),
+            None => "Success".into(),
         },
         RunState::NotStarted(e) => format!("Not started: {e}"),
         RunState::LostTrack(e) => format!(

@@ -19,7 +19,6 @@ use crate::components::feedback::{ToastKind, Toasts};
 use crate::components::selection::{ConfirmList, plural};
 use crate::context::Changed;
 use crate::engine::act::{Checked, Outcome, act};
-use crate::reactive::effect;
 use crate::state::outcome::{Tone, pruned, report};
 use crate::state::table::Picked;
 
@@ -53,7 +52,6 @@ impl Plan {
 #[derive(Clone, Copy)]
 pub struct Acting {
     pub plan: RwSignal<Option<Plan>>,
-    busy: RwSignal<bool>,
     /// Bumped whenever a dialog opens or closes: a collection or check
     /// started for one dialog never fills another.
     generation: StoredValue<u64>,
@@ -75,9 +73,8 @@ impl Acting {
         changed: Changed,
         connection: Option<String>,
     ) -> Acting {
-        let acting = Acting {
+        Acting {
             plan: RwSignal::new(None),
-            busy: RwSignal::new(false),
             generation: StoredValue::new(0),
             source,
             picked,
@@ -86,14 +83,7 @@ impl Acting {
             connection: StoredValue::new(connection),
             action: source.with_value(|s| s.action()),
             noun: source.with_value(|s| s.noun()),
-        };
-        // A plan opened elsewhere (a row's own button) starts a new generation.
-        effect(move || {
-            if acting.plan.with(Option::is_none) {
-                acting.busy.set(false);
-            }
-        });
-        acting
+        }
     }
 
     pub fn is_open(&self) -> Signal<bool> {
@@ -179,9 +169,13 @@ impl Acting {
         });
     }
 
-    /// Checks, acts, checks again and reports, through the engine. What
-    /// the work holds is plain data (the target, words, app-level state)
-    /// and the screen's values behind `try_` accessors.
+    /// Checks, acts, checks again and reports, through the engine. The
+    /// dialog closes at once: the work goes on whatever the user does next
+    /// (its progress and outcome are a message), and holds only plain data
+    /// (the target, words, app-level state) and the screen's values behind
+    /// `try_` accessors. When rows turned out to be gone before anything
+    /// was sent, the dialog opens again with them named, if the user is
+    /// still on the screen and opened nothing else meanwhile.
     fn confirm(&self, rows: Vec<(String, String)>) {
         let Some(action) = self.action else { return };
         let Some(target) = self.source.with_value(|s| s.target()) else {
@@ -189,9 +183,12 @@ impl Acting {
         };
         let follow_up = self.source.with_value(|s| s.follow_up());
         let this = *self;
+        let description = self
+            .plan
+            .with_untracked(|p| p.as_ref().and_then(|p| p.description.clone()));
+        self.close();
         let generation = self.generation.get_value();
         let connection = self.connection.get_value();
-        self.busy.set(true);
         let keys: Vec<String> = rows.iter().map(|(k, _)| k.clone()).collect();
         let progress = self.toasts.progress(
             format!("{}: {}…", action.verb, plural(keys.len(), action.unit)),
@@ -199,10 +196,7 @@ impl Acting {
         );
         leptos::task::spawn_local(async move {
             let outcome = act(&*target, &keys).await;
-            let bump = || match &connection {
-                Some(c) => this.changed.bump(c),
-                None => this.changed.bump(""),
-            };
+            let bump = || this.changed.bump(connection.as_deref().unwrap_or(""));
             let label_of = |gone: &[String]| -> Vec<String> {
                 rows.iter()
                     .filter(|(k, _)| gone.contains(k))
@@ -211,22 +205,17 @@ impl Acting {
             };
             match outcome {
                 Outcome::NotSent(Checked::Failed(e)) => {
-                    let text = format!(
-                        "Nothing was sent: the chosen {}s could not be looked up first ({e}).",
-                        this.noun
+                    progress.finish(
+                        ToastKind::Error,
+                        format!(
+                            "Nothing was sent: the chosen {}s could not be looked up first ({e}).",
+                            this.noun
+                        ),
                     );
-                    if this.current(generation) {
-                        this.busy.try_set(false);
-                        this.note(text);
-                        drop(progress);
-                    } else {
-                        progress.finish(ToastKind::Error, text);
-                    }
                 }
                 Outcome::NotSent(Checked::AllGone { gone }) => {
                     this.forget(&gone.iter().cloned().collect());
                     let labels = label_of(&gone);
-                    this.close();
                     progress.finish(
                         ToastKind::Info,
                         format!(
@@ -244,13 +233,13 @@ impl Acting {
                     if this.current(generation) {
                         let left: Vec<(String, String)> =
                             rows.into_iter().filter(|(k, _)| left.contains(k)).collect();
-                        this.busy.try_set(false);
-                        this.plan.try_update(|p| {
-                            if let Some(p) = p {
-                                p.rows = Some(left);
-                                p.note = Some(note);
-                            }
-                        });
+                        this.generation.try_update_value(|g| *g += 1);
+                        this.plan.try_set(Some(Plan {
+                            rows: Some(left),
+                            description,
+                            note: Some(note),
+                            running: vec![],
+                        }));
                         drop(progress);
                     } else {
                         progress.finish(
@@ -273,9 +262,6 @@ impl Acting {
                         Tone::Partial | Tone::Failed => ToastKind::Error,
                     };
                     progress.finish(kind, text);
-                    if this.current(generation) {
-                        this.close();
-                    }
                     bump();
                 }
             }
@@ -288,21 +274,12 @@ impl Acting {
             p.forget_missing(keys);
         });
     }
-
-    fn note(&self, text: String) {
-        self.plan.try_update(|p| {
-            if let Some(p) = p {
-                p.note = Some(text);
-            }
-        });
-    }
 }
 
 /// The confirmation of the current plan.
 #[component]
 pub fn PlanDialog(acting: Acting, action: RowAction) -> impl IntoView {
     let noun = acting.noun;
-    let busy = Signal::derive(move || acting.busy.get());
     move || {
         acting.plan.get().map(|p| {
             let count = p.rows.as_ref().map(Vec::len);
@@ -316,12 +293,19 @@ pub fn PlanDialog(acting: Acting, action: RowAction) -> impl IntoView {
             };
             let rows = p.rows.clone();
             let labels: Vec<String> = p.rows.iter().flatten().map(|(_, l)| l.clone()).collect();
+            let keys = p
+                .rows
+                .iter()
+                .flatten()
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
             let running = (!p.running.is_empty()).then_some(p.running.len());
             view! {
                 <ConfirmDialog
                     title
                     confirm_label
-                    busy
+                    busy=false
                     not_ready=count.is_none_or(|n| n == 0)
                     danger=action.danger
                     on_confirm=move |_| {
@@ -331,6 +315,9 @@ pub fn PlanDialog(acting: Acting, action: RowAction) -> impl IntoView {
                     }
                     on_cancel=move |_| acting.close()
                 >
+                    // Exactly what a confirmation sends, for tests that check
+                    // the backend changed nothing else.
+                    <span hidden data-testid="plan-keys" data-keys=keys></span>
                     {p.note.clone().map(|n| view! { <p class="banner banner-warn" data-testid="plan-note">{n}</p> })}
                     {p.description.clone().map(|d| view! {
                         <p>{format!("Every {noun} that matches:")}</p>
