@@ -443,6 +443,8 @@ fn test() -> Result {
         "browser_health",
         "--test",
         "browser_deploy",
+        "--test",
+        "browser_engine",
         "--",
         "--test-threads=2",
     ])?;
