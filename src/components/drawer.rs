@@ -13,6 +13,9 @@ pub enum Detail {
     Text(String),
     /// Monospace text that may be long: tracebacks, args, ids.
     Code(String),
+    /// Monospace text already laid out across lines (Python values as
+    /// `pprint` writes them): lines wrap where the drawer is narrower.
+    LaidOut(String),
     Json(serde_json::Value),
     Time(Option<DateTime<Utc>>),
     ServerTime(Option<ServerTime>),
@@ -41,6 +44,13 @@ impl Detail {
             .filter(|v: &String| !v.trim().is_empty())
             .map(Detail::Code)
             .unwrap_or(Detail::Missing)
+    }
+
+    pub fn laid_out_or_missing(value: Option<impl Into<String>>) -> Detail {
+        match Detail::code_or_missing(value) {
+            Detail::Code(text) => Detail::LaidOut(text),
+            other => other,
+        }
     }
 }
 
@@ -78,6 +88,13 @@ fn render_value(label: &'static str, value: Detail) -> AnyView {
             <div class="code-block">
                 <CopyButton text=code.clone() label=label />
                 <pre><code>{code}</code></pre>
+            </div>
+        }
+        .into_any(),
+        Detail::LaidOut(code) => view! {
+            <div class="code-block">
+                <CopyButton text=code.clone() label=label />
+                <pre class="laid-out"><code>{code}</code></pre>
             </div>
         }
         .into_any(),
