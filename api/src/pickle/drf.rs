@@ -19,7 +19,7 @@
 //! value itself; this reads it as the Python value it stands for.
 
 use super::graph::{Clock, Day, Graph, Id, MAX_VALUES, Moment, Node};
-use super::text::{ShortestFloat, decimal_digits, wtf8_flags};
+use super::text::{ShortestFloat, decimal_digits, decimal_value, small_int, wtf8_flags};
 use super::{MAX_INPUT, PickleError, Reading, read_base64};
 
 /// Reads a failed task's `args` or `kwargs` as InvenTree sent it (its
@@ -69,8 +69,8 @@ pub fn read_json(raw: &str, shortest: ShortestFloat) -> Result<Reading, PickleEr
 
 fn number(graph: &mut Graph, text: &str) -> Option<Node> {
     if let Some((negative, digits)) = decimal_digits(text) {
-        if let Ok(v) = digits.parse::<i64>() {
-            return Some(Node::Int(if negative { -v } else { v }));
+        if let Some(v) = small_int(negative, digits) {
+            return Some(Node::Int(v));
         }
         let digits = graph.own(digits.as_bytes(), 0);
         return Some(Node::LongDec { negative, digits });
@@ -160,10 +160,8 @@ fn iso_moment(text: &str) -> Option<Moment> {
     clock(text).map(Moment::Time)
 }
 
-fn digits<T: std::str::FromStr>(s: &str) -> Option<T> {
-    s.bytes()
-        .all(|b| b.is_ascii_digit())
-        .then(|| s.parse().ok())?
+fn digits<T: TryFrom<u128>>(s: &str) -> Option<T> {
+    T::try_from(decimal_value(s)?).ok()
 }
 
 /// `HH:MM:SS[.ffffff]`.

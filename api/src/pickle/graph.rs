@@ -163,8 +163,10 @@ pub(crate) struct Graph {
     pub calls: Vec<Call>,
     pub globals: Vec<Global>,
     pub moments: Vec<Moment>,
-    /// Decimal digits of big integers, converted once however often shown.
-    digits: RefCell<HashMap<Id, Rc<str>>>,
+    /// Decimal digits of big integers, converted once however often
+    /// shown: which node's are where in `digits`.
+    digits_of: RefCell<HashMap<u64, Id>>,
+    digits: RefCell<Vec<Rc<str>>>,
 }
 
 impl Graph {
@@ -182,6 +184,7 @@ impl Graph {
             calls: Vec::new(),
             globals: Vec::new(),
             moments: Vec::new(),
+            digits_of: RefCell::default(),
             digits: RefCell::default(),
         }
     }
@@ -273,11 +276,15 @@ impl Graph {
     /// A big integer's digits, converted at most once; `None` past the
     /// size Python itself would print.
     pub fn big_digits(&self, id: Id, bytes: &[u8]) -> Option<Rc<str>> {
-        if let Some(done) = self.digits.borrow().get(&id) {
-            return Some(done.clone());
+        if let Some(at) = self.digits_of.borrow().get(&u64::from(id)) {
+            return Some(self.digits.borrow()[*at as usize].clone());
         }
         let text: Rc<str> = super::text::le_to_decimal(bytes)?.into();
-        self.digits.borrow_mut().insert(id, text.clone());
+        let mut digits = self.digits.borrow_mut();
+        self.digits_of
+            .borrow_mut()
+            .insert(u64::from(id), digits.len() as Id);
+        digits.push(text.clone());
         Some(text)
     }
 }

@@ -312,7 +312,7 @@ fn u128_of(g: &Graph, id: Id) -> Option<u128> {
         Node::LongDec {
             negative: false,
             digits,
-        } => g.str(digits).parse().ok(),
+        } => super::text::decimal_value(g.str(digits)),
         _ => None,
     }
 }
@@ -486,13 +486,13 @@ pub(crate) fn calls_on_load(g: &Graph) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     // A pickle calls one callable many times through its memo: each is
     // looked at once.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = vec![false; g.nodes.len()];
     for (id, node) in g.nodes.iter().enumerate() {
         let Node::Call(c) = node else {
             continue;
         };
         let call = g.call(*c);
-        if call.how != How::Called || found.len() >= 10 || seen.contains(&call.func) {
+        if call.how != How::Called || found.len() >= 10 || seen[call.func as usize] {
             continue;
         }
         if known(g, id as Id).is_some() {
@@ -500,7 +500,7 @@ pub(crate) fn calls_on_load(g: &Graph) -> Vec<String> {
             // is still looked at.
             continue;
         }
-        seen.insert(call.func);
+        seen[call.func as usize] = true;
         let name = if let Some((owner, attr)) = attribute_of(g, call.func) {
             format!("{}.{}.{attr}", owner.module, owner.name)
         } else if let Some(Name { module, name }) = name_of(g, call.func) {

@@ -13,7 +13,10 @@ use super::graph::{
     TRUE, Text,
 };
 use super::known::{Name, name_of};
-use super::text::{bytes_flags, decimal_digits, is_float_text, push_code_point, wtf8_flags};
+use super::text::{
+    bytes_flags, decimal_digits, decimal_value, is_float_text, push_code_point, small_int,
+    wtf8_flags,
+};
 
 /// Memo keys below this are kept in a vector (Python numbers them from 0).
 const DENSE_MEMO: u64 = 1 << 18;
@@ -280,11 +283,7 @@ impl Machine {
         let Some((negative, digits)) = decimal_digits(text) else {
             return self.fail("a bad INT or LONG");
         };
-        let value = digits
-            .parse::<i64>()
-            .ok()
-            .map(|v| if negative { -v } else { v });
-        if let Some(v) = value {
+        if let Some(v) = small_int(negative, digits) {
             return Ok(Node::Int(v));
         }
         let offset = digits.as_ptr() as usize - self.g.input[range.clone()].as_ptr() as usize;
@@ -505,7 +504,8 @@ impl Machine {
                     let line = self.line()?;
                     let key = std::str::from_utf8(&self.g.input[line])
                         .ok()
-                        .and_then(|t| t.trim().parse::<u64>().ok())
+                        .and_then(|t| decimal_value(t.trim()))
+                        .and_then(|k| u64::try_from(k).ok())
                         .ok_or_else(|| self.error("a bad memo key"))?;
                     if op == b'p' {
                         self.memo_put(key)?;

@@ -14,7 +14,7 @@
 
 use super::graph::{Coerce, Id, Node, Seq};
 use super::known::{Known, known};
-use super::repr::{MAX_DEPTH, Part, Render, counter_order};
+use super::repr::{MAX_DEPTH, Part, Render, counter_order, stable_sort};
 use super::text::{
     HAS_DOUBLE, HAS_SINGLE, Out, bytes_escape_len, code_points, quote_for, str_escape_len,
     write_bytes_repr, write_str_repr,
@@ -721,25 +721,20 @@ fn sorted_set(r: &Render, items: &[Id]) -> Vec<Id> {
     let g = r.g;
     let mut sorted = items.to_vec();
     if items.iter().all(|i| matches!(g.node(*i), Node::Str(_))) {
-        sorted.sort_by(|a, b| match (g.node(*a), g.node(*b)) {
-            (Node::Str(x), Node::Str(y)) => g.bytes(x).cmp(g.bytes(y)),
-            _ => std::cmp::Ordering::Equal,
-        });
-    } else if items.iter().all(|i| g.int_of(*i).is_some()) {
-        sorted.sort_by_key(|i| g.int_of(*i).unwrap_or(0));
+        let text = |i: Id| match g.node(i) {
+            Node::Str(t) => g.bytes(t),
+            _ => &[],
+        };
+        stable_sort(&mut sorted, &|a, b| text(a) <= text(b));
     } else if items
         .iter()
         .all(|i| g.int_of(*i).is_some() || matches!(g.node(*i), Node::Float(_)))
     {
-        let value = |i: &Id| match g.node(*i) {
+        let value = |i: Id| match g.node(i) {
             Node::Float(f) => f,
-            _ => g.int_of(*i).unwrap_or(0) as f64,
+            _ => g.int_of(i).unwrap_or(0) as f64,
         };
-        sorted.sort_by(|a, b| {
-            value(a)
-                .partial_cmp(&value(b))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
+        stable_sort(&mut sorted, &|a, b| value(a) <= value(b));
     }
     sorted
 }

@@ -513,8 +513,8 @@ impl<'g> Render<'g> {
                 };
                 let im_text = part(im_text);
                 // A real part of +0 is left out, as Python does (not -0).
-                let positive_zero = !re_text.starts_with('-')
-                    && re_text.bytes().all(|b| matches!(b, b'0' | b'.'));
+                let positive_zero =
+                    !re_text.starts_with('-') && re_text.bytes().all(|b| matches!(b, b'0' | b'.'));
                 if positive_zero {
                     out.str(&im_text);
                     out.char('j');
@@ -643,11 +643,45 @@ pub(crate) enum Part<'g> {
 /// `Counter`'s repr lists its items most common first (ties in their
 /// order), when the counts are integers.
 pub(crate) fn counter_order(g: &Graph, items: &[Id]) -> Vec<Id> {
-    let mut pairs: Vec<(Id, Id)> = items.chunks(2).map(|p| (p[0], p[1])).collect();
-    if pairs.iter().all(|(_, v)| g.int_of(*v).is_some()) {
-        pairs.sort_by_key(|(_, v)| std::cmp::Reverse(g.int_of(*v).unwrap_or(0)));
+    // Pairs by their index.
+    let mut pairs: Vec<Id> = (0..(items.len() / 2) as Id).collect();
+    let count = |p: Id| g.int_of(items[2 * p as usize + 1]);
+    if pairs.iter().all(|p| count(*p).is_some()) {
+        stable_sort(&mut pairs, &|a, b| count(a) >= count(b));
     }
-    pairs.into_iter().flat_map(|(k, v)| [k, v]).collect()
+    pairs
+        .into_iter()
+        .flat_map(|p| [items[2 * p as usize], items[2 * p as usize + 1]])
+        .collect()
+}
+
+/// A merge sort that keeps equal items in their order, by
+/// `in_order(a, b)` (a may come before b): one small function for every
+/// order this reader needs (the standard library's sort is several
+/// kilobytes of WASM per comparison it is used with).
+pub(crate) fn stable_sort(ids: &mut Vec<Id>, in_order: &dyn Fn(Id, Id) -> bool) {
+    let mut from = std::mem::take(ids);
+    let mut to = vec![0; from.len()];
+    let mut width = 1;
+    while width < from.len() {
+        for start in (0..from.len()).step_by(2 * width) {
+            let mid = (start + width).min(from.len());
+            let end = (start + 2 * width).min(from.len());
+            let (mut i, mut j) = (start, mid);
+            for slot in &mut to[start..end] {
+                let left = i < mid && (j >= end || in_order(from[i], from[j]));
+                *slot = if left { from[i] } else { from[j] };
+                if left {
+                    i += 1;
+                } else {
+                    j += 1;
+                }
+            }
+        }
+        std::mem::swap(&mut from, &mut to);
+        width *= 2;
+    }
+    *ids = from;
 }
 
 pub(crate) fn is_identifier(s: &str) -> bool {
@@ -735,6 +769,23 @@ fn write_moment(out: &mut Out, m: Moment) {
             out.str("datetime.time(");
             write_clock(out, clock);
             out.char(')');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_merge_sort_sorts_and_keeps_ties_in_order() {
+        let key = |i: Id| i / 10;
+        for n in [0, 1, 2, 7, 64, 1000] {
+            let mut ids: Vec<Id> = (0..n).map(|i| (i * 7919) % (n.max(1) * 3)).collect();
+            let mut expected = ids.clone();
+            expected.sort_by_key(|i| key(*i));
+            stable_sort(&mut ids, &|a, b| key(a) <= key(b));
+            assert_eq!(ids, expected, "{n}");
         }
     }
 }

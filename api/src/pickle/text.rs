@@ -478,6 +478,26 @@ pub(crate) fn le_to_decimal(bytes: &[u8]) -> Option<String> {
     Some(out)
 }
 
+/// Plain decimal digits as a number (`None` if empty, not digits, or too
+/// big): one small reader instead of `str::parse` for each integer type.
+pub(crate) fn decimal_value(digits: &str) -> Option<u128> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.bytes().try_fold(0u128, |acc, b| {
+        b.is_ascii_digit()
+            .then_some(())
+            .and(acc.checked_mul(10))
+            .and_then(|acc| acc.checked_add(u128::from(b - b'0')))
+    })
+}
+
+/// A signed value of [`decimal_digits`]'s parts, if it fits an `i64`.
+pub(crate) fn small_int(negative: bool, digits: &str) -> Option<i64> {
+    let value = i128::try_from(decimal_value(digits)?).ok()?;
+    i64::try_from(if negative { -value } else { value }).ok()
+}
+
 /// A decimal integer line, as sign and digits without leading zeros
 /// (`+5` → (false, `5`), `-0` → (false, `0`)); `None` if it is not one.
 pub(crate) fn decimal_digits(text: &str) -> Option<(bool, &str)> {
