@@ -15,7 +15,8 @@ use crate::table::{Column, Row, RowDetails, Width};
 
 pub(super) const COLUMNS: [Column; 8] = [
     Column::sorted("Function", "func", false, Width::Fill),
-    Column::plain("Arguments", Width::M),
+    // Wide enough for a short form's start (`(<Part pk=12 name=…`).
+    Column::plain("Arguments", Width::L),
     Column::plain("Error", Width::Fill),
     Column::sorted("Started", "started", true, Width::M).optional(),
     Column::sorted("Stopped", "stopped", true, Width::M),
