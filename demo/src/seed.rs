@@ -362,8 +362,9 @@ pub struct FailedRow {
     pub pk: String,
     pub name: String,
     pub func: String,
-    pub args: Option<String>,
-    pub kwargs: Option<String>,
+    /// Any JSON value: a base64 pickle as a rule (see [`failed_arguments`]).
+    pub args: Option<serde_json::Value>,
+    pub kwargs: Option<serde_json::Value>,
     pub started: NaiveDateTime,
     pub stopped: NaiveDateTime,
     pub attempt_count: i64,
@@ -493,6 +494,39 @@ fn django_q_result(func: &str, rng: &mut Rng) -> String {
     text
 }
 
+/// Arguments as InvenTree 1.3 really stores them, pickled by django-q2
+/// (protocol 5, made by Python with the shapes in
+/// `tests/pickle/make_corpus.py`: dates and a zoneinfo datetime, a Django
+/// model instance, a Decimal and a UUID, a crafted `os.system` call), and
+/// the plain JSON values its serializer passes through unpickled (a
+/// number, `null`, an ISO 8601 datetime). Given to every few rows by
+/// position, so the seed's random sequence stays as it was.
+fn failed_arguments(failed: &mut [FailedRow]) {
+    use serde_json::{Value, json};
+    const DATE_ARGS: &str = "gAWVIgAAAAAAAACMCGRhdGV0aW1llIwEZGF0ZZSTlEMEB+oMAZSFlFKUhZQu";
+    const DUE_KWARGS: &str = "gAWVqwAAAAAAAAB9lCiMA2R1ZZSMCGRhdGV0aW1llIwIZGF0ZXRpbWWUk5RDCgfqDAMJAAAAAACUjAhidWlsdGluc5SMB2dldGF0dHKUk5SMCHpvbmVpbmZvlIwIWm9uZUluZm+Uk5SMCV91bnBpY2tsZZSGlFKUjA1FdXJvcGUvQmVybGlulEsBhpRSlIaUUpSMBWV2ZXJ5lGgCjAl0aW1lZGVsdGGUk5RLB0sASwCHlFKUdS4=";
+    const PART_ARGS: &str = "gAWVxwEAAAAAAACMFWRqYW5nby5kYi5tb2RlbHMuYmFzZZSMDm1vZGVsX3VucGlja2xllJOUjARwYXJ0lIwEUGFydJSGlIWUUpR9lCiMBl9zdGF0ZZRoAIwKTW9kZWxTdGF0ZZSTlCmBlH2UKIwCZGKUjAdkZWZhdWx0lIwGYWRkaW5nlImMDGZpZWxkc19jYWNoZZR9lHVijAJpZJRLDIwEbmFtZZSMCE0zIHNjcmV3lIwDSVBOlIwHU0NSLTAwM5SMC2Rlc2NyaXB0aW9ulIwSU3RhaW5sZXNzLCBESU4gOTEylIwGYWN0aXZllIiMBWltYWdllIwdZGphbmdvLmRiLm1vZGVscy5maWVsZHMuZmlsZXOUjA5JbWFnZUZpZWxkRmlsZZSTlCmBlH2UKGgUjBJwYXJ0X2ltYWdlcy8xMi5wbmeUjAZjbG9zZWSUiYwKX2NvbW1pdHRlZJSIjAVfZmlsZZROjAhpbnN0YW5jZZRoB4wFZmllbGSUjBdkamFuZ28uZGIubW9kZWxzLmZpZWxkc5SMC19sb2FkX2ZpZWxklJOUaANoBGgbh5RSlHVijA9fZGphbmdvX3ZlcnNpb26UjAU1LjIuNJR1YoWULg==";
+    const PRICE_KWARGS: &str = "gAWVeAAAAAAAAAB9lCiMBmFtb3VudJSMB2RlY2ltYWyUjAdEZWNpbWFslJOUjAUxMi41MJSFlFKUjAhjdXJyZW5jeZSMA0VVUpSMBWJhdGNolIwEdXVpZJSMBFVVSUSUk5QpgZR9lIwDaW50lIoQFAuefFovO50eTA6Kfhscb3NidS4=";
+    const CALLS_ARGS: &str =
+        "gAWVKwAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjA5lY2hvIG5ldmVyIHJ1bpSFlFKUhZQu";
+    let n = failed.len();
+    for (i, row) in failed.iter_mut().enumerate() {
+        // The newest rows (the end of the list) come first on screen.
+        let (args, kwargs): (Value, Value) = match n - 1 - i {
+            1 => (DATE_ARGS.into(), DUE_KWARGS.into()),
+            2 => (PART_ARGS.into(), PRICE_KWARGS.into()),
+            4 => (json!(12), Value::Null),
+            6 => (json!("2026-12-03T09:00:00Z"), json!(2.5)),
+            k if k % 53 == 29 => (CALLS_ARGS.into(), "gAV9lC4=".into()),
+            k if k % 11 == 8 => (PART_ARGS.into(), "gAV9lC4=".into()),
+            k if k % 7 == 3 => (DATE_ARGS.into(), DUE_KWARGS.into()),
+            _ => continue,
+        };
+        row.args = Some(args);
+        row.kwargs = Some(kwargs);
+    }
+}
+
 pub fn inventree(
     scale: Scale,
     now: DateTime<Utc>,
@@ -511,7 +545,8 @@ pub fn inventree(
             func,
             args: Some(
                 rng.pick(&["gAUpLg==", "gAVLDIWULg==", "gAWVCQAAAAAAAABLAUsCSwOHlC4="])
-                    .to_string(),
+                    .to_string()
+                    .into(),
             ),
             kwargs: if rng.chance(85) {
                 Some("gAV9lC4=".into())
@@ -523,6 +558,7 @@ pub fn inventree(
             attempt_count: 1 + rng.below(3) as i64,
         });
     }
+    failed_arguments(&mut failed);
     let mut pending = Vec::with_capacity(scale.inventree_pending);
     for i in 0..scale.inventree_pending {
         let pk = 100 + i as i64;

@@ -5,7 +5,8 @@
 //! - `run`: setup + build-ui + the demo backend on loopback.
 //! - `test`: setup + every test: native, then the browser tests in Chromium.
 //! - `size`: the WASM, JS and CSS transfer sizes (raw and gzip) of dist/.
-//! - `bench`: setup + build-ui + size + load and typing times in Chromium.
+//! - `bench`: reading hostile task arguments (native), then setup + build-ui
+//!   + size + load and typing times in Chromium.
 //! - `desktop`: setup + the UI with the `desktop` feature + the Tauri app
 //!   (release), run against the demo backend (which serves the browser UI).
 //! - `test-desktop`: the desktop smoke test under Xvfb (also part of `test`).
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
                 "usage: cargo xtask <setup|build-ui|dist|run|test|size|bench|desktop|test-desktop>\n  \
                  dist  the release tarball of the static site: target/dist/taskdeck-<version>.tar.gz\n  \
                  run  [demo backend args, e.g. --port 9000]\n  \
-                 bench [--tasks 12000,100000,300000] [--failed 50000] [--servers 50]"
+                 bench [--tasks 12000,100000,300000] [--failed 50000] [--servers 50] [--only pickle,cls,failed,servers,tasks]"
             );
             return if command == "help" {
                 ExitCode::SUCCESS
@@ -394,8 +395,30 @@ fn test_desktop() -> Result {
     ])
 }
 
-/// `cargo xtask bench [--tasks 12000,100000,300000] [--failed 50000] [--servers 50]`
+/// `cargo xtask bench [--tasks 12000,100000,300000] [--failed 50000] [--servers 50]
+/// [--only pickle,cls,failed,servers,tasks]`. `pickle` is native (no UI
+/// build, no Chromium): `--only pickle` runs just that.
 fn bench(options: &[String]) -> Result {
+    let only_at = options.iter().position(|o| o == "--only");
+    let only: Vec<&str> = only_at
+        .and_then(|at| options.get(at + 1))
+        .map(|list| list.split(',').collect())
+        .unwrap_or_default();
+    if only.is_empty() || only.contains(&"pickle") {
+        println!("== reading hostile task arguments (native)");
+        run_cmd(Command::new("cargo").args([
+            "bench",
+            "--locked",
+            "-p",
+            "taskdeck-api",
+            "--bench",
+            "pickle",
+        ]))?;
+    }
+    let in_browser: Vec<&str> = only.iter().copied().filter(|s| *s != "pickle").collect();
+    if !only.is_empty() && in_browser.is_empty() {
+        return Ok(());
+    }
     setup::run()?;
     build_ui()?;
     println!("== transfer size of the app");
@@ -409,7 +432,13 @@ fn bench(options: &[String]) -> Result {
         "console",
         "--",
     ];
-    args.extend(options.iter().map(String::as_str));
+    let sections = in_browser.join(",");
+    for (at, option) in options.iter().enumerate() {
+        match only_at {
+            Some(o) if at == o + 1 => args.push(&sections),
+            _ => args.push(option),
+        }
+    }
     cargo_with_tools(&args)
 }
 
