@@ -263,3 +263,122 @@ fn every_recorded_failure_groups_as_the_readme_says() {
         "README.md's table differs from the one in this test"
     );
 }
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn read(folder: &str, file: &str) -> String {
+    std::fs::read_to_string(fixtures().join(folder).join(file)).unwrap()
+}
+
+/// The recorded Paperless server ran no celery worker: its three pending
+/// and two started tasks never moved. Read as the console would, it is not
+/// stalled yet when captured (the oldest waited four minutes) and stalled
+/// fifteen minutes on.
+#[test]
+fn the_recorded_paperless_server_without_a_worker_stalls() {
+    use taskdeck_triage::stall::{Reason, WorkerState, detect};
+    let client = PaperlessClient::new(BaseUrl::parse("http://127.0.0.1:8010").unwrap(), None);
+    let tasks = client
+        .list_tasks_call(&TaskQuery::default())
+        .decode(&HttpResponse::new(
+            200,
+            read("paperless-v3.0.5", "tasks_list_page_size_100.json"),
+        ))
+        .unwrap()
+        .items;
+    let captured = utc("2026-11-22T13:25:10Z");
+    let status = taskdeck_api::paperless_admin::health_report(
+        &read("paperless-v3.0.5", "api_status.json"),
+        &client.status_call().request,
+        captured,
+    )
+    .unwrap();
+    let look = |at: &str| taskdeck_triage::Observation::paperless(utc(at), &tasks, Some(&status));
+
+    let at_capture = look("2026-11-22T13:25:10Z");
+    assert_eq!(at_capture.pending, 5);
+    assert_eq!(at_capture.oldest_pending, Some(utc("2026-11-22T13:21:04Z")));
+    assert_eq!(
+        at_capture.newest_completion,
+        Some(utc("2026-11-22T13:14:05.2Z"))
+    );
+    assert_eq!(
+        at_capture.worker,
+        WorkerState::NotRunning,
+        "celery answered no ping"
+    );
+    assert_eq!(detect(&[at_capture.clone()], &Default::default()), None);
+
+    let later = look("2026-11-22T13:40:00Z");
+    let stall = detect(&[at_capture, later], &Default::default()).expect("stalled");
+    assert_eq!(stall.reasons, [Reason::NothingCompleted]);
+    assert_eq!(stall.since, utc("2026-11-22T13:14:05.2Z"));
+    assert_eq!(stall.pending, 5);
+}
+
+/// The recorded InvenTree server after its worker stopped: 30 tasks
+/// pending since 13:06, no schedule run since 13:05, and, an hour on, its
+/// schedules of every few minutes overdue by more than their period.
+#[test]
+fn the_recorded_inventree_server_without_a_worker_stalls() {
+    use taskdeck_triage::stall::{Reason, WorkerState, detect};
+    let client = InvenTreeClient::new(BaseUrl::parse("http://127.0.0.1:8020").unwrap(), None);
+    let pending = client
+        .pending_call(&Default::default())
+        .decode(&HttpResponse::new(
+            200,
+            read("inventree-api477", "pending_default.json"),
+        ))
+        .unwrap();
+    let schedules = client
+        .scheduled_call(&Default::default())
+        .decode(&HttpResponse::new(
+            200,
+            read("inventree-api477", "scheduled_default.json"),
+        ))
+        .unwrap()
+        .items;
+    let overview: taskdeck_api::inventree::Overview = serde_json::from_str(&read(
+        "inventree-api477",
+        "overview_worker_not_running.json",
+    ))
+    .unwrap();
+    let zone = FixedOffset::east_opt(0).unwrap();
+    let look = |at: &str| {
+        taskdeck_triage::Observation::inventree(
+            utc(at),
+            Some(overview.is_running),
+            pending.count,
+            &pending.items,
+            &schedules,
+            zone,
+        )
+    };
+    let first = look("2026-11-22T13:30:00Z");
+    assert_eq!((first.pending, first.worker), (30, WorkerState::NotRunning));
+    assert_eq!(first.oldest_pending, Some(utc("2026-11-22T13:06:00Z")));
+    assert_eq!(first.newest_completion, Some(utc("2026-11-22T13:05:00Z")));
+    assert!(first.overdue.is_empty());
+    let stall = detect(&[first], &Default::default()).expect("stalled");
+    assert_eq!(stall.reasons, [Reason::NothingCompleted]);
+
+    let hour_on = look("2026-11-22T14:30:00Z");
+    let overdue: Vec<&str> = hour_on.overdue.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(
+        overdue,
+        [
+            "InvenTree.tasks.heartbeat",
+            "machine.tasks.ping_machines",
+            "news every 15 min"
+        ]
+    );
+    let stall = detect(&[hour_on], &Default::default()).expect("stalled");
+    assert_eq!(
+        stall.reasons,
+        [Reason::NothingCompleted, Reason::SchedulesOverdue]
+    );
+}
