@@ -311,7 +311,10 @@ fn the_recorded_paperless_server_without_a_worker_stalls() {
         WorkerState::NotRunning,
         "celery answered no ping"
     );
-    assert_eq!(detect(std::slice::from_ref(&at_capture), &Default::default()), None);
+    assert_eq!(
+        detect(std::slice::from_ref(&at_capture), &Default::default()),
+        None
+    );
 
     let later = look("2026-11-22T13:40:00Z");
     let stall = detect(&[at_capture, later], &Default::default()).expect("stalled");
