@@ -93,7 +93,19 @@ impl Catalogue {
         let mut catalogue: Catalogue =
             serde_json::from_str(json).map_err(|e| format!("catalogue.json: {e}"))?;
         for entry in &mut catalogue.entries {
-            let lower = |v: &mut Vec<String>| v.iter_mut().for_each(|f| *f = f.to_lowercase());
+            let fragments = entry
+                .all_of
+                .iter()
+                .chain(entry.none_of.iter())
+                .chain(entry.any_of.iter().flatten());
+            if let Some(f) = fragments.clone().find(|f| !f.is_ascii()) {
+                // Matching folds ASCII case only (no Unicode case tables in the download).
+                return Err(format!(
+                    "catalogue.json: {}: fragment “{f}” is not ASCII",
+                    entry.id
+                ));
+            }
+            let lower = |v: &mut Vec<String>| v.iter_mut().for_each(|f| f.make_ascii_lowercase());
             lower(&mut entry.all_of);
             lower(&mut entry.none_of);
             entry.any_of.iter_mut().for_each(lower);
@@ -107,7 +119,7 @@ impl Catalogue {
     /// The first entry for `kind` that explains `text` (message and
     /// traceback); entries are in the file's order, the more specific first.
     pub fn match_error(&self, kind: ServerKind, text: &str) -> Option<&Entry> {
-        let lowered = text.to_lowercase();
+        let lowered = text.to_ascii_lowercase();
         self.entries
             .iter()
             .find(|e| e.kind == kind && e.matches_lowered(&lowered))
@@ -115,7 +127,7 @@ impl Catalogue {
 
     /// Every entry for `kind` that explains `text`.
     pub fn matching(&self, kind: ServerKind, text: &str) -> Vec<&Entry> {
-        let lowered = text.to_lowercase();
+        let lowered = text.to_ascii_lowercase();
         self.entries
             .iter()
             .filter(|e| e.kind == kind && e.matches_lowered(&lowered))
@@ -358,6 +370,21 @@ mod tests {
         assert_eq!(
             match_error(ServerKind::Paperless, "math domain error"),
             None
+        );
+    }
+
+    #[test]
+    fn fragments_are_ascii_so_ascii_case_folding_is_enough() {
+        let json = r#"{"version": 1, "entries": [{"id": "x", "kind": "paperless", "title": "t", "cause": "c", "fix": "f", "action": null, "any_of": [["Müller"]], "example": "e", "example_source": "s"}]}"#;
+        assert!(Catalogue::parse(json).unwrap_err().contains("not ASCII"));
+        // Text around the fragment may be anything.
+        assert_eq!(
+            match_error(
+                ServerKind::Paperless,
+                "Rechnung_MÜLLER.pdf: UNSUPPORTED MIME TYPE image/tiff"
+            )
+            .map(|e| e.id.as_str()),
+            Some("paperless.unsupported-type")
         );
     }
 

@@ -20,8 +20,9 @@
 //! lines) under those headings and leaves what only the admin knows
 //! (steps to reproduce, expectations) as a prompt.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use taskdeck_api::ServerKind;
+use taskdeck_api::time::ServerTime;
 
 use crate::redact::{self, Known, Removal};
 use crate::signature::Signature;
@@ -218,8 +219,19 @@ pub fn build(input: &ReportInput) -> Report {
 
 fn describe(subject: &Subject) -> String {
     let time = |t: Option<DateTime<Utc>>| {
-        t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_else(|| "an unknown time".into())
+        // By hand: chrono's formatting machinery would cost the WASM
+        // download more than this whole module.
+        t.map(|t| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_else(|| "an unknown time".into())
     };
     match subject {
         Subject::Group {
@@ -311,7 +323,7 @@ fn cell(text: &str) -> String {
 pub fn lines_around(lines: &[String], at: NaiveDateTime, context: usize) -> Option<&[String]> {
     let stamp = |line: &str| -> Option<NaiveDateTime> {
         let inner = line.strip_prefix('[')?.get(..19)?;
-        NaiveDateTime::parse_from_str(inner, "%Y-%m-%d %H:%M:%S").ok()
+        ServerTime::parse(inner).ok().map(|t| t.0)
     };
     let index = lines
         .iter()
@@ -523,11 +535,10 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let at = NaiveDateTime::parse_from_str("2026-12-05 23:56:53", "%Y-%m-%d %H:%M:%S").unwrap();
+        let at = ServerTime::parse("2026-12-05 23:56:53").unwrap().0;
         let around = lines_around(&lines, at, 1).unwrap();
         assert_eq!(around, &lines[1..4]);
-        let before_all =
-            NaiveDateTime::parse_from_str("2026-12-01 00:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        let before_all = ServerTime::parse("2026-12-01 00:00:00").unwrap().0;
         assert_eq!(lines_around(&lines, before_all, 2), None);
     }
 }

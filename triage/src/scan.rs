@@ -57,6 +57,16 @@ pub(crate) fn rewrite<'t>(
     text: &'t str,
     mut at: impl FnMut(&str, usize) -> Option<(usize, Cow<'static, str>)>,
 ) -> Cow<'t, str> {
+    rewrite_with(text, &mut at)
+}
+
+/// What a scanner claims at a position: the end of the claim and its replacement.
+type Claim<'c> = dyn FnMut(&str, usize) -> Option<(usize, Cow<'static, str>)> + 'c;
+
+/// One copy of the loop for every rule (a generic one per rule would
+/// cost the WASM download a copy each).
+#[inline(never)]
+fn rewrite_with<'t>(text: &'t str, at: &mut Claim) -> Cow<'t, str> {
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
