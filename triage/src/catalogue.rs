@@ -14,10 +14,8 @@ use taskdeck_api::ServerKind;
 pub enum Action {
     /// Open the document the failed file duplicates.
     OpenOriginalDocument,
-    /// Open the mail account the task names (with "fetch now").
+    /// Open the mail account the task names, to correct it and fetch again.
     OpenMailAccount,
-    /// Fetch the task's mail accounts again (a passing error).
-    FetchMailAgain,
     /// Open the server's health (worker, classifier, checks).
     OpenHealth,
     /// Open the server's log files.
