@@ -78,7 +78,7 @@ pub(super) async fn status(
                 .iter()
                 .filter(|t| t.date_created >= since)
                 .collect();
-            let (celery, celery_error) = if state.worker_running {
+            let (celery, celery_error) = if state.worker.reported_running {
                 ("OK", Value::Null)
             } else {
                 ("ERROR", json!("No celery workers responded to ping."))
@@ -191,23 +191,18 @@ pub(super) async fn run(
                 _ => "llm_index",
             };
             state.tasks.push(PaperlessRow {
-                id,
-                task_id: task_id.clone(),
-                task_type,
-                trigger_source: "manual",
-                status: "pending",
-                date_created: now,
-                date_started: None,
-                date_done: None,
-                input_data: json!({}),
-                result_data: None,
-                acknowledged: false,
-                owner: None,
                 // The sanity check finds what the seeded one found; the others pass.
                 finishes: Some((now + Duration::seconds(3), task_type != "sanity_check")),
+                ..PaperlessRow::queued(id, task_id.clone(), task_type, "manual", now, json!({}))
             });
             if synchronous {
-                state.work(now + Duration::seconds(3));
+                // A 2.x server runs it in the web process, worker or not.
+                let last = state.tasks.len() - 1;
+                state.finish_run(
+                    last,
+                    now + Duration::seconds(3),
+                    task_type != "sanity_check",
+                );
                 return Ok(drf::json_response(
                     StatusCode::OK,
                     &json!({ "result": "No issues detected." }),
