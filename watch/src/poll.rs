@@ -584,9 +584,9 @@ fn paperless_v9(
             finished.push(f);
         }
     }
-    finished.sort_by(|a, b| b.done_at.cmp(&a.done_at));
+    finished.sort_by_key(|f| std::cmp::Reverse(f.done_at));
     finished.truncate((settings.finished_page * settings.finished_pages) as usize);
-    open.sort_by(|a, b| b.created.cmp(&a.created));
+    open.sort_by_key(|t| std::cmp::Reverse(t.created));
     let open_count = open.len() as u64;
     Reading {
         statuses: statuses.into_iter().collect(),

@@ -399,7 +399,7 @@ impl Store {
                     })?
                     .collect::<rusqlite::Result<_>>()?;
             }
-            return Ok(History {
+            Ok(History {
                 source: "taskdeck-watch",
                 server: server.clone(),
                 from: f,
@@ -411,7 +411,7 @@ impl Store {
                 failure_groups: self.groups_in(id, f, t)?,
                 versions: self.versions_in(id, f, t)?,
                 alerts: self.alerts_in(id, f, t)?,
-            });
+            })
         }
     }
 

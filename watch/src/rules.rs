@@ -154,11 +154,11 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 
 fn human(d: std::time::Duration) -> String {
     let s = d.as_secs();
-    if s >= 86_400 && s % 86_400 == 0 {
+    if s >= 86_400 && s.is_multiple_of(86_400) {
         plural(s / 86_400, "day", "days")
-    } else if s >= 3600 && s % 3600 == 0 {
+    } else if s >= 3600 && s.is_multiple_of(3600) {
         plural(s / 3600, "hour", "hours")
-    } else if s >= 60 && s % 60 == 0 {
+    } else if s >= 60 && s.is_multiple_of(60) {
         plural(s / 60, "minute", "minutes")
     } else {
         plural(s, "second", "seconds")

@@ -127,7 +127,7 @@ fn host_allowed(host: &str, allowed: &[String]) -> bool {
         })
     };
     let name = name.to_ascii_lowercase();
-    name.parse::<IpAddr>().is_ok() || name == "localhost" || allowed.iter().any(|a| *a == name)
+    name.parse::<IpAddr>().is_ok() || name == "localhost" || allowed.contains(&name)
 }
 
 /// Compares without stopping at the first difference.
@@ -281,6 +281,8 @@ struct Range {
     limit: Option<u32>,
 }
 
+// The error is the answer to send at once, the axum idiom.
+#[allow(clippy::result_large_err)]
 fn range(q: &Range, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), Response> {
     let bad = |e: String| problem(StatusCode::BAD_REQUEST, &e);
     let to =

@@ -47,9 +47,9 @@ impl Default for Options {
 }
 
 enum Command {
-    PollNow(oneshot::Sender<()>),
-    DeliverNow(oneshot::Sender<()>),
-    UpkeepNow(oneshot::Sender<()>),
+    Poll(oneshot::Sender<()>),
+    Deliver(oneshot::Sender<()>),
+    Upkeep(oneshot::Sender<()>),
 }
 
 /// A running watcher. Dropping it stops it.
@@ -169,17 +169,17 @@ impl Watcher {
     /// Polls every server once, applies the rules, and sends what is due;
     /// returns when all of it is done.
     pub fn poll_now(&self) {
-        self.ask(Command::PollNow);
+        self.ask(Command::Poll);
     }
 
     /// Sends the deliveries that are due by the watcher's clock.
     pub fn deliver_now(&self) {
-        self.ask(Command::DeliverNow);
+        self.ask(Command::Deliver);
     }
 
     /// Compacts and deletes by the watcher's clock.
     pub fn upkeep_now(&self) {
-        self.ask(Command::UpkeepNow);
+        self.ask(Command::Upkeep);
     }
 
     /// Stops polling and serving, and waits for the thread to end.
@@ -545,7 +545,7 @@ async fn run(
         };
         match command {
             None => break,
-            Some(Command::PollNow(reply)) => {
+            Some(Command::Poll(reply)) => {
                 let mut waits = Vec::new();
                 for ask in &asks {
                     let (tx, rx) = oneshot::channel();
@@ -559,11 +559,11 @@ async fn run(
                 engine.deliver_due().await;
                 let _ = reply.send(());
             }
-            Some(Command::DeliverNow(reply)) => {
+            Some(Command::Deliver(reply)) => {
                 engine.deliver_due().await;
                 let _ = reply.send(());
             }
-            Some(Command::UpkeepNow(reply)) => {
+            Some(Command::Upkeep(reply)) => {
                 engine.upkeep();
                 let _ = reply.send(());
             }
