@@ -3,14 +3,12 @@
 //! is down is retried with backoff, recorded, and never dropped: not when
 //! it gives up, not across a restart.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{Recorder, TestSecrets, get, temp_dir};
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use support::{Recorder, TestSecrets, get, temp_dir};
 use taskdeck_demo::{Demo, DemoConfig, Flavor};
 use taskdeck_watch::clock::ManualClock;
 use taskdeck_watch::config::Config;

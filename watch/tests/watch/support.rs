@@ -1,8 +1,6 @@
 //! A local listener standing in for ntfy, Gotify and a webhook: records
 //! every request whole, and answers 503 to a path as often as told.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -3,10 +3,8 @@
 //! action log keeps what consoles post, once per id, in the documented
 //! shape.
 
-mod support;
-
+use crate::support::{TestSecrets, get, request, temp_dir};
 use serde_json::{Value, json};
-use support::{TestSecrets, get, request, temp_dir};
 use taskdeck_watch::config::Config;
 use taskdeck_watch::{Options, Watcher};
 

@@ -4,14 +4,12 @@
 //! keeps the history and alerts nothing twice; a server that stops
 //! answering is alerted once.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::support::{Recorder, TestSecrets, get, temp_dir};
 use chrono::Utc;
 use serde_json::Value;
-use support::{Recorder, TestSecrets, get, temp_dir};
 use taskdeck_demo::seed::{FailedRow, PaperlessRow};
 use taskdeck_demo::{Demo, DemoConfig, Fault, Flavor, Instance};
 use taskdeck_watch::Watcher;
