@@ -228,6 +228,7 @@ impl ServerPoller {
             paperless_v9(first.items, since, now, settings)
         } else {
             let mut finished: Vec<Finished> = Vec::new();
+            let mut gap = false;
             let mut page = first;
             for number in 1..=settings.finished_pages {
                 let full = page.items.len() as u32 >= settings.finished_page;
@@ -241,12 +242,21 @@ impl ServerPoller {
                     break;
                 }
                 if number == settings.finished_pages {
+                    gap = true;
                     break;
                 }
                 page = client.list_tasks(t, &finished_query(number + 1)).await?;
             }
             finished.retain(|f| since.is_none_or(|s| f.done_at >= s));
-            self.paperless_v10(client, t, finished, settings).await?
+            let mut reading = self.paperless_v10(client, t, finished, settings).await?;
+            if gap && since.is_some() {
+                reading.notes.push(format!(
+                    "more than {} tasks finished since the previous poll: the older ones \
+                     were not read (poll more often, or raise finished_pages)",
+                    settings.finished_page * settings.finished_pages
+                ));
+            }
+            reading
         };
         reading.api_version = Some(client.api().number());
         if self.slow_due(now, settings) {

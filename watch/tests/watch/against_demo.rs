@@ -446,3 +446,52 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
     std::thread::sleep(Duration::from_millis(10));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn more_finished_tasks_than_a_poll_reads_are_noted_not_read_without_bound() {
+    let demo = taskdeck_demo::start(DemoConfig::ephemeral(None)).expect("demo starts");
+    let p3 = demo.instance(Flavor::Paperless3);
+    let text = format!(
+        "[http]\nlisten = \"127.0.0.1:0\"\n[poll]\nfinished_page = 10\nfinished_pages = 1\n\
+         [[server]]\nid = \"p3\"\nkind = \"paperless\"\nurl = \"{}\"\ntoken_env = \"T\"\n",
+        p3.url()
+    );
+    let config = Config::parse(
+        &text,
+        &TestSecrets(vec![("T".into(), p3.admin_token().into())]),
+    )
+    .unwrap();
+    let dir = temp_dir("gap");
+    let watcher = start(&config, &dir);
+    watcher.poll_now();
+    let read = |watcher: &Watcher| -> u64 {
+        history(watcher, "p3")["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d["types"].as_array().unwrap().clone())
+            .map(|t| {
+                t["success"].as_u64().unwrap()
+                    + t["failure"].as_u64().unwrap()
+                    + t["revoked"].as_u64().unwrap()
+            })
+            .sum()
+    };
+    assert_eq!(read(&watcher), 10, "the first poll reads one page");
+    assert!(history(&watcher, "p3")["polls"][0]["notes"].is_null());
+    for _ in 0..15 {
+        finished(p3, "consume_file", true);
+    }
+    watcher.poll_now();
+    assert_eq!(read(&watcher), 20, "one page again, not all fifteen");
+    let notes = history(&watcher, "p3")["polls"][0]["notes"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        notes.contains("more than 10 tasks finished since the previous poll"),
+        "{notes}"
+    );
+    watcher.stop();
+    std::fs::remove_dir_all(dir).unwrap();
+}
