@@ -327,8 +327,10 @@ fn inventree_queues_show_details_and_delete_exactly_the_selection() {
     c.browser.click_css("[data-testid=confirm-ok]");
     // API 198 answers 204 without a count, and a worker also takes pending
     // tasks: the console cannot tell which it was, and says so.
-    c.browser
-        .wait_for_toast("1 task gone from the queue (deleted, or started by the worker", LONG);
+    c.browser.wait_for_toast(
+        "1 task gone from the queue (deleted, or started by the worker",
+        LONG,
+    );
     let removed: HashSet<String> = before.difference(&pending_pks(&c.demo)).cloned().collect();
     assert_eq!(removed, HashSet::from([pending[0].clone()]));
 

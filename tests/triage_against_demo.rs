@@ -50,7 +50,12 @@ fn failures(instance: &Instance) -> Vec<Failure> {
     match instance.flavor.kind() {
         "paperless" => {
             let client = paperless(instance);
-            let tasks = block_on(taskdeck_engine::paperless::all_tasks(&client, &t, &TaskQuery::default())).unwrap();
+            let tasks = block_on(taskdeck_engine::paperless::all_tasks(
+                &client,
+                &t,
+                &TaskQuery::default(),
+            ))
+            .unwrap();
             let mail = MailQuery {
                 page_size: Some(100),
                 ..MailQuery::default()
@@ -88,7 +93,12 @@ fn observe(instance: &Instance) -> Observation {
     match instance.flavor.kind() {
         "paperless" => {
             let client = paperless(instance);
-            let tasks = block_on(taskdeck_engine::paperless::all_tasks(&client, &t, &TaskQuery::default())).unwrap();
+            let tasks = block_on(taskdeck_engine::paperless::all_tasks(
+                &client,
+                &t,
+                &TaskQuery::default(),
+            ))
+            .unwrap();
             let status = block_on(client.status(&t)).unwrap();
             let report = health_report(&status, &client.status_call().request, now).unwrap();
             Observation::paperless(now, &tasks, Some(&report))
