@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::failure::{Failure, RowRef};
+use crate::order::sorted;
 use crate::signature::Signature;
 
 /// How far back groups look, in days (the user chooses; 30 by default).
@@ -116,11 +117,11 @@ pub fn group(failures: &[Failure], options: &GroupOptions) -> Grouping {
             .or_default()
             .push(failure);
     }
-    let mut groups: Vec<Group> = by_signature
+    let groups: Vec<Group> = by_signature
         .into_iter()
         .map(|(signature, rows)| make_group(signature, &rows, options))
         .collect();
-    groups.sort_by(|a, b| {
+    let groups = sorted(groups, |a, b| {
         b.count
             .cmp(&a.count)
             .then(b.last_seen.cmp(&a.last_seen))
@@ -174,8 +175,19 @@ fn make_group(signature: &Signature, rows: &[&Failure], options: &GroupOptions) 
             .iter()
             .filter(|r| is_new(r.at, options.new_since))
             .count(),
-        rows: rows.iter().map(|r| r.row.clone()).collect(),
+        rows: key_order(rows.iter().map(|r| &r.row)),
     }
+}
+
+/// Rows in key order, each once. Inserted one by one: collecting into a
+/// set sorts a copy first, a second instance of the standard library's
+/// sort in the WASM download.
+fn key_order<'a>(rows: impl Iterator<Item = &'a RowRef>) -> BTreeSet<RowRef> {
+    let mut set = BTreeSet::new();
+    for row in rows {
+        set.insert(row.clone());
+    }
+    set
 }
 
 /// New since the user last looked: after that moment, and everything
@@ -243,16 +255,16 @@ pub fn drift(group: &Group, now: &[Failure], options: &GroupOptions) -> Drift {
             Some(_) => drift.unchanged.push(row.clone()),
         }
     }
-    let mut joined: Vec<RowRef> = now
-        .iter()
-        .filter(|f| {
-            f.signature == group.signature && options.admits(f) && !group.rows.contains(&f.row)
-        })
-        .map(|f| f.row.clone())
-        .collect();
-    joined.sort();
-    joined.dedup();
-    drift.joined = joined;
+    // In key order, each once.
+    drift.joined = key_order(
+        now.iter()
+            .filter(|f| {
+                f.signature == group.signature && options.admits(f) && !group.rows.contains(&f.row)
+            })
+            .map(|f| &f.row),
+    )
+    .into_iter()
+    .collect();
     drift
 }
 

@@ -23,6 +23,7 @@
 pub mod catalogue;
 pub mod failure;
 pub mod groups;
+pub mod order;
 pub mod redact;
 pub mod report;
 mod scan;

@@ -168,7 +168,7 @@ impl Log {
 /// Every whole occurrence of `values` (not inside a longer word or
 /// dotted name: the host `nas` is not in `nasty` nor in `nas.example`).
 fn exact(text: &str, values: &[&str], kind: Removed, log: &mut Log) -> Option<String> {
-    let mut values: Vec<&str> = values
+    let values: Vec<&str> = values
         .iter()
         .map(|v| v.trim())
         .filter(|v| v.len() >= 3)
@@ -177,7 +177,7 @@ fn exact(text: &str, values: &[&str], kind: Removed, log: &mut Log) -> Option<St
         return None;
     }
     // Longest first, so a value that contains another goes whole.
-    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    let values = crate::order::sorted(values, |a, b| b.len().cmp(&a.len()));
     changed(rewrite(text, |t, at| {
         let bytes = t.as_bytes();
         if !starts_token(bytes, at) {

@@ -308,13 +308,13 @@ pub const RULES: &[Rule] = &[
 fn mask_known_names<'t>(text: &'t str, context: &Context) -> Cow<'t, str> {
     let mut text = Cow::Borrowed(text);
     // Longest first, so a name that contains another is masked whole.
-    let mut names: Vec<&str> = context
+    let names: Vec<&str> = context
         .known_names
         .iter()
         .map(|n| n.trim())
         .filter(|n| n.len() >= 3)
         .collect();
-    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let names = crate::order::sorted(names, |a, b| b.len().cmp(&a.len()));
     for name in names {
         if text.contains(name) {
             text = Cow::Owned(text.replace(name, "<file>"));
