@@ -311,7 +311,27 @@ fn overview_and_api_root_of_both_versions() {
         assert_eq!(root.api_version, api);
         assert_eq!(root.version.as_deref(), Some(version));
         assert_eq!(root.server, "InvenTree");
+        // The deployment method a bug report names, from what the server says.
+        assert_eq!(
+            (root.installer.as_deref(), root.docker_mode),
+            (Some("GIT"), Some(false))
+        );
+        assert_eq!(
+            root.install_type().as_deref(),
+            Some("Bare metal (installer: GIT)")
+        );
     }
+    // A viewer is not told the installer; an odd value is no reason to
+    // lose the root.
+    let odd = c
+        .api_root_call()
+        .decode(&HttpResponse::new(
+            200,
+            r#"{"server": "InvenTree", "apiVersion": 477, "installer": 3, "docker_mode": "yes"}"#,
+        ))
+        .unwrap();
+    assert_eq!((odd.installer.as_deref(), odd.docker_mode), (None, None));
+    assert_eq!(odd.install_type(), None);
     let stopped = c
         .overview_call()
         .decode(&response(

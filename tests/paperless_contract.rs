@@ -712,6 +712,13 @@ fn the_recorded_system_status_reads_as_health_checks() {
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
     let report = health_report(&body, &c.status_call().request, now).unwrap();
     assert_eq!(report.version.as_deref(), Some("3.0.5"));
+    assert_eq!(report.install_type.as_deref(), Some("bare-metal"));
+    // A server sending something else there keeps its checks.
+    let odd = body.replace("\"install_type\":\"bare-metal\"", "\"install_type\":7");
+    assert_ne!(odd, body);
+    let odd = health_report(&odd, &c.status_call().request, now).unwrap();
+    assert_eq!(odd.install_type, None);
+    assert_eq!(odd.checks.len(), report.checks.len());
     let by_name = |name: &str| {
         report
             .checks

@@ -39,9 +39,47 @@ pub struct ApiRoot {
     /// otherwise (and on older servers).
     #[serde(default)]
     pub django_admin: Option<String>,
+    /// How the code was installed, for staff (recorded `"GIT"` on both
+    /// versions). InvenTree `InvenTree/version.py` `inventreeInstaller()`:
+    /// `INVENTREE_PKG_INSTALLER` when set (`"PKG"`), else `"DOC"` in
+    /// Docker, `"GIT"` for a git checkout; `None` otherwise. Only a string
+    /// is kept: a report quotes it, nothing depends on it.
+    #[serde(default, deserialize_with = "string_or_nothing")]
+    pub installer: Option<String>,
+    /// `settings.DOCKER` (recorded `false` on both versions).
+    #[serde(default, deserialize_with = "bool_or_nothing")]
+    pub docker_mode: Option<bool>,
+}
+
+fn string_or_nothing<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(value
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string))
+}
+
+fn bool_or_nothing<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?.as_bool())
 }
 
 impl ApiRoot {
+    /// The deployment method, as InvenTree's bug template asks for it
+    /// ("Docker" or "Bare metal"), with the installer the server names.
+    pub fn install_type(&self) -> Option<String> {
+        let method = match (self.docker_mode, self.installer.as_deref()) {
+            (Some(true), _) | (_, Some("DOC")) => "Docker",
+            (Some(false), _) => "Bare metal",
+            (None, None) => return None,
+            (None, Some(_)) => "Unknown",
+        };
+        Some(match self.installer.as_deref() {
+            Some(installer) => format!("{method} (installer: {installer})"),
+            None => method.to_string(),
+        })
+    }
+
     /// The Django admin's page of failed tasks, where InvenTree's only
     /// "retry" lives; `None` when the server does not say where its admin is.
     pub fn failed_tasks_admin_url(&self, base: &BaseUrl) -> Option<String> {
@@ -408,6 +446,11 @@ impl InvenTreeClient {
     pub fn for_connection(mut self, id: &str) -> Self {
         self.connection = Some(id.to_string());
         self
+    }
+
+    /// The saved connection this client speaks for, if any.
+    pub fn connection(&self) -> Option<&str> {
+        self.connection.as_deref()
     }
 
     pub fn base(&self) -> &BaseUrl {

@@ -650,6 +650,11 @@ impl PaperlessClient {
         self
     }
 
+    /// The saved connection this client speaks for, if any.
+    pub fn connection(&self) -> Option<&str> {
+        self.connection.as_deref()
+    }
+
     pub fn with_api(self, api: PaperlessApi) -> Self {
         self.api.set(api);
         self

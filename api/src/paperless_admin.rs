@@ -65,6 +65,9 @@ pub struct HealthCheck {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthReport {
     pub version: Option<String>,
+    /// How the server was installed, as it says (`bare-metal`, `docker`,
+    /// …), for a bug report's "Installation method".
+    pub install_type: Option<String>,
     pub checks: Vec<HealthCheck>,
 }
 
@@ -98,6 +101,14 @@ impl HealthReport {
 struct StatusWire {
     #[serde(default)]
     pngx_version: Option<String>,
+    /// Recorded `"bare-metal"` (`api_status.json`). paperless-ngx v3.0.5
+    /// `src/documents/views.py:5052`: `"kubernetes"` when
+    /// `KUBERNETES_SERVICE_HOST` is set, `"docker"` when
+    /// `PNGX_CONTAINERIZED` is `"1"`, else `"bare-metal"`. Any JSON value
+    /// is accepted and only a string kept: a field a bug report merely
+    /// quotes must not cost the health screen its checks.
+    #[serde(default)]
+    install_type: Option<serde_json::Value>,
     #[serde(default)]
     storage: Option<StorageWire>,
     #[serde(default)]
@@ -286,6 +297,13 @@ pub fn health_report(
     }
     Ok(HealthReport {
         version: wire.pngx_version,
+        install_type: wire
+            .install_type
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string),
         checks,
     })
 }
