@@ -9,7 +9,8 @@
 //!   [`mail::Release`].
 //! - [`follow`]: a task the server queued, followed to its end or to a
 //!   deadline; [`runs::Runs`] keeps one run per task per console.
-//! - [`walk`]: every page of a list, bounded.
+//! - [`walk`]: every page of a list, bounded; [`failures`]: every failure
+//!   a server keeps, read whole that way.
 //! - [`gate`]: at most six requests in flight, servers taking turns.
 //! - [`clock`]: the time and the waiting the protocols need, given by the
 //!   caller (the browser's, a test's).
@@ -20,6 +21,7 @@
 
 pub mod act;
 pub mod clock;
+pub mod failures;
 pub mod follow;
 pub mod gate;
 pub mod inventree;
