@@ -6,10 +6,12 @@ use leptos::prelude::*;
 use crate::api::ipc::{self, NotifyArgs};
 use crate::components::feedback::{ToastRegion, Toasts};
 use crate::components::palette::CommandPalette;
+use crate::components::saved_views::NavSavedViews;
 use crate::context::{Changed, Clock, Connections, Settings, Theme};
 use crate::pages::NotFound;
 use crate::pages::attention::{AttentionPage, NOTIFY_KEY, NewCount, inbox};
 use crate::pages::connections::ConnectionsPage;
+use crate::pages::failures::FailuresPage;
 use crate::pages::health::HealthPage;
 use crate::pages::inventree::QueuePage;
 use crate::pages::inventree::lists::InvenTreeListPage;
@@ -40,6 +42,7 @@ pub fn App() -> impl IntoView {
     let changed = Changed::new();
     provide_context(changed);
     provide_context(crate::runs::Runs::new(changed));
+    provide_context(crate::components::saved_views::SavedViews::load());
     let new_count = NewCount(RwSignal::new(None));
     provide_context(new_count);
     watch_new(connections, new_count);
@@ -118,6 +121,8 @@ pub fn App() -> impl IntoView {
                             <span class="count count-alert" title="new since you last looked">{n}</span>
                         })}
                     </Link>
+                    <Link href=Route::Failures.path() attr:data-testid="nav-failures">"Failures by cause"</Link>
+                    <NavSavedViews />
                     {move || connections.list.get().into_iter().map(|c| {
                         let name = view! {
                             {c.name.clone()}
@@ -177,6 +182,7 @@ fn Screen() -> impl IntoView {
         Route::Overview => view! { <OverviewPage /> }.into_any(),
         Route::Connections => view! { <ConnectionsPage /> }.into_any(),
         Route::Attention => view! { <AttentionPage /> }.into_any(),
+        Route::Failures => view! { <FailuresPage /> }.into_any(),
         Route::PaperlessTasks { connection } => {
             view! { <PaperlessTasksPage connection /> }.into_any()
         }

@@ -37,6 +37,8 @@ pub struct Connections {
     pub site_defaults: RwSignal<Option<SiteDefaults>>,
     /// 2.x servers' whole task lists, shared between screens.
     pub full_lists: crate::store::full_lists::FullLists,
+    /// Each server's recent looks and whether it is stalled now.
+    pub stalls: crate::store::stalls::Stalls,
     /// Desktop app: where its Rust side keeps tokens (found by probing).
     pub token_store: RwSignal<Option<TokenStore>>,
     /// One Paperless client per connection, shared by every screen, so the
@@ -95,6 +97,7 @@ impl Connections {
             site: RwSignal::new(SiteState::Unknown),
             site_defaults: RwSignal::new(None),
             full_lists: Default::default(),
+            stalls: Default::default(),
             token_store: RwSignal::new(None),
             paperless_clients: StoredValue::new_local(Vec::new()),
         };

@@ -279,6 +279,8 @@ const CLICKABLES: &str = "return [...document.querySelectorAll('button, a[href],
 const SCREENS: &[&str] = &[
     "/#/",
     "/#/attention",
+    "/#/failures",
+    "/#/failures?days=7",
     "/#/paperless/demo1",
     "/#/paperless/demo1?status=attention",
     "/#/paperless/demo1/running",
@@ -332,6 +334,28 @@ fn rows_of(c: &Console) -> Rows {
         rows.pending.insert(flavor, i.pending_pks());
     }
     rows
+}
+
+/// What the open confirmation will send: per `[data-testid=plan-keys]`,
+/// its server (`data-connection`, or the screen's own) and its keys.
+const PLANNED: &str = "[...document.querySelectorAll('[data-testid=plan-keys]')] \
+    .map(p => [p.dataset.connection ?? location.hash, p.dataset.keys ?? ''])";
+
+/// Notes the keys a confirmation sent, per instance.
+fn note_confirmed(confirmed: &mut HashMap<Flavor, HashSet<String>>, planned: &serde_json::Value) {
+    for part in planned.as_array().into_iter().flatten() {
+        let (Some(place), Some(keys)) = (part[0].as_str(), part[1].as_str()) else {
+            continue;
+        };
+        let Some(flavor) = flavor_of(&format!("/{place}")) else {
+            continue;
+        };
+        confirmed.entry(flavor).or_default().extend(
+            keys.split(',')
+                .filter(|k| !k.is_empty())
+                .map(str::to_string),
+        );
+    }
 }
 
 /// The instance a screen's route is about.
@@ -403,22 +427,12 @@ fn a_random_walk_through_every_screen_never_panics_and_changes_only_what_was_con
         } else if choice < 20 {
             let keys = ["\u{E00C}", "/", "?", "\u{E004}", "\u{E007}", "\u{E004}"][rng.below(6)];
             // Enter on a focused confirm button confirms: note what it sends.
-            let focused = c.browser.execute(
+            let focused = c.browser.execute(&format!(
                 "const e = document.activeElement; \
-                 return e?.matches('[data-testid=confirm-ok]') \
-                   ? [document.querySelector('[data-testid=plan-keys]')?.dataset.keys ?? '', location.hash] \
-                   : null;",
-            );
-            if keys == "\u{E007}"
-                && let Some([keys, hash]) = focused.as_array().map(|a| a.as_slice())
-                && let (Some(keys), Some(flavor)) =
-                    (keys.as_str(), hash.as_str().and_then(flavor_of))
-            {
-                confirmed.entry(flavor).or_default().extend(
-                    keys.split(',')
-                        .filter(|k| !k.is_empty())
-                        .map(str::to_string),
-                );
+                 return e?.matches('[data-testid=confirm-ok]') ? {PLANNED} : null;"
+            ));
+            if keys == "\u{E007}" {
+                note_confirmed(&mut confirmed, &focused);
             }
             c.browser.press_keys(keys);
             format!("key {keys:?}")
@@ -443,20 +457,14 @@ fn a_random_walk_through_every_screen_never_panics_and_changes_only_what_was_con
                     "const e = document.querySelector('[data-walk=\"{index}\"]'); \
                      if (!e) return null; \
                      const ok = e.matches('[data-testid=confirm-ok]'); \
-                     const keys = ok ? (document.querySelector('[data-testid=plan-keys]')?.dataset.keys ?? '') : null; \
+                     const planned = ok ? {PLANNED} : null; \
                      const label = (e.dataset.testid || e.tagName) + ' ' + (e.textContent || '').trim().slice(0, 30); \
-                     e.click(); return [label, keys, location.hash];"
+                     e.click(); return [label, planned];"
                 ));
-                if let Some([label, keys, hash]) = described.as_array().map(|a| a.as_slice())
-                    && let (Some(label), Some(hash)) = (label.as_str(), hash.as_str())
+                if let Some([label, planned]) = described.as_array().map(|a| a.as_slice())
+                    && let Some(label) = label.as_str()
                 {
-                    if let (Some(keys), Some(flavor)) = (keys.as_str(), flavor_of(hash)) {
-                        confirmed.entry(flavor).or_default().extend(
-                            keys.split(',')
-                                .filter(|k| !k.is_empty())
-                                .map(str::to_string),
-                        );
-                    }
+                    note_confirmed(&mut confirmed, planned);
                     format!("click {label}")
                 } else {
                     "click (gone)".to_string()

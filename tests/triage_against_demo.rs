@@ -342,3 +342,68 @@ fn acting_on_a_group_changes_exactly_its_rows_and_drift_names_the_rest() {
     expected.sort_unstable();
     assert_eq!(changed, expected);
 }
+
+/// The console's plan for a group (`taskdeck::state::triage::plan`) carried
+/// out through the engine's own target, as the failures screen does: a row
+/// released elsewhere between grouping and acting is named and left out,
+/// and exactly the rest is released.
+#[test]
+fn a_group_plan_carried_out_by_the_engine_changes_exactly_the_rows_still_as_they_were() {
+    use std::collections::HashSet;
+    use std::rc::Rc;
+    use taskdeck::state::triage::{GroupAction, plan};
+    use taskdeck_engine::act::{Outcome, act};
+    use taskdeck_engine::failures::failed_mail;
+    use taskdeck_engine::mail::Release;
+
+    let demo = demo(&[]);
+    let t = UreqTransport::default();
+    let instance = demo.instance(Flavor::Paperless3);
+    let id = connection(Flavor::Paperless3);
+    let client = Rc::new(paperless(instance));
+    let read = || -> Vec<Failure> {
+        block_on(failed_mail(&client, &t))
+            .unwrap()
+            .rows
+            .iter()
+            .filter_map(|m| Failure::from_processed_mail(&id, m))
+            .collect()
+    };
+    let options = GroupOptions::new(Utc::now());
+    let grouping = groups::group(&read(), &options);
+    let group = grouping
+        .groups
+        .iter()
+        .find(|g| g.count >= 3)
+        .expect("failed mail repeats a cause")
+        .clone();
+    let keys: Vec<u64> = group.rows.iter().map(|r| r.key.parse().unwrap()).collect();
+
+    // Released from another console meanwhile.
+    block_on(client.allow_reimport_call(&keys[..1]).unwrap().send(&t)).unwrap();
+    let drift = groups::drift(&group, &read(), &options);
+    let name = |c: &str| format!("server {c}");
+    let planned = plan(&group, &drift, GroupAction::Release, &name);
+    assert_eq!(planned.count(), group.count - 1);
+    assert_eq!(planned.changes.len(), 1, "{:?}", planned.changes);
+    assert!(
+        planned.changes[0].contains("1 failed mail message no longer recorded as failed"),
+        "{:?}",
+        planned.changes
+    );
+    let part = &planned.parts[0];
+    assert!(!part.keys.contains(&keys[0].to_string()));
+
+    let before: HashSet<u64> = instance.processed_mail().iter().map(|(m, _)| *m).collect();
+    let target = Release {
+        client: client.clone(),
+        transport: &t,
+    };
+    let Outcome::Sent(report) = block_on(act(&target, &part.keys)) else {
+        panic!("sent");
+    };
+    assert_eq!(report.tally().unwrap().done, part.keys.len());
+    let after: HashSet<u64> = instance.processed_mail().iter().map(|(m, _)| *m).collect();
+    let released: HashSet<String> = before.difference(&after).map(u64::to_string).collect();
+    assert_eq!(released, part.keys.iter().cloned().collect());
+}

@@ -8,6 +8,7 @@ pub mod form;
 pub mod loader;
 pub mod palette;
 pub mod refresh;
+pub mod saved_views;
 pub mod selection;
 pub mod time;
 pub mod url_view;

@@ -6,6 +6,7 @@ use crate::location::use_location;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::components::saved_views::SavedViews;
 use crate::context::Connections;
 use crate::state::connections::ServerKind;
 use crate::state::inventree_view::Queue;
@@ -72,10 +73,11 @@ fn click(css: &str) {
 }
 
 /// Every command, for the screen as it is now.
-fn commands(connections: Connections) -> Vec<Command> {
+fn commands(connections: Connections, views: Option<SavedViews>) -> Vec<Command> {
     let mut all = vec![
         go("Overview".into(), Route::Overview),
         go("Attention inbox".into(), Route::Attention),
+        go("Failures by cause".into(), Route::Failures),
         go("Connections".into(), Route::Connections),
     ];
     for c in connections.list.get_untracked() {
@@ -106,6 +108,13 @@ fn commands(connections: Connections) -> Vec<Command> {
         }
         all.push(go(format!("{name}: Health"), Route::health(&c.id)));
     }
+    if let Some(views) = views {
+        all.extend(views.0.get_untracked().into_iter().map(|v| Command {
+            label: v.name,
+            group: "Saved view",
+            target: Target::Go(v.path),
+        }));
+    }
     all.extend(
         SCREEN_ACTIONS
             .iter()
@@ -133,6 +142,7 @@ fn commands(connections: Connections) -> Vec<Command> {
 #[component]
 pub fn CommandPalette() -> impl IntoView {
     let connections = expect_context::<Connections>();
+    let views = use_context::<SavedViews>();
     let location = use_location();
     let open = RwSignal::new(false);
     let help = RwSignal::new(false);
@@ -142,7 +152,7 @@ pub fn CommandPalette() -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
 
     let show = move || {
-        listed.set(commands(connections));
+        listed.set(commands(connections, views));
         typed.set(String::new());
         cursor.set(0);
         help.set(false);
@@ -158,7 +168,7 @@ pub fn CommandPalette() -> impl IntoView {
     crate::reactive::effect(move || {
         connections.list.track();
         if open.get_untracked() {
-            listed.set(commands(connections));
+            listed.set(commands(connections, views));
         }
     });
     let _ = window_event_listener(leptos::ev::keydown, move |ev| {

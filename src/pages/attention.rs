@@ -1,6 +1,6 @@
 //! One attention inbox across every connected server, of either kind:
 //! Paperless failures not yet dismissed, InvenTree failed tasks, stopped
-//! workers and health checks in error; newest first, each linking to its
+//! workers, stalls and health checks in error; newest first, each linking to its
 //! table and details, new ones (since that list was last opened) marked.
 
 use std::cmp::Ordering;
@@ -19,12 +19,13 @@ use crate::api::time::ServerTime;
 use crate::components::drawer::{Detail, field};
 use crate::components::time::{ServerWhen, When};
 use crate::context::Connections;
+use crate::pages::failures::stalls::{look_at_inventree, look_at_paperless, stall_words};
 use crate::pages::health::paperless_health;
 use crate::state::connections::{Connection, KeyValueStore, ServerKind};
 use crate::state::inventree_view::Queue;
 use crate::state::notify::Item;
 use crate::state::plural;
-use crate::state::route::Route;
+use crate::state::route::{PaperlessList, Route};
 use crate::state::seen::{Watched, is_new, last_seen, local_server_time};
 use crate::store::full_lists::FullList;
 use crate::table::cells::{self, cell};
@@ -233,6 +234,12 @@ async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<Attenti
                 })
         }
     };
+    // A 2.x server's open list is also the stall look's.
+    let open_list = listed
+        .as_ref()
+        .ok()
+        .filter(|_| client.api() == PaperlessApi::V9)
+        .cloned();
     let mut rows = match listed {
         Ok(list) => std::iter::once(&list.1)
             .filter(|unreadable| !unreadable.is_empty())
@@ -276,7 +283,8 @@ async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<Attenti
         )],
     };
     rows.truncate(PER_SERVER as usize);
-    if let Ok(report) = paperless_health(&client).await {
+    let health = paperless_health(&client).await;
+    if let Ok(report) = &health {
         rows.extend(
             report
                 .checks
@@ -293,7 +301,38 @@ async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<Attenti
                 }),
         );
     }
+    look_at_paperless(
+        connections,
+        c,
+        &client,
+        open_list.as_ref(),
+        health.as_ref().ok(),
+    )
+    .await;
+    rows.extend(stall_row(
+        connections,
+        c,
+        Route::paperless_list(&c.id, PaperlessList::Running),
+        seen,
+    ));
     rows
+}
+
+/// The server's stall, as the looks show it: one row with the evidence.
+fn stall_row(
+    connections: Connections,
+    c: &Connection,
+    route: Route,
+    seen: Option<DateTime<Utc>>,
+) -> Option<AttentionRow> {
+    let (what, evidence, since) = stall_words(connections, &c.id)?;
+    let mut row = problem(c, what, evidence, route.path(), seen);
+    row.key = format!("{}:stall", c.id);
+    // Where it began: among the failures of that time, new only when it
+    // began after the inbox was last opened.
+    row.at = Some(since);
+    row.new = is_new(row.at, seen);
+    Some(row)
 }
 
 async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<AttentionRow> {
@@ -342,10 +381,11 @@ async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<Attenti
             seen,
         )],
     };
-    if let Ok(overview) = client
+    let overview = client
         .overview_call()
         .send(crate::transport::current())
-        .await
+        .await;
+    if let Ok(overview) = &overview
         && !overview.is_running
     {
         rows.push(problem(
@@ -356,6 +396,13 @@ async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<Attenti
             seen,
         ));
     }
+    look_at_inventree(connections, c, overview.as_ref().ok()).await;
+    rows.extend(stall_row(
+        connections,
+        c,
+        Route::queue(&c.id, Queue::Pending),
+        seen,
+    ));
     rows
 }
 
@@ -407,7 +454,7 @@ pub fn AttentionPage() -> impl IntoView {
             kind=ServerKind::Paperless
             above=above
             title="Attention"
-            subtitle=|| "Failures not dealt with, stopped workers and health errors on every server; “new” since that list was last opened"
+            subtitle=|| "Failures not dealt with, stopped workers, stalls and health errors on every server; “new” since that list was last opened"
         />
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod attention;
 pub mod connections;
+pub mod failures;
 pub mod health;
 pub mod inventree;
 pub mod overview;

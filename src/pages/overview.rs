@@ -13,6 +13,7 @@ use crate::components::feedback::{EmptyState, ErrorBanner};
 use crate::components::loader::Loader;
 use crate::components::refresh::use_auto_refresh;
 use crate::context::{Clock, Connections};
+use crate::pages::failures::stalls::StallNote;
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::inventree_view::Queue;
 use crate::state::overview::{DayOutcomes, outcomes_per_day};
@@ -228,6 +229,7 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
                 })}
             </header>
             {needs_token.then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
+            <StallNote connection=connection.id.clone() />
             <ErrorBanner error=summary.error kind=ServerKind::Paperless stale=Signal::derive(move || summary.data.with(Option::is_some)) on_retry=move |_| load() />
             {move || summary.data.get().map(|s| {
                 let days = outcomes_per_day(&s.recent, now.get(), CHART_DAYS, web::local_offset_at(now.get()));
@@ -342,6 +344,7 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
                 <h2><Link href=queue(Queue::Pending)>{connection.name.clone()}</Link></h2>
                 <span class="muted">"InvenTree"</span>
             </header>
+            <StallNote connection=connection.id.clone() />
             <ErrorBanner error=overview.error kind=ServerKind::InvenTree stale=Signal::derive(move || overview.data.with(Option::is_some)) on_retry=move |_| load() />
             {move || overview.data.get().map(|o| view! {
                 <p class=if o.is_running { "worker worker-ok" } else { "worker worker-bad" } data-testid="worker-status">

@@ -15,10 +15,12 @@ pub mod paperless_view;
 pub mod refresh;
 pub mod route;
 pub mod runs;
+pub mod saved_views;
 pub mod seen;
 pub mod site;
 pub mod table;
 pub mod time;
+pub mod triage;
 pub mod url;
 
 /// "1 task", "3 tasks".

@@ -10,6 +10,8 @@ pub enum Route {
     Overview,
     /// Everything needing attention, across servers.
     Attention,
+    /// Failures of every server grouped by cause, and stalls.
+    Failures,
     Connections,
     PaperlessTasks {
         connection: String,
@@ -94,6 +96,7 @@ impl Route {
             [] => Route::Overview,
             ["connections"] => Route::Connections,
             ["attention"] => Route::Attention,
+            ["failures"] => Route::Failures,
             ["paperless", connection] => Route::PaperlessTasks {
                 connection: connection.to_string(),
             },
@@ -124,6 +127,7 @@ impl Route {
             Route::Overview => "/".into(),
             Route::Connections => "/connections".into(),
             Route::Attention => "/attention".into(),
+            Route::Failures => "/failures".into(),
             Route::PaperlessTasks { connection } => {
                 format!("/paperless/{}", percent_encode(connection))
             }
@@ -185,6 +189,7 @@ mod tests {
             Route::Overview,
             Route::Connections,
             Route::Attention,
+            Route::Failures,
             Route::paperless("c1"),
             Route::paperless("office paperless/2"),
             Route::queue("c4", Queue::Pending),

@@ -140,21 +140,12 @@ fn start_export(
         };
         let date = web::now().format("%Y-%m-%d").to_string();
         let name = file_name(&file.server, &file.list, &date, format.extension());
-        let saved = if crate::ipc::in_desktop_app() {
-            let args = SaveExportArgs {
-                file_name: name.clone(),
-                content,
-            };
-            match crate::ipc::desktop::<_, Option<String>>(ipc::SAVE_EXPORT, &args).await {
-                Ok(Some(path)) => Ok(path),
-                Ok(None) => {
-                    return progress
-                        .finish(ToastKind::Info, "Export not saved: no place was chosen.");
-                }
-                Err(e) => Err(e),
+        let saved = match save(name, mime, content).await {
+            Ok(Some(place)) => Ok(place),
+            Ok(None) => {
+                return progress.finish(ToastKind::Info, "Export not saved: no place was chosen.");
             }
-        } else {
-            web::download(&name, mime, &content).map(|()| name)
+            Err(e) => Err(e),
         };
         match saved {
             Ok(place) => progress.finish(
@@ -172,6 +163,20 @@ fn start_export(
             Err(e) => progress.finish(ToastKind::Error, e),
         }
     });
+}
+
+/// Saves an export: a download in the browser, the native save dialog in
+/// the desktop app. `Ok(None)`: no place was chosen there.
+pub async fn save(name: String, mime: &str, content: String) -> Result<Option<String>, String> {
+    if crate::ipc::in_desktop_app() {
+        let args = SaveExportArgs {
+            file_name: name,
+            content,
+        };
+        crate::ipc::desktop::<_, Option<String>>(ipc::SAVE_EXPORT, &args).await
+    } else {
+        web::download(&name, mime, &content).map(|()| Some(name))
+    }
 }
 
 /// What an export file is named after.

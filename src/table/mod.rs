@@ -13,7 +13,7 @@
 mod act;
 pub mod cells;
 mod columns;
-mod export;
+pub mod export;
 pub mod local;
 pub mod marked;
 pub mod parts;

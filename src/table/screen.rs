@@ -15,6 +15,7 @@ use crate::api::ServerKind;
 use crate::components::feedback::{EmptyState, ErrorBanner, SkeletonRows, Toasts};
 use crate::components::loader::Loader;
 use crate::components::refresh::{RefreshBar, use_auto_refresh};
+use crate::components::saved_views::SaveViewButton;
 use crate::components::selection::{SelectionBar, plural};
 use crate::components::url_view::UrlView;
 use crate::context::{Changed, reload_on_change};
@@ -191,6 +192,7 @@ pub fn TableScreen(
                     <ExportButtons source query server list=title noun />
                 })}
                 <ColumnChooser columns=columns.clone() table=table_id choices unavailable />
+                <SaveViewButton />
             </div>
 
             {action.map(|action| view! {

@@ -8,6 +8,7 @@ use crate::api::Page;
 use crate::api::inventree::{FailedTask, InvenTreeClient};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
+use crate::pages::failures::cause::failure_fields;
 use crate::state::arguments::{Argument, calls_on_load, full_text, summary};
 use crate::state::inventree_view::{QueueView, short_func};
 use crate::table::cells::{self, cell, number};
@@ -36,16 +37,23 @@ pub struct FailedRow {
     pub task: FailedTask,
     pub args: Argument,
     pub kwargs: Argument,
+    /// The connection it was read from (for its known cause and report).
+    pub connection: String,
 }
 
 impl FailedRow {
-    pub fn new(mut task: FailedTask) -> FailedRow {
+    pub fn new(mut task: FailedTask, connection: &str) -> FailedRow {
         let args = Argument::from_stored(task.args.as_ref(), crate::web::shortest_float);
         let kwargs = Argument::from_stored(task.kwargs.as_ref(), crate::web::shortest_float);
         // Read now; the raw value is kept only where it was not readable.
         task.args = None;
         task.kwargs = None;
-        FailedRow { task, args, kwargs }
+        FailedRow {
+            task,
+            args,
+            kwargs,
+            connection: connection.to_string(),
+        }
     }
 
     /// The Arguments cell, marked when loading the arguments in Python
@@ -154,6 +162,11 @@ impl Row for FailedRow {
             .unwrap_or("Failed task")
             .to_string();
         let calls = calls_on_load(&self.args, &self.kwargs);
+        let failure = taskdeck_triage::Failure::from_inventree(
+            &self.connection,
+            task,
+            crate::pages::failures::read::inventree_offset(),
+        );
         let mut fields = vec![
             field("Error", Detail::text_or_missing(task.error_summary())),
             field("Traceback", Detail::code_or_missing(task.result.clone())),
@@ -166,6 +179,7 @@ impl Row for FailedRow {
             field("Args", Detail::laid_out_or_missing(self.args.detail())),
             field("Kwargs", Detail::laid_out_or_missing(self.kwargs.detail())),
         ];
+        fields.splice(2..2, failure_fields(failure, None));
         if !calls.is_empty() {
             fields.push(field("Calls on load", Detail::Text(calls_warning(&calls))));
         }

@@ -50,7 +50,10 @@ impl QueueSource {
                     let at = task.stopped.and_then(|t| local_server_time(t, offset));
                     Marked {
                         new: is_new(at, seen),
-                        row: failed::FailedRow::new(task),
+                        row: failed::FailedRow::new(
+                            task,
+                            self.client.connection().unwrap_or_default(),
+                        ),
                     }
                 }))
             }
@@ -200,10 +203,26 @@ impl RowSource for QueueSource {
         })
     }
 
-    fn detail(&self, _key: String) -> LocalBoxFuture<'static, Result<RowRef, ApiError>> {
-        Box::pin(async {
-            Err(ApiError::NotFound {
-                message: "Not on this page: it may have finished or been deleted.".into(),
+    /// A failed task not on the page (opened from a link: the inbox, a
+    /// failure group) is looked for in the whole queue, page by page.
+    fn detail(&self, key: String) -> LocalBoxFuture<'static, Result<RowRef, ApiError>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let mut found = None;
+            if this.queue == Queue::Failed {
+                let view = QueueView::from_params(&Params::new());
+                this.scan(&view, |rows| {
+                    found = rows.into_iter().find(|r| r.key() == key);
+                    if found.is_some() {
+                        Flow::Enough
+                    } else {
+                        Flow::More
+                    }
+                })
+                .await?;
+            }
+            found.ok_or_else(|| ApiError::NotFound {
+                message: "Not in the queue: it may have finished or been deleted.".into(),
             })
         })
     }

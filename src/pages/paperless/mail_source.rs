@@ -15,6 +15,8 @@ use crate::components::drawer::{Detail, field};
 use crate::components::time::When;
 use crate::engine::act::Target;
 use crate::engine::mail::Release;
+use crate::engine::walk::{Bounds, Flow, PageRead, walk};
+use crate::pages::failures::cause::failure_fields;
 use crate::state::table::Paging;
 use crate::table::cells::{self, cell};
 use crate::table::{
@@ -53,6 +55,8 @@ pub struct MailRow {
     mail: ProcessedMail,
     rule: Option<MailRule>,
     account: Option<String>,
+    /// The connection it was read from (for its known cause and report).
+    connection: String,
 }
 
 impl Row for MailRow {
@@ -85,30 +89,35 @@ impl Row for MailRow {
 
     fn details(&self) -> RowDetails {
         let m = &self.mail;
+        let mut fields = vec![
+            field("Status", Detail::Text(m.status.label().to_string())),
+            field("Error", Detail::code_or_missing(m.error.clone())),
+            field(
+                "Rule",
+                Detail::Text(self.rule.as_ref().map_or_else(
+                    || format!("#{}", m.rule),
+                    |r| format!("{} (#{})", r.name, r.id),
+                )),
+            ),
+            field("Account", Detail::text_or_missing(self.account.clone())),
+            field("Folder", Detail::Text(m.folder.clone())),
+            field("Message UID", Detail::Code(m.uid.clone())),
+            field("Received", Detail::Time(m.received)),
+            field("Processed", Detail::Time(m.processed)),
+            field("Record id", Detail::Text(m.id.to_string())),
+            field(
+                "Owner",
+                Detail::text_or_missing(m.owner.map(|o| o.to_string())),
+            ),
+        ];
+        // Failed mail: its known cause and a report, after its error.
+        if let Some(failure) = taskdeck_triage::Failure::from_processed_mail(&self.connection, m) {
+            fields.splice(2..2, failure_fields(failure, None));
+        }
         RowDetails {
             title: m.subject.clone(),
             subtitle: format!("{} · {}", m.status.label(), m.folder),
-            fields: vec![
-                field("Status", Detail::Text(m.status.label().to_string())),
-                field("Error", Detail::code_or_missing(m.error.clone())),
-                field(
-                    "Rule",
-                    Detail::Text(self.rule.as_ref().map_or_else(
-                        || format!("#{}", m.rule),
-                        |r| format!("{} (#{})", r.name, r.id),
-                    )),
-                ),
-                field("Account", Detail::text_or_missing(self.account.clone())),
-                field("Folder", Detail::Text(m.folder.clone())),
-                field("Message UID", Detail::Code(m.uid.clone())),
-                field("Received", Detail::Time(m.received)),
-                field("Processed", Detail::Time(m.processed)),
-                field("Record id", Detail::Text(m.id.to_string())),
-                field(
-                    "Owner",
-                    Detail::text_or_missing(m.owner.map(|o| o.to_string())),
-                ),
-            ],
+            fields,
         }
     }
 }
@@ -174,6 +183,7 @@ impl MailSource {
             mail,
             rule,
             account,
+            connection: self.client.connection().unwrap_or_default().to_string(),
         }
     }
 }
@@ -252,11 +262,50 @@ impl RowSource for MailSource {
         })
     }
 
-    fn detail(&self, _key: String) -> LocalBoxFuture<'static, Result<RowRef, ApiError>> {
-        Box::pin(async {
-            Err(ApiError::NotFound {
-                message: "Not on this page: it may have been released for re-import.".into(),
-            })
+    /// A record not on the page (opened from a link: a failure group) is
+    /// looked for in the whole record, page by page (bounded).
+    fn detail(&self, key: String) -> LocalBoxFuture<'static, Result<RowRef, ApiError>> {
+        let this = self.clone();
+        Box::pin(async move {
+            const PAGE: u32 = 1000;
+            let transport = crate::transport::current();
+            this.load_names(transport, false).await;
+            let mut found = None;
+            walk(
+                "GET /api/processed_mail/",
+                Bounds::for_rows(1_000_000, PAGE),
+                |page| {
+                    let query = MailQuery {
+                        page: Some(page),
+                        page_size: Some(PAGE),
+                        ..MailQuery::default()
+                    };
+                    let client = this.client.clone();
+                    async move {
+                        let got = client.processed_mail_call(&query).send(transport).await?;
+                        Ok(PageRead {
+                            total: got.count,
+                            rows: got.items,
+                        })
+                    }
+                },
+                |m: &ProcessedMail| m.id,
+                |rows| {
+                    found = rows.into_iter().find(|m| m.id.to_string() == key);
+                    if found.is_some() {
+                        Flow::Enough
+                    } else {
+                        Flow::More
+                    }
+                },
+            )
+            .await?;
+            match found {
+                Some(mail) => Ok(std::sync::Arc::new(this.row(mail)) as RowRef),
+                None => Err(ApiError::NotFound {
+                    message: "No longer recorded: it may have been released for re-import.".into(),
+                }),
+            }
         })
     }
 

@@ -7,6 +7,7 @@ use crate::api::BaseUrl;
 use crate::api::paperless::{PaperlessTask, TaskStatus};
 use crate::components::drawer::{Detail, Field, field};
 use crate::components::time::When;
+use crate::pages::failures::cause::failure_fields;
 use crate::state::time::duration;
 use crate::table::cells::{self, cell, number};
 use crate::table::{Column, Row, RowDetails, Width};
@@ -153,7 +154,7 @@ impl Row for TaskRow {
 pub fn task_fields(task: &PaperlessTask, base: &BaseUrl, connection_id: &str) -> Vec<Field> {
     let json =
         |value: &Option<serde_json::Value>| value.clone().map_or(Detail::Missing, Detail::Json);
-    vec![
+    let mut fields = vec![
         field("Status", Detail::Text(status_label(&task.status))),
         field(
             "Result",
@@ -215,7 +216,18 @@ pub fn task_fields(task: &PaperlessTask, base: &BaseUrl, connection_id: &str) ->
         ),
         field("Input data", json(&task.input_data)),
         field("Result data", json(&task.result_data)),
-    ]
+    ];
+    // A failure: its known cause and a report, after its traceback.
+    if let Some(failure) = taskdeck_triage::Failure::from_paperless(connection_id, task) {
+        let original = task.duplicates.first().map(|d| d.id).or_else(|| {
+            task.result_data
+                .as_ref()
+                .and_then(|r| r.get("duplicate_of"))
+                .and_then(serde_json::Value::as_u64)
+        });
+        fields.splice(4..4, failure_fields(failure, original));
+    }
+    fields
 }
 
 /// A failed mail fetch names its accounts: offer to fetch each again.
