@@ -431,6 +431,116 @@ fn acting_on_a_group_changes_exactly_its_rows_names_what_changed_and_reports_aft
     );
 }
 
+/// Whether the button of `testid` in the drawer shows `label` now.
+fn button_says(c: &Console, testid: &str, label: &str) {
+    c.browser.wait_until(
+        &format!(
+            "document.querySelector('[data-testid={testid}]')?.textContent.includes('{label}')"
+        ),
+        SHORT,
+        &format!("{testid} saying {label}"),
+    );
+}
+
+#[test]
+fn leaving_while_a_group_is_looked_up_again_or_its_report_prepared_sends_nothing_and_never_panics()
+{
+    let c = Console::open("/failures?size=100");
+    c.browser.resize(1280, 900);
+    c.wait_rows();
+    let expected = grouping(&c, 30);
+    let i477 = c.demo.instance(Flavor::InvenTree477);
+    let paperless = [
+        c.demo.instance(Flavor::Paperless3),
+        c.demo.instance(Flavor::Paperless2),
+    ];
+    let inventree_group = expected
+        .groups
+        .iter()
+        .find(|g| {
+            g.per_server.contains_key(INVENTREE477)
+                && g.rows.iter().all(|r| r.list == List::InvenTreeFailed)
+        })
+        .expect("an InvenTree cause");
+    let paperless_group = expected
+        .groups
+        .iter()
+        .find(|g| {
+            g.per_server.contains_key(PAPERLESS3)
+                && g.rows.iter().all(|r| r.list == List::PaperlessTasks)
+        })
+        .expect("a Paperless task cause");
+
+    // The rows are looked up again slowly: the user leaves while they are.
+    open_group(&c, &group_key(&inventree_group.signature));
+    let before = i477.failed_pks();
+    let slow = Fault {
+        latency: Duration::from_millis(2500),
+        only_method: Some("GET"),
+        ..Fault::default()
+    };
+    i477.set_fault("/api/background-task/failed/", slow.clone());
+    c.browser.click_css("[data-testid=group-delete]");
+    button_says(&c, "group-delete", "Checking the rows");
+    c.browser.click_css("a[href='#/']");
+    c.browser.wait_for("[data-testid=server-card]", LONG);
+    std::thread::sleep(Duration::from_millis(3500));
+    assert!(
+        c.browser
+            .find_all("[data-testid=confirm-dialog]")
+            .is_empty(),
+        "no confirmation outside its screen"
+    );
+    assert_eq!(i477.failed_pks(), before, "nothing sent");
+    assert_no_panic(&c);
+    i477.set_fault("/api/background-task/failed/", Fault::default());
+
+    // The report reads its newest failure's server's status slowly (either
+    // Paperless server's): the user leaves.
+    c.goto(&format!(
+        "/#/failures?size=100&task={}",
+        group_key(&paperless_group.signature)
+    ));
+    c.browser.wait_for(
+        "[data-testid=detail-drawer] [data-testid=group-actions]",
+        LONG,
+    );
+    for p in paperless {
+        p.set_fault("/api/status/", slow.clone());
+    }
+    c.browser
+        .click_css("[data-testid=group-actions] [data-testid=copy-report]");
+    button_says(&c, "copy-report", "Preparing report");
+    c.browser.click_css("a[href='#/attention']");
+    c.browser.wait_for("[data-testid=tasks-table]", LONG);
+    std::thread::sleep(Duration::from_millis(3500));
+    assert!(
+        c.browser.find_all("[data-testid=report-dialog]").is_empty(),
+        "no report outside its screen"
+    );
+    assert_no_panic(&c);
+
+    // Back on the group, both still work.
+    for p in paperless {
+        p.set_fault("/api/status/", Fault::default());
+    }
+    c.goto(&format!(
+        "/#/failures?size=100&task={}",
+        group_key(&paperless_group.signature)
+    ));
+    c.browser.wait_for(
+        "[data-testid=detail-drawer] [data-testid=group-actions]",
+        LONG,
+    );
+    c.browser
+        .click_css("[data-testid=group-actions] [data-testid=copy-report]");
+    c.browser.wait_for("[data-testid=report-dialog]", LONG);
+    c.browser.click_css("[data-testid=report-close]");
+    c.browser.click_css("[data-testid=group-acknowledge]");
+    c.browser.wait_for("[data-testid=confirm-dialog]", LONG);
+    assert_no_panic(&c);
+}
+
 #[test]
 fn acknowledging_a_paperless_group_dismisses_exactly_its_rows_on_both_servers() {
     let c = Console::open("/failures?size=100");
