@@ -6,12 +6,15 @@ mod support;
 use chrono::{TimeZone, Utc};
 use support::recorded::{PAPERLESS, paperless_entry, paperless_index, read, response};
 use support::{ScriptedTransport, block_on};
+use taskdeck_api::account::{ACKNOWLEDGE_TASKS, PaperlessAccount};
 use taskdeck_api::paperless::{
     AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusGroup, TaskQuery, TaskStatus,
     TaskType, TriggerSource,
 };
 use taskdeck_api::paperless_admin::{Health, Started, SystemTask, health_report};
-use taskdeck_api::paperless_mail::{MailQuery, MailStatus, new_mail_fetch};
+use taskdeck_api::paperless_mail::{
+    AccountLog, MailQuery, MailStatus, account_log, lines_after, new_mail_fetch,
+};
 use taskdeck_api::{ApiError, BaseUrl, HttpResponse, Page, Secret, Selection};
 
 fn client(api: PaperlessApi) -> PaperlessClient {
@@ -721,7 +724,10 @@ fn the_recorded_system_status_reads_as_health_checks() {
             .clone()
     };
     assert_eq!(by_name("Redis").health, Health::Ok);
-    assert_eq!(by_name("Celery worker").health, Health::Warning);
+    // "No celery workers responded to ping" is the server's warning, but a
+    // worker that does not answer stops every task: an error here.
+    assert_eq!(by_name("Celery worker").health, Health::Error);
+    assert!(report.worker_down());
     let classifier = by_name("Classifier");
     assert_eq!(classifier.health, Health::Error);
     assert!(
@@ -731,7 +737,7 @@ fn the_recorded_system_status_reads_as_health_checks() {
     assert!(classifier.detail.unwrap().contains("least populated class"));
     assert_eq!(by_name("LLM index").health, Health::Disabled);
     assert_eq!(report.worst(), Health::Error);
-    assert_eq!(report.errors(), 3);
+    assert_eq!(report.errors(), 4);
     // A user without the monitoring permission: an HTML 403, not a decode error.
     let refused = c
         .status_call()
@@ -773,7 +779,7 @@ fn system_tasks_are_asked_for_in_each_versions_words() {
         ))
         .unwrap(),
         Started::Finished {
-            result: "No issues detected.".into()
+            result: Some("No issues detected.".into())
         }
     );
     assert!(matches!(
@@ -784,6 +790,145 @@ fn system_tasks_are_asked_for_in_each_versions_words() {
         .unwrap(),
         Started::Queued { .. }
     ));
+}
+
+/// 2.20.15 answers a finished classifier run with `{"result": null}`: a
+/// run that ended, not an answer the console cannot read. The run's own
+/// words are in the task list (`v9_task_after_train_classifier_…`).
+#[test]
+fn a_2x_run_answered_with_a_null_result_is_a_finished_run() {
+    let v9 = client(PaperlessApi::V9)
+        .run_call(SystemTask::TrainClassifier)
+        .unwrap();
+    assert_eq!(
+        v9.request.body,
+        Some(serde_json::json!({"task_name": "train_classifier"}))
+    );
+    let answer = HttpResponse::new(
+        200,
+        read(
+            PAPERLESS,
+            "v9_run_train_classifier_null_result_2x_live.json",
+        ),
+    );
+    assert_eq!(
+        v9.decode(&answer).unwrap(),
+        Started::Finished { result: None }
+    );
+    // Neither a task id nor a result key at all is still not understood.
+    assert!(v9.decode(&HttpResponse::new(200, "{}")).is_err());
+    let row = format!(
+        "[{}]",
+        read(
+            PAPERLESS,
+            "v9_task_after_train_classifier_null_result_2x_live.json"
+        )
+    );
+    let tasks = client(PaperlessApi::V9)
+        .list_tasks_call(&TaskQuery::default())
+        .decode(&HttpResponse::new(200, row))
+        .unwrap();
+    let task = &tasks.items[0];
+    assert_eq!(task.task_type, TaskType::TrainClassifier);
+    assert_eq!(task.trigger, TriggerSource::Manual);
+    assert_eq!(task.status, TaskStatus::Success);
+    assert_eq!(
+        task.result_message.as_deref(),
+        Some("No automatic matching items, not training")
+    );
+}
+
+/// The recorded mail log after two fetches of an account whose IMAP port
+/// refuses connections: its errors are found (and no other account's).
+#[test]
+fn the_mail_log_names_the_unreachable_accounts_errors() {
+    let c = client(PaperlessApi::V10);
+    let call = c.log_tail_call("mail", 500).unwrap();
+    assert_eq!(call.request.path_and_query, "/api/logs/mail/?limit=500");
+    let lines = call
+        .decode(&HttpResponse::new(
+            200,
+            read(PAPERLESS, "logs_mail_connection_refused_live.json"),
+        ))
+        .unwrap();
+    let office = account_log(&lines, "Office IMAP (unreachable)");
+    assert!(office.began);
+    assert_eq!(
+        office.errors,
+        vec![
+            "Error while retrieving mailbox Office IMAP (unreachable): [Errno 111] Connection refused";
+            2
+        ]
+    );
+    // After the first fetch's lines, only the second fetch's are new.
+    let after_first = lines_after(&lines, Some(&lines[2]));
+    assert_eq!(
+        account_log(after_first, "Office IMAP (unreachable)")
+            .errors
+            .len(),
+        1
+    );
+    assert_eq!(account_log(&lines, "Office IMAP"), AccountLog::default());
+}
+
+/// Who the token belongs to (`/api/ui_settings/`, on both versions), and a
+/// view-only user's 403 there and when acting.
+#[test]
+fn the_account_and_its_permissions_are_read_from_ui_settings() {
+    for (api, file) in [
+        (PaperlessApi::V10, "ui_settings_admin_live.json"),
+        (PaperlessApi::V9, "v9_ui_settings_admin_2x_live.json"),
+    ] {
+        let call = client(api).account_call();
+        assert_eq!(call.request.path_and_query, "/api/ui_settings/");
+        let admin = call
+            .decode(&HttpResponse::new(200, read(PAPERLESS, file)))
+            .unwrap();
+        assert_eq!(admin.username.as_deref(), Some("admin"));
+        assert!(admin.is_superuser && admin.is_staff);
+        assert!(
+            admin.permissions.iter().any(|p| p == ACKNOWLEDGE_TASKS),
+            "{file}"
+        );
+        assert!(admin.may(ACKNOWLEDGE_TASKS));
+    }
+    let viewer = PaperlessAccount {
+        permissions: vec!["view_paperlesstask".into()],
+        ..PaperlessAccount::default()
+    };
+    assert!(!viewer.may(ACKNOWLEDGE_TASKS));
+    for file in [
+        "ui_settings_alice_403_live.json",
+        "v9_ui_settings_alice_403_2x_live.json",
+    ] {
+        let refused = client(PaperlessApi::V10)
+            .account_call()
+            .decode(&HttpResponse::new(403, read(PAPERLESS, file)))
+            .unwrap_err();
+        assert!(matches!(refused, ApiError::Forbidden { .. }), "{refused:?}");
+    }
+    let refused = client(PaperlessApi::V10)
+        .acknowledge_call(&AckTarget::Tasks(Selection::new([999_999]).unwrap()))
+        .unwrap()
+        .decode(&HttpResponse::new(
+            403,
+            read(PAPERLESS, "acknowledge_alice_view_only_403_live.json"),
+        ))
+        .unwrap_err();
+    assert!(matches!(refused, ApiError::Forbidden { .. }), "{refused:?}");
+}
+
+/// Mail accounts carry their port: shown as `host:port`.
+#[test]
+fn a_mail_account_reads_with_its_port() {
+    let page = client(PaperlessApi::V10)
+        .mail_accounts_call()
+        .decode(&HttpResponse::new(
+            200,
+            read(PAPERLESS, "mail_accounts_list.json"),
+        ))
+        .unwrap();
+    assert_eq!(page.items[0].address().as_deref(), Some("127.0.0.1:1"));
 }
 
 #[test]

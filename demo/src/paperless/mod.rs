@@ -42,6 +42,9 @@ pub struct User {
     /// Holds the `paperless_mail` permissions (reads accounts and processed
     /// mail, deletes the records it owns, starts a fetch).
     pub mail: bool,
+    /// Holds `documents.view_uisettings`, so `/api/ui_settings/` tells it
+    /// what it may do (others get 403 there: `ui_settings_alice_403_live`).
+    pub ui_settings: bool,
 }
 
 /// The users of the recorded server, with the same throw-away credentials.
@@ -58,6 +61,7 @@ pub const USERS: &[User] = &[
         can_change: true,
         mail: false,
         superuser: false,
+        ui_settings: false,
     },
     User {
         id: 2,
@@ -69,6 +73,7 @@ pub const USERS: &[User] = &[
         can_change: true,
         mail: true,
         superuser: true,
+        ui_settings: true,
     },
     User {
         id: 3,
@@ -80,6 +85,7 @@ pub const USERS: &[User] = &[
         can_change: false,
         mail: false,
         superuser: false,
+        ui_settings: false,
     },
     User {
         id: 4,
@@ -91,6 +97,7 @@ pub const USERS: &[User] = &[
         can_change: false,
         mail: false,
         superuser: false,
+        ui_settings: false,
     },
     User {
         id: 5,
@@ -102,6 +109,21 @@ pub const USERS: &[User] = &[
         can_change: true,
         mail: true,
         superuser: false,
+        ui_settings: true,
+    },
+    // Views tasks and reads its own permissions, but may not change tasks:
+    // the console can tell it the Dismiss buttons will not work.
+    User {
+        id: 7,
+        username: "auditor",
+        password: "auditor-password-123",
+        token: "5e7a0c1d2b3f4a5968778695a4b3c2d1e0f9a8b7",
+        staff: false,
+        can_view: true,
+        can_change: false,
+        mail: false,
+        superuser: false,
+        ui_settings: true,
     },
 ];
 
@@ -118,6 +140,13 @@ pub struct PaperlessState {
     /// Whether the demo's Celery worker answers (`--worker-stopped`).
     pub worker_running: bool,
     pub mail: mail::MailState,
+    /// Lines written to `paperless.log` by what happened here (a skipped
+    /// LLM index run, a 2.x status check without a worker), besides the
+    /// failures the log shows.
+    pub server_log: Vec<String>,
+    /// Whether the AI features' LLM index is enabled (the demo's is not:
+    /// `llmindex_status` says DISABLED, as in `api_status`).
+    pub llm_index_enabled: bool,
 }
 
 impl PaperlessState {
@@ -131,22 +160,61 @@ impl PaperlessState {
             token_attempts: VecDeque::new(),
             worker_running: true,
             mail: mail::MailState::seeded(chrono::Utc::now()),
+            server_log: Vec::new(),
+            llm_index_enabled: false,
         }
     }
+
+    /// A line of `paperless.log` as Paperless's formatter writes it.
+    pub fn log(
+        &mut self,
+        at: chrono::DateTime<chrono::Utc>,
+        level: &str,
+        logger: &str,
+        message: &str,
+    ) {
+        self.server_log.push(log_line(at, level, logger, message));
+    }
+}
+
+/// `[2026-12-05 23:56:53,691] [ERROR] [paperless_mail] message`
+/// (`logs_mail_connection_refused_live`, `logs_paperless`).
+pub fn log_line(
+    at: chrono::DateTime<chrono::Utc>,
+    level: &str,
+    logger: &str,
+    message: &str,
+) -> String {
+    format!(
+        "{} [{level}] [{logger}] {message}",
+        at.format("[%Y-%m-%d %H:%M:%S,%3f]")
+    )
 }
 
 pub type Shared = Arc<Mutex<PaperlessState>>;
 
 impl PaperlessState {
-    /// The demo's worker: tasks started from the console finish when due.
+    /// The demo's worker: tasks started from the console finish when due,
+    /// and the mail fetches a 2.x server queued without a task run.
     pub fn work(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        self.mail.run_queued(now);
+        let mut skipped_llm = Vec::new();
         for row in self.tasks.iter_mut() {
             if let Some((at, ok)) = row.finishes.filter(|(at, _)| *at <= now) {
                 row.status = if ok { "success" } else { "failure" };
                 row.date_started.get_or_insert(row.date_created);
                 row.date_done = Some(at);
                 row.result_data = if row.task_type == "mail_fetch" {
-                    self.mail.fetched(&row.input_data, ok, at)
+                    self.mail.fetched(&row.input_data, at)
+                } else if row.task_type == "llm_index" && !self.llm_index_enabled {
+                    // 3.0.5's `llmindex_index`: logs and returns nothing.
+                    skipped_llm.push(at);
+                    None
+                } else if row.task_type == "train_classifier" && ok {
+                    // What the recorded 2.20.15 run said (no tag matches automatically).
+                    Some(
+                        serde_json::json!({ "reason": "No automatic matching items, not training" }),
+                    )
                 } else if ok {
                     Some(serde_json::json!({ "reason": "No issues detected." }))
                 } else {
@@ -156,6 +224,14 @@ impl PaperlessState {
                 };
                 row.finishes = None;
             }
+        }
+        for at in skipped_llm {
+            self.log(
+                at,
+                "INFO",
+                "paperless.tasks",
+                "LLM index is disabled, skipping update.",
+            );
         }
     }
 }
@@ -178,6 +254,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/processed_mail/bulk_delete/", any(mail::bulk_delete))
         .route("/api/logs/", any(mail::logs))
         .route("/api/logs/{name}/", any(mail::log))
+        .route("/api/ui_settings/", any(system::ui_settings))
         .route("/api/", get(|| async { drf::empty(StatusCode::FOUND) }))
         .with_state(state)
 }
