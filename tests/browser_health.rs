@@ -227,7 +227,7 @@ fn the_attention_inbox_spans_every_server_and_marks_what_is_new() {
     let servers = |new_only: bool| -> Vec<String> {
         let filter = if new_only { ".badge-new" } else { "td" };
         let script = format!(
-            "return [...document.querySelectorAll('tbody tr')].filter(r => r.querySelector('{filter}')).map(r => r.cells[3].textContent)"
+            "return [...document.querySelectorAll('tbody tr')].filter(r => r.querySelector('{filter}')).map(r => r.cells[2].textContent)"
         );
         c.browser
             .execute(&script)

@@ -74,13 +74,22 @@ fn CopyButton(text: String, label: &'static str) -> impl IntoView {
 fn render_value(label: &'static str, value: Detail) -> AnyView {
     match value {
         Detail::Text(t) => view! { <span class="detail-text">{t}</span> }.into_any(),
-        Detail::Code(code) => view! {
-            <div class="code-block">
-                <CopyButton text=code.clone() label=label />
-                <pre><code>{code}</code></pre>
-            </div>
+        Detail::Code(code) => {
+            // A message on one line wraps; a traceback keeps its lines
+            // whole and scrolls. The copy button sits above, never on it.
+            let class = if code.trim_end().contains('\n') {
+                "code-block"
+            } else {
+                "code-block code-wrap"
+            };
+            view! {
+                <div class=class>
+                    <CopyButton text=code.clone() label=label />
+                    <pre><code>{code}</code></pre>
+                </div>
+            }
+            .into_any()
         }
-        .into_any(),
         Detail::Json(value) => {
             let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
             view! {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::loader::Loader;
 use crate::context::Connections;
 use crate::runs::{RunKey, Runs};
 use crate::state::runs::{describe, is_bad};
@@ -49,5 +50,31 @@ pub fn FetchButton(
                 {move || state().map(|r| describe(&r))}
             </span>
         </span>
+    }
+}
+
+/// "Fetch now" for an account a task names by number: named as its account
+/// list names it (read once), by number only where that cannot be read.
+#[component]
+pub fn FetchAgain(connection_id: String, account: u64) -> impl IntoView {
+    let connections = expect_context::<Connections>();
+    let name = Loader::<Option<String>>::new();
+    if let Some(connection) = connections.find_untracked(&connection_id) {
+        let call = connections.paperless(&connection).mail_accounts_call();
+        name.run(async move {
+            let page = call.send(crate::transport::current()).await?;
+            Ok(page
+                .items
+                .into_iter()
+                .find(|a| a.id == account)
+                .map(|a| a.name))
+        });
+    }
+    move || {
+        let label = match name.data.get().flatten() {
+            Some(name) => format!("Fetch “{name}” now"),
+            None => format!("Fetch mail account #{account} now"),
+        };
+        view! { <FetchButton connection_id=connection_id.clone() account label /> }
     }
 }
