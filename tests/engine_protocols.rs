@@ -756,7 +756,11 @@ fn a_2x_run_answered_with_null_is_read_from_its_row_in_the_task_list() {
             message: Some("No automatic matching items, not training".into())
         }
     );
-    assert_eq!(states, [last.clone()], "no state claims more than was seen");
+    assert_eq!(
+        states,
+        std::slice::from_ref(&last),
+        "no state claims more than was seen"
+    );
     let sent: Vec<String> = t
         .sent
         .borrow()

@@ -3,6 +3,8 @@
 
 mod support;
 
+use std::future::Future;
+
 use chrono::{TimeZone, Utc};
 use support::recorded::{PAPERLESS, paperless_entry, paperless_index, read, response};
 use support::{ScriptedTransport, block_on};
@@ -535,6 +537,95 @@ fn a_2x_server_is_negotiated_down_to_api_9_once() {
     assert_eq!(
         transport.sent.borrow()[2].header_value("Accept"),
         Some("application/json; version=9")
+    );
+}
+
+/// Answers in the order asked, but only once let through: two requests
+/// can be on their way at once, as when a screen asks two things.
+struct HeldTransport {
+    replies: std::cell::RefCell<std::collections::HashMap<String, Vec<HttpResponse>>>,
+    open: std::cell::Cell<bool>,
+    sent: std::cell::RefCell<Vec<(String, String)>>,
+}
+
+impl taskdeck_api::Transport for HeldTransport {
+    fn send<'a>(
+        &'a self,
+        request: &'a taskdeck_api::HttpRequest,
+    ) -> taskdeck_api::LocalBoxFuture<'a, Result<HttpResponse, taskdeck_api::TransportError>> {
+        let path = request.path().to_string();
+        self.sent.borrow_mut().push((
+            path.clone(),
+            request.header_value("Accept").unwrap_or("").to_string(),
+        ));
+        Box::pin(std::future::poll_fn(move |_| {
+            if !self.open.get() {
+                return std::task::Poll::Pending;
+            }
+            let reply = self.replies.borrow_mut().get_mut(&path).unwrap().remove(0);
+            std::task::Poll::Ready(Ok(reply))
+        }))
+    }
+}
+
+/// Two requests on their way as API 10 to a 2.x server: both refused.
+/// The first refusal settles on API 9; the second must not take the
+/// version it did not ask for as one the server "no longer speaks" and go
+/// back to 10 (it did: the Health screen's second request flipped it).
+#[test]
+fn two_requests_refused_at_once_settle_on_api_9() {
+    use std::task::{Context, Poll, Waker};
+    let refused = response(PAPERLESS, &paperless_entry("version_11_406"));
+    let status = HttpResponse::new(200, read(PAPERLESS, "v9_api_status.json"));
+    let account = HttpResponse::new(200, read(PAPERLESS, "v9_ui_settings_admin_2x_live.json"));
+    let transport = HeldTransport {
+        replies: std::cell::RefCell::new(
+            [
+                ("/api/status/".to_string(), vec![refused.clone(), status]),
+                ("/api/ui_settings/".to_string(), vec![refused, account]),
+            ]
+            .into_iter()
+            .collect(),
+        ),
+        open: std::cell::Cell::new(false),
+        sent: Default::default(),
+    };
+    let c = PaperlessClient::new(
+        BaseUrl::parse("http://127.0.0.1:8011").unwrap(),
+        Some(Secret::new("t")),
+    );
+    let mut a = std::pin::pin!(c.status(&transport));
+    let mut b = std::pin::pin!(c.account(&transport));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(a.as_mut().poll(&mut cx).is_pending());
+    assert!(b.as_mut().poll(&mut cx).is_pending());
+    transport.open.set(true);
+    let (mut status, mut account) = (None, None);
+    while status.is_none() || account.is_none() {
+        if status.is_none()
+            && let Poll::Ready(r) = a.as_mut().poll(&mut cx)
+        {
+            status = Some(r);
+        }
+        if account.is_none()
+            && let Poll::Ready(r) = b.as_mut().poll(&mut cx)
+        {
+            account = Some(r);
+        }
+    }
+    assert!(status.unwrap().is_ok());
+    assert!(account.unwrap().unwrap().is_superuser);
+    assert_eq!(c.api(), PaperlessApi::V9);
+    let accepts: Vec<String> = transport
+        .sent
+        .borrow()
+        .iter()
+        .map(|(_, a)| a.clone())
+        .collect();
+    assert_eq!(
+        accepts.iter().filter(|a| a.ends_with("version=9")).count(),
+        2,
+        "{accepts:?}"
     );
 }
 

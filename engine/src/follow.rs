@@ -32,6 +32,8 @@ impl Pace {
 /// A run as it is seen, step by step.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RunState {
+    /// Being asked for; the server has not answered yet.
+    Sending,
     /// Waiting for another run of the same server to end first.
     WaitingTurn,
     /// The server accepted the request; no task of it is listed yet.
@@ -72,7 +74,7 @@ impl RunState {
     /// Started and not ended: no second run of the same thing meanwhile.
     pub fn in_progress(&self) -> bool {
         match self {
-            RunState::WaitingTurn | RunState::Requested => true,
+            RunState::Sending | RunState::WaitingTurn | RunState::Requested => true,
             RunState::Task { status, .. } => status.group() == Some(StatusGroup::InProgress),
             RunState::Unlisted { log } => *log == MailLog::Watching,
             _ => false,

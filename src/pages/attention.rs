@@ -398,11 +398,14 @@ pub async fn inbox(connections: Connections, seen_at: SeenAt) -> Vec<Arc<Attenti
     rows.into_iter().map(Arc::new).collect()
 }
 
+/// Per connection and list, when it was seen before the inbox was opened.
+type SeenBefore = HashMap<(String, &'static str), Option<DateTime<Utc>>>;
+
 /// Opening the inbox is seeing what it shows: each server's lists count as
 /// seen from then on (the navigation's count clears), while this visit
 /// still marks what was new before it, as the lists themselves do.
 fn seen_by_opening() -> SeenAt {
-    let before: Rc<RefCell<HashMap<(String, &'static str), Option<DateTime<Utc>>>>> = Rc::default();
+    let before: Rc<RefCell<SeenBefore>> = Rc::default();
     Rc::new(move |connection, list| {
         let store = web::local_store();
         let slot = (

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 
 use crate::location::Link;
 
-use crate::api::account::{InvenTreeAccount, PaperlessAccount};
 use crate::api::inventree::{ApiRoot, InvenTreeClient, Overview};
 use crate::api::inventree_admin::{DELETE_ERRORS_DAYS, DELETE_TASKS_DAYS, ErrorReport};
 use crate::api::paperless::PaperlessClient;
@@ -116,17 +115,15 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
         load.clone(),
     );
     // What this account may start: system tasks are for superusers.
-    let account = Loader::<Result<PaperlessAccount, ApiError>>::new();
+    let may = RwSignal::new(MayAct::Yes);
     {
         let client = client.get_value();
-        account.run(async move { Ok(client.account(crate::transport::current()).await) });
+        leptos::task::spawn_local(async move {
+            let account = client.account(crate::transport::current()).await;
+            may.try_set(may_run_system_tasks(&account));
+        });
     }
-    let may_run = Signal::derive(move || {
-        account
-            .data
-            .get()
-            .map_or(MayAct::Yes, |a| may_run_system_tasks(&a))
-    });
+    let may_run: Signal<MayAct> = may.into();
     let runs = expect_context::<Runs>();
     // A run that ends (started here or elsewhere) changes the checks.
     reload_on_change(Some(connection.id.clone()), load.clone());
@@ -265,10 +262,13 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
         load,
     );
     // Whether the Django admin's failed tasks will open for this account.
-    let account = Loader::<Result<InvenTreeAccount, ApiError>>::new();
+    let admin_may = RwSignal::new(None::<MayAct>);
     {
         let call = client.with_value(|c| c.account_call());
-        account.run(async move { Ok(call.send(crate::transport::current()).await) });
+        leptos::task::spawn_local(async move {
+            let account = call.send(crate::transport::current()).await;
+            admin_may.try_set(Some(may_open_admin(&account)));
+        });
     }
     let base = connection.base_url.clone();
     let connection_id = connection.id.clone();
@@ -310,7 +310,7 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
                         "InvenTree has no API to run a failed task again; its only retry is in the Django admin. "
                         {let connection_id = connection_id.clone();
                         move || {
-                            let may = account.data.get().map(|a| may_open_admin(&a));
+                            let may = admin_may.get();
                             match (admin.clone(), may) {
                                 (_, Some(MayAct::No(why))) => view! { <span data-testid="admin-refused">{why}</span> }.into_any(),
                                 (Some(url), may) => view! {

@@ -15,6 +15,7 @@ pub fn status_label(status: &TaskStatus) -> String {
 
 pub fn describe(state: &RunState) -> String {
     match state {
+        RunState::Sending => "Asking the server…".into(),
         RunState::WaitingTurn => {
             "Waiting for this server's other mail fetch to end (its tasks do not name their \
              account)…"
@@ -170,6 +171,8 @@ mod tests {
     /// Asked and not yet listed is not "started" (issue 25, item 7).
     #[test]
     fn a_requested_run_is_not_said_to_have_started() {
+        assert_eq!(describe(&RunState::Sending), "Asking the server…");
+        assert!(RunState::Sending.in_progress());
         let words = describe(&RunState::Requested);
         assert!(!words.contains("Started"), "{words}");
         assert!(!words.contains("worker"), "{words}");

@@ -445,6 +445,8 @@ fn test() -> Result {
         "browser_deploy",
         "--test",
         "browser_engine",
+        "--test",
+        "browser_findings",
         "--",
         "--test-threads=2",
     ])?;

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::api::Page;
+use crate::api::paperless_mail::MailAccount;
 use crate::components::loader::Loader;
 use crate::context::Connections;
 use crate::runs::{RunKey, Runs};
@@ -58,20 +60,18 @@ pub fn FetchButton(
 #[component]
 pub fn FetchAgain(connection_id: String, account: u64) -> impl IntoView {
     let connections = expect_context::<Connections>();
-    let name = Loader::<Option<String>>::new();
+    let accounts = Loader::<Page<MailAccount>>::new();
     if let Some(connection) = connections.find_untracked(&connection_id) {
         let call = connections.paperless(&connection).mail_accounts_call();
-        name.run(async move {
-            let page = call.send(crate::transport::current()).await?;
-            Ok(page
-                .items
-                .into_iter()
-                .find(|a| a.id == account)
-                .map(|a| a.name))
-        });
+        accounts.run(async move { call.send(crate::transport::current()).await });
     }
     move || {
-        let label = match name.data.get().flatten() {
+        let name = accounts.data.with(|page| {
+            page.as_ref()
+                .and_then(|p| p.items.iter().find(|a| a.id == account))
+                .map(|a| a.name.clone())
+        });
+        let label = match name {
             Some(name) => format!("Fetch “{name}” now"),
             None => format!("Fetch mail account #{account} now"),
         };
