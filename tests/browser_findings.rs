@@ -95,7 +95,7 @@ fn a_2x_classifier_run_answered_with_null_says_how_it_ended() {
     c.browser.click_css(button);
     let run = "[data-check=Classifier] [data-testid=run-state]";
     c.browser.wait_until(
-        &format!("document.querySelector('{run}').textContent.length > 0 && !document.querySelector('{run}').textContent.startsWith('Requested')"),
+        &format!("(t => t.length > 0 && !t.startsWith('Asking') && !t.startsWith('Requested'))(document.querySelector('{run}').textContent)"),
         LONG,
         "the run's outcome",
     );
@@ -553,13 +553,16 @@ fn drawer_messages_wrap_and_the_copy_button_stays_off_the_text() {
         const pre = b.querySelector('pre').getBoundingClientRect(); const btn = b.querySelector('button').getBoundingClientRect(); \
         out.push(!(btn.bottom <= pre.top || btn.top >= pre.bottom || btn.right <= pre.left || btn.left >= pre.right)); } return out; })()";
     let mut checked = false;
-    for id in rows.iter().take(10) {
+    for id in rows.iter().take(20) {
         c.goto(&format!(
             "/paperless/{PAPERLESS3}?status=attention&task={id}"
         ));
         c.browser.wait_for("[data-testid=detail-drawer] dl", LONG);
+        // The Result field: a failure's one-line message.
         let wraps = c.browser.execute(
-            "const pre = document.querySelector('.code-wrap pre'); return pre ? pre.scrollWidth <= pre.clientWidth + 1 : null",
+            "const dt = [...document.querySelectorAll('.detail-list dt')].find(d => d.textContent === 'Result'); \
+             const pre = dt?.nextElementSibling.querySelector('.code-wrap pre'); \
+             return pre ? pre.scrollWidth <= pre.clientWidth + 1 : null",
         );
         if wraps.is_null() {
             continue;
@@ -642,11 +645,21 @@ fn a_stopped_worker_reads_the_same_on_both_versions() {
     let chips = c.browser.execute(
         "return [...document.querySelectorAll('[data-kind=paperless] [data-testid=health-chip]')].map(c => c.textContent)",
     );
+    for chip in chips.as_array().unwrap() {
+        let chip = chip.as_str().unwrap();
+        assert!(
+            chip.starts_with("Health: ") && chip.ends_with(" in error"),
+            "one wording for both: {chips}"
+        );
+    }
+    let workers = c.browser.execute(
+        "return [...document.querySelectorAll('[data-kind=paperless] [data-testid=worker-status]')].map(c => c.textContent)",
+    );
     assert_eq!(
-        chips,
+        workers,
         serde_json::json!([
-            "Worker not answering: no task runs",
-            "Worker not answering: no task runs"
+            "No worker answers: no task runs",
+            "No worker answers: no task runs"
         ])
     );
     c.goto(&format!("/health/{PAPERLESS3}"));
@@ -814,6 +827,11 @@ fn opening_the_inbox_clears_what_is_new() {
         c.browser.find_all("tbody .badge-new").is_empty(),
         "seen since"
     );
+    // Nothing new: no column kept empty for the marks either.
+    let first = c
+        .browser
+        .execute("return document.querySelector('[data-testid=tasks-table] thead th').textContent");
+    assert!(first.as_str().unwrap().starts_with("When"), "{first}");
     let rows = c.browser.execute(&format!("return {ROW_IDS}.length"));
     assert!(rows.as_u64().unwrap() > 0);
 }

@@ -74,7 +74,7 @@ fn a_stopped_worker_is_marked_on_the_overview() {
         "the InvenTree card saying the worker is not running",
     );
     c.browser.wait_until(
-        "document.querySelector('[data-kind=paperless] [data-testid=health-chip]')?.textContent.includes('Worker not answering')",
+        "document.querySelector('[data-kind=paperless] [data-testid=worker-status]')?.textContent.includes('No worker answers')",
         LONG,
         "the Paperless card's health chip",
     );

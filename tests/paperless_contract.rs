@@ -840,6 +840,22 @@ fn the_recorded_system_status_reads_as_health_checks() {
     assert!(matches!(refused, ApiError::Forbidden { .. }), "{refused:?}");
 }
 
+/// 2.20.15's status has no `llmindex_*` keys: no LLM index check, not an
+/// "unknown" one (and no button for a task 2.x does not have).
+#[test]
+fn a_2x_status_has_no_llm_index_check() {
+    let mut status: serde_json::Value =
+        serde_json::from_str(&read(PAPERLESS, "api_status.json")).unwrap();
+    status["tasks"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| !k.starts_with("llmindex") && k != "summary");
+    let c = client(PaperlessApi::V9);
+    let report = health_report(&status.to_string(), &c.status_call().request, Utc::now()).unwrap();
+    assert!(report.checks.iter().all(|c| c.name != "LLM index"));
+    assert!(report.checks.iter().any(|c| c.name == "Sanity check"));
+}
+
 /// 3.x takes `task_type`, also under API 9; a real 2.x server takes its
 /// own `task_name`s and answers with the result.
 #[test]

@@ -279,14 +279,18 @@ pub fn health_report(
             Some(SystemTask::SanityCheck),
             now,
         ));
-        checks.push(check(
-            LLM_INDEX,
-            t.llmindex_status,
-            t.llmindex_error,
-            t.llmindex_last_modified,
-            Some(SystemTask::LlmIndex),
-            now,
-        ));
+        // 2.x has no LLM index and reports none (2.20.15's status has no
+        // `llmindex_*` keys): no check, rather than an "unknown" one.
+        if t.llmindex_status.is_some() {
+            checks.push(check(
+                LLM_INDEX,
+                t.llmindex_status,
+                t.llmindex_error,
+                t.llmindex_last_modified,
+                Some(SystemTask::LlmIndex),
+                now,
+            ));
+        }
     }
     if let Some(s) = wire.storage {
         let free = (s.available.saturating_mul(100))

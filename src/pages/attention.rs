@@ -38,7 +38,8 @@ use crate::web;
 const PER_SERVER: u32 = 100;
 
 const COLUMNS: [Column; 5] = [
-    Column::plain("", Width::Xs),
+    // The "new" marks: no column where nothing is new.
+    Column::plain("", Width::Xs).collapses(),
     Column::sorted("When", "when", true, Width::M),
     Column::sorted("Server", "server", false, Width::M),
     Column::plain("What", Width::Fill),
@@ -78,6 +79,10 @@ impl AttentionRow {
 impl Row for AttentionRow {
     fn key(&self) -> String {
         self.key.clone()
+    }
+
+    fn is_blank(&self, column: &str) -> bool {
+        column.is_empty() && !self.new
     }
 
     fn label(&self) -> String {

@@ -153,7 +153,7 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
                 }
             }}
             {move || report.data.get().filter(HealthReport::worker_down).map(|_| view! {
-                <div class="banner banner-error" role="status" data-testid="worker-down">
+                <div class="banner banner-error banner-stack" role="status" data-testid="worker-down">
                     <strong>"No Celery worker answers: no task runs until one does."</strong>
                     <p>"Documents are not consumed, mail is not fetched and the system tasks below wait. Start the worker (celery) on the server."</p>
                 </div>

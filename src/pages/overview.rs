@@ -8,7 +8,6 @@ use crate::api::inventree::Overview;
 use crate::api::paperless::{
     PaperlessApi, PaperlessTask, StatusCounts, TaskOrderField, TaskOrdering, TaskQuery,
 };
-use crate::api::paperless_admin::Health;
 use crate::components::feedback::{EmptyState, ErrorBanner};
 use crate::components::loader::Loader;
 use crate::components::refresh::use_auto_refresh;
@@ -16,7 +15,9 @@ use crate::context::{Clock, Connections};
 use crate::pages::health::{StatusAge, paperless_health};
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::inventree_view::Queue;
-use crate::state::overview::{DayOutcomes, health_summary, outcomes_per_day};
+use crate::state::overview::{
+    DayOutcomes, HealthSummary, WORKER_DOWN, health_summary, outcomes_per_day,
+};
 use crate::state::route::Route;
 use crate::store::full_lists::FullList;
 use crate::web;
@@ -82,7 +83,7 @@ struct PaperlessSummary {
     recent: Vec<PaperlessTask>,
     /// The worst state of `/api/status/` and its words; `None` when this
     /// account may not read it (or the server cannot say).
-    health: Option<(Health, String)>,
+    health: Option<HealthSummary>,
 }
 
 /// `reuse`: a first load may take a 2.x server's list another screen has
@@ -240,13 +241,16 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
                 <span class="muted">
                     "Paperless-ngx" {move || summary.data.get().map(|s| format!(" · API {}", s.api.number()))}
                 </span>
-                {move || summary.data.get().and_then(|s| s.health).map(|(worst, words)| view! {
+                {move || summary.data.get().and_then(|s| s.health).map(|h| view! {
                     <Link href=Route::health(&health_id).path() attr:class="health-chip" attr:data-testid="health-chip" attr:title="Server health">
-                        <span class=crate::pages::health::health_class(worst)>{words}</span>
+                        <span class=crate::pages::health::health_class(h.worst)>{h.words}</span>
                     </Link>
                 })}
             </header>
             {needs_token.then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
+            {move || summary.data.get().and_then(|s| s.health).filter(|h| h.worker_down).map(|_| view! {
+                <p class="worker worker-bad" data-testid="worker-status">{WORKER_DOWN}</p>
+            })}
             <ErrorBanner error=summary.error kind=ServerKind::Paperless stale=Signal::derive(move || summary.data.with(Option::is_some)) on_retry=move |_| load() />
             {move || summary.data.get().map(|s| {
                 let days = outcomes_per_day(&s.recent, now.get(), CHART_DAYS, web::local_offset_at(now.get()));

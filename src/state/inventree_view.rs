@@ -5,7 +5,7 @@ use crate::api::inventree::{
     SortDirection,
 };
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Timelike, Utc};
 
 use crate::api::inventree_admin::ScheduleWarning;
 use crate::api::time::ServerTime;
@@ -333,8 +333,11 @@ pub fn lock_state(lock: ServerTime, now: DateTime<Utc>, local: FixedOffset) -> L
     }
 }
 
-/// The words of a lock, and the longer words for hovering.
+/// The words of a lock, and the longer words for hovering. A worker holds
+/// a task for minutes (InvenTree's retry), so the words name the time of
+/// day; the hover has the whole server time.
 pub fn lock_words(state: LockState) -> (String, String) {
+    let clock = |t: ServerTime| format!("{:02}:{:02}", t.0.hour(), t.0.minute());
     match state {
         LockState::Waiting => (
             "Waiting for a worker".into(),
@@ -343,7 +346,7 @@ pub fn lock_words(state: LockState) -> (String, String) {
                 .into(),
         ),
         LockState::TakenUntil(t) => (
-            format!("Taken by a worker until {}", t.to_wire()),
+            format!("Taken by a worker until {}", clock(t)),
             format!(
                 "A worker holds it until {} (server time); if it has not finished by then, the \
                  next worker takes it.",
@@ -351,10 +354,13 @@ pub fn lock_words(state: LockState) -> (String, String) {
             ),
         ),
         LockState::Unclear(t) => (
-            format!("Locked until {}", t.to_wire()),
-            "Server time without a zone: whether that is past depends on the server's time \
-             zone. In the past, it waits for a worker; in the future, a worker holds it."
-                .into(),
+            format!("Locked until {}", clock(t)),
+            format!(
+                "Locked until {} (server time, without a zone): whether that is past depends on \
+                 the server's time zone. In the past, it waits for a worker; in the future, a \
+                 worker holds it.",
+                t.to_wire()
+            ),
         ),
     }
 }
@@ -395,10 +401,9 @@ mod tests {
         );
         let (words, _) = lock_words(LockState::Waiting);
         assert!(!words.contains("until"), "{words}");
-        assert_eq!(
-            lock_words(LockState::TakenUntil(server("2026-11-22 13:32"))).0,
-            "Taken by a worker until 2026-11-22 13:32"
-        );
+        let (words, hover) = lock_words(LockState::TakenUntil(server("2026-11-22 13:32")));
+        assert_eq!(words, "Taken by a worker until 13:32");
+        assert!(hover.contains("2026-11-22 13:32 (server time)"), "{hover}");
     }
 
     /// Issue 25, item 15: the lateness leads, so a narrow cell keeps it.

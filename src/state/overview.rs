@@ -5,23 +5,33 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use crate::api::paperless::{PaperlessTask, StatusGroup};
 use crate::api::paperless_admin::{Health, HealthReport};
 
-/// A server's health at a glance, in one wording for every version: a
-/// worker that does not answer first (it stops every task), then how many
-/// checks are in error or in warning.
-pub fn health_summary(report: &HealthReport) -> (Health, String) {
+/// A server's health at a glance, in one wording for every version (how
+/// many checks are in error or in warning), and whether its worker does
+/// not answer, which stops every task and is said on its own line.
+pub fn health_summary(report: &HealthReport) -> HealthSummary {
     let worst = report.worst();
-    let text = if report.worker_down() {
-        "Worker not answering: no task runs".to_string()
-    } else {
-        match worst {
-            Health::Error => format!("Health: {} in error", report.errors()),
-            Health::Warning => format!("Health: {}", super::plural(report.warnings(), "warning")),
-            Health::Ok => "Health: OK".to_string(),
-            Health::Disabled | Health::Unknown => "Health: unknown".to_string(),
-        }
+    let words = match worst {
+        Health::Error => format!("Health: {} in error", report.errors()),
+        Health::Warning => format!("Health: {}", super::plural(report.warnings(), "warning")),
+        Health::Ok => "Health: OK".to_string(),
+        Health::Disabled | Health::Unknown => "Health: unknown".to_string(),
     };
-    (worst, text)
+    HealthSummary {
+        worst,
+        words,
+        worker_down: report.worker_down(),
+    }
 }
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HealthSummary {
+    pub worst: Health,
+    pub words: String,
+    pub worker_down: bool,
+}
+
+/// The line a card shows when no worker answers.
+pub const WORKER_DOWN: &str = "No worker answers: no task runs";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DayOutcomes {
@@ -107,12 +117,20 @@ mod tests {
         assert_eq!(health_summary(&three), health_summary(&two));
         assert_eq!(
             health_summary(&three),
-            (Health::Error, "Worker not answering: no task runs".into())
+            HealthSummary {
+                worst: Health::Error,
+                words: "Health: 1 in error".into(),
+                worker_down: true
+            }
         );
         let running = health_report(&status("OK", ""), &request, now).unwrap();
         assert_eq!(
             health_summary(&running),
-            (Health::Warning, "Health: 1 warning".into())
+            HealthSummary {
+                worst: Health::Warning,
+                words: "Health: 1 warning".into(),
+                worker_down: false
+            }
         );
     }
     use crate::api::paperless::TaskStatus;

@@ -111,34 +111,38 @@ pub(super) async fn status(
                 .iter()
                 .filter(|t| t.date_created >= since)
                 .collect();
-            Ok(drf::json_response(
-                StatusCode::OK,
-                &json!({
-                    "pngx_version": state.version,
-                    "server_os": "Linux-demo",
-                    "install_type": "bare-metal",
-                    "storage": {"total": 270_553_174_016u64, "available": 76_514_549_760u64},
-                    "database": {
-                        "type": "sqlite", "url": "/demo/db.sqlite3", "status": "OK", "error": null,
-                        "migration_status": {"latest_migration": "paperless_mail.0001_squashed", "unapplied_migrations": []}
-                    },
-                    "tasks": {
-                        "redis_url": "redis://127.0.0.1:6379", "redis_status": "OK", "redis_error": null,
-                        "celery_status": celery, "celery_url": null, "celery_error": celery_error,
-                        "index_status": "OK", "index_last_modified": super::django_time(&Utc::now()), "index_error": null,
-                        "classifier_status": classifier, "classifier_last_trained": classifier_at, "classifier_error": classifier_error,
-                        "sanity_check_status": sanity, "sanity_check_last_run": sanity_at, "sanity_check_error": sanity_error,
-                        "llmindex_status": "DISABLED", "llmindex_last_modified": null, "llmindex_error": null,
-                        "summary": {
-                            "days": 30,
-                            "total_count": recent.len(),
-                            "pending_count": pending,
-                            "success_count": recent.iter().filter(|t| t.status == "success").count(),
-                            "failure_count": recent.iter().filter(|t| t.status == "failure").count(),
-                        }
+            let mut body = json!({
+                "pngx_version": state.version,
+                "server_os": "Linux-demo",
+                "install_type": "bare-metal",
+                "storage": {"total": 270_553_174_016u64, "available": 76_514_549_760u64},
+                "database": {
+                    "type": "sqlite", "url": "/demo/db.sqlite3", "status": "OK", "error": null,
+                    "migration_status": {"latest_migration": "paperless_mail.0001_squashed", "unapplied_migrations": []}
+                },
+                "tasks": {
+                    "redis_url": "redis://127.0.0.1:6379", "redis_status": "OK", "redis_error": null,
+                    "celery_status": celery, "celery_url": null, "celery_error": celery_error,
+                    "index_status": "OK", "index_last_modified": super::django_time(&Utc::now()), "index_error": null,
+                    "classifier_status": classifier, "classifier_last_trained": classifier_at, "classifier_error": classifier_error,
+                    "sanity_check_status": sanity, "sanity_check_last_run": sanity_at, "sanity_check_error": sanity_error,
+                    "llmindex_status": "DISABLED", "llmindex_last_modified": null, "llmindex_error": null,
+                    "summary": {
+                        "days": 30,
+                        "total_count": recent.len(),
+                        "pending_count": pending,
+                        "success_count": recent.iter().filter(|t| t.status == "success").count(),
+                        "failure_count": recent.iter().filter(|t| t.status == "failure").count(),
                     }
-                }),
-            ))
+                }
+            });
+            // 2.20.15 reports neither an LLM index nor a summary.
+            if state.max_api < 10
+                && let Some(tasks) = body.get_mut("tasks").and_then(Value::as_object_mut)
+            {
+                tasks.retain(|k, _| !k.starts_with("llmindex") && k != "summary");
+            }
+            Ok(drf::json_response(StatusCode::OK, &body))
         },
     )
 }

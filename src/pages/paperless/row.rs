@@ -23,7 +23,7 @@ pub const COLUMNS: [Column; 11] = [
     Column::sorted("Done", "done", true, Width::Narrow),
     Column::sorted("Duration", "duration", true, Width::Narrow),
     Column::plain("Result", Width::Fill),
-    Column::plain("Document", Width::Xs).collapses(),
+    Column::plain("Document", Width::Narrow).collapses(),
     Column::plain("Dismissed", Width::Xs).optional(),
 ];
 

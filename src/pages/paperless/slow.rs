@@ -13,6 +13,7 @@ use crate::api::paperless::{PaperlessApi, PaperlessClient};
 use crate::api::paperless_admin::TypeSummary;
 use crate::components::choice::ChoiceSelect;
 use crate::components::drawer::{Detail, field};
+use crate::components::feedback::EmptyState;
 use crate::components::time::When;
 use crate::components::url_view::UrlView;
 use crate::context::Connections;
@@ -193,11 +194,13 @@ fn Slow(connection: Connection) -> impl IntoView {
                             <p class="muted">{format!("{name} · Paperless-ngx 2.x")}</p>
                         </div>
                     </header>
-                    <div class="empty-state" data-testid="no-summary">
-                        <h2>"Not kept by this version"</h2>
-                        <p>"Paperless-ngx 2.x keeps no per-type task summary (runs, failures, durations): slow tasks need Paperless-ngx 3 (API 10). This server's "
-                            <Link href=tasks>"task list"</Link>" and "<Link href=running>"running tasks"</Link>" are here as usual."
-                        </p>
+                    <div data-testid="no-summary">
+                        <EmptyState
+                            title="Not kept by this version"
+                            detail="Paperless-ngx 2.x keeps no per-type task summary (runs, failures, durations): slow tasks need Paperless-ngx 3 (API 10). This server's task list and running tasks are here as usual."
+                        >
+                            <Link href=tasks>"Tasks"</Link>" · "<Link href=running>"Running now"</Link>
+                        </EmptyState>
                     </div>
                 </section>
             }
