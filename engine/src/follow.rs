@@ -146,6 +146,34 @@ pub async fn follow_task(
     }
 }
 
+/// Follows the task, telling `seen` only the states on the way: the caller
+/// tells how it ended, having more to say than the task's last state.
+pub(crate) async fn follow_on_the_way(
+    client: &PaperlessClient,
+    transport: &dyn Transport,
+    clock: &dyn Clock,
+    pace: Pace,
+    started_ms: i64,
+    task_id: &str,
+    seen: &mut dyn FnMut(&RunState),
+) -> RunState {
+    let mut on_the_way = |state: &RunState| {
+        if state.in_progress() {
+            seen(state)
+        }
+    };
+    follow_task(
+        client,
+        transport,
+        clock,
+        pace,
+        started_ms,
+        task_id,
+        &mut on_the_way,
+    )
+    .await
+}
+
 pub(crate) fn past(clock: &dyn Clock, started_ms: i64, after: Duration) -> bool {
     clock.now_ms() - started_ms >= after.as_millis() as i64
 }
@@ -182,20 +210,7 @@ pub async fn run_system_task(
     let state = match client.run(transport, task).await {
         Ok(Started::Queued { task_id }) => {
             seen(&RunState::Requested);
-            follow_task(
-                client,
-                transport,
-                clock,
-                pace,
-                started_ms,
-                &task_id,
-                &mut |s| {
-                    if s.in_progress() {
-                        seen(s)
-                    }
-                },
-            )
-            .await
+            follow_on_the_way(client, transport, clock, pace, started_ms, &task_id, seen).await
         }
         Ok(Started::Finished {
             result: Some(result),
@@ -245,18 +260,14 @@ async fn its_listed_run(
         return RunState::Answered { result: None };
     };
     if run.status.group() == Some(StatusGroup::InProgress) {
-        return follow_task(
+        return follow_on_the_way(
             client,
             transport,
             clock,
             pace,
             started_ms,
             &run.task_id,
-            &mut |s| {
-                if s.in_progress() {
-                    seen(s)
-                }
-            },
+            seen,
         )
         .await;
     }

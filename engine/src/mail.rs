@@ -12,7 +12,7 @@ use crate::api::paperless_mail::{
 };
 use crate::api::{ApiError, LocalBoxFuture, Transport};
 use crate::clock::Clock;
-use crate::follow::{Pace, RunState, follow_task, past};
+use crate::follow::{Pace, RunState, follow_on_the_way, past};
 use crate::walk::{Bounds, PageRead, which_of};
 
 /// Records per request when the whole processed-mail record is read.
@@ -305,18 +305,8 @@ pub async fn fetch_account(
             Ok(tasks) => {
                 if let Some(task) = new_mail_fetch(&tasks, &known, account) {
                     let task_id = task.task_id.clone();
-                    let state = follow_task(
-                        client,
-                        transport,
-                        clock,
-                        pace,
-                        started_ms,
-                        &task_id,
-                        &mut |s| {
-                            if s.in_progress() {
-                                seen(s)
-                            }
-                        },
+                    let state = follow_on_the_way(
+                        client, transport, clock, pace, started_ms, &task_id, seen,
                     )
                     .await;
                     let state = match state {

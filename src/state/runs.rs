@@ -13,23 +13,24 @@ pub fn status_label(status: &TaskStatus) -> String {
     }
 }
 
+/// "Failure: boom", or the status alone.
+fn outcome(status: &TaskStatus, message: Option<&str>) -> String {
+    match message {
+        Some(m) => format!("{}: {m}", status_label(status)),
+        None => status_label(status),
+    }
+}
+
 pub fn describe(state: &RunState) -> String {
     match state {
         RunState::Sending => "Asking the server…".into(),
         RunState::WaitingTurn => {
-            "Waiting for this server's other mail fetch to end (its tasks do not name their \
-             account)…"
+            "Waiting for this server's other mail fetch to end (each is followed in its mail \
+             log, one at a time)…"
                 .into()
         }
         RunState::Requested => "Requested; the server has not listed its task yet…".into(),
-        RunState::Task { status, message } => format!(
-            "{}{}",
-            status_label(status),
-            message
-                .as_ref()
-                .map(|m| format!(": {m}"))
-                .unwrap_or_default()
-        ),
+        RunState::Task { status, message } => outcome(status, message.as_deref()),
         RunState::Answered { result } => match result {
             Some(r) => format!("Success: {r}"),
             None => {
@@ -41,14 +42,7 @@ pub fn describe(state: &RunState) -> String {
             message,
             log,
         } => {
-            let outcome = format!(
-                "{}{}",
-                status_label(status),
-                message
-                    .as_ref()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default()
-            );
+            let outcome = outcome(status, message.as_deref());
             match log {
                 MailLog::Errors(errors) if *status == TaskStatus::Success => {
                     format!("The task succeeded, but {}", mail_errors(errors))
