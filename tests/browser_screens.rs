@@ -295,3 +295,69 @@ fn failed_tasks_are_found_by_their_readable_arguments() {
     let summary = c.text_of(".pager");
     assert!(!summary.contains("of 260"), "filtered: {summary}");
 }
+
+/// Arguments as the demo's InvenTree 1.3 stores them: a Django model
+/// instance reads short in its cell and in full, laid out across lines,
+/// in the details (the copy button above the text, not over it); a task
+/// whose arguments are a JSON number and null (not pickles) is a row like
+/// any other; a pickle that would call os.system is marked, not run.
+#[test]
+fn failed_tasks_arguments_read_short_in_the_table_and_laid_out_in_the_details() {
+    let c = Console::open(&format!("/inventree/{INVENTREE477}/failed?size=50"));
+    c.wait_rows();
+    let cells = c.browser.execute(
+        "return [...document.querySelectorAll('tbody tr')].map(r => [r.dataset.taskId, r.cells[2].textContent])",
+    );
+    let cells: Vec<(String, String)> = serde_json::from_value(cells).unwrap();
+    let with = |needle: &str| {
+        cells
+            .iter()
+            .find(|(_, text)| text.contains(needle))
+            .unwrap_or_else(|| panic!("no row shows {needle}: {cells:?}"))
+            .0
+            .clone()
+    };
+    let part = with("(<Part pk=12 name='M3 screw' IPN='SCR-003'>,) {'amount': Decimal('12.50')");
+    with(
+        "(datetime.date(2026, 12, 1),) {'due': datetime.datetime(2026, 12, 3, 9, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Berlin'))",
+    );
+    with("12 None");
+    with("datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.timezone.utc) 2.5");
+    let marked = with("calls code");
+    assert!(
+        cells.iter().all(|(_, text)| !text.contains("gA")),
+        "every row read: {cells:?}"
+    );
+
+    c.browser.click_css(&format!(
+        "tr[data-task-id='{part}'] [data-testid=open-task]"
+    ));
+    c.browser
+        .wait_for("[data-testid=detail-drawer] pre.laid-out", SHORT);
+    let layout = c.browser.execute(
+        "const pre = document.querySelector('[data-testid=detail-drawer] pre.laid-out'); \
+         const button = pre.parentElement.querySelector('button'); \
+         return [pre.textContent, button.getBoundingClientRect().bottom <= pre.getBoundingClientRect().top]",
+    );
+    let args = layout[0].as_str().unwrap();
+    assert!(args.lines().count() > 10, "laid out: {args}");
+    assert!(args.contains("\n     id=12,"), "{args}");
+    assert!(args.lines().all(|l| l.chars().count() <= 60), "{args}");
+    assert_eq!(layout[1], true, "the copy button is above the text");
+    c.browser.click_css("[data-testid=drawer-close]");
+
+    c.browser.click_css(&format!(
+        "tr[data-task-id='{marked}'] [data-testid=open-task]"
+    ));
+    c.browser
+        .wait_for("[data-testid=detail-drawer] pre.laid-out", SHORT);
+    let drawer = c.text_of("[data-testid=detail-drawer]");
+    assert!(
+        drawer.contains("(posix.system('echo never run'),)"),
+        "{drawer}"
+    );
+    assert!(
+        drawer.contains("Loading these arguments in Python would call posix.system"),
+        "{drawer}"
+    );
+}

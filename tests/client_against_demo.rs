@@ -6,28 +6,16 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{UreqTransport, block_on};
-use taskdeck_api::inventree::{FailedQuery, InvenTreeClient, PendingQuery};
-use taskdeck_api::paperless::{AckTarget, PaperlessApi, PaperlessClient, TaskQuery, TaskStatus};
-use taskdeck_api::{ApiError, BaseUrl, Secret, Selection};
-use taskdeck_demo::{Demo, DemoConfig, Fault, Flavor, Instance, Scale};
+use support::{
+    UreqTransport, block_on, inventree_client as inventree, paperless_client as paperless,
+};
+use taskdeck_api::inventree::{FailedQuery, PendingQuery};
+use taskdeck_api::paperless::{AckTarget, PaperlessApi, TaskQuery, TaskStatus};
+use taskdeck_api::{ApiError, Selection};
+use taskdeck_demo::{Demo, DemoConfig, Fault, Flavor, Scale};
 
 fn demo() -> Demo {
     taskdeck_demo::start(DemoConfig::ephemeral(None)).expect("demo starts")
-}
-
-fn paperless(instance: &Instance) -> PaperlessClient {
-    PaperlessClient::new(
-        BaseUrl::parse(&instance.url()).unwrap(),
-        Some(Secret::new(instance.admin_token())),
-    )
-}
-
-fn inventree(instance: &Instance) -> InvenTreeClient {
-    InvenTreeClient::new(
-        BaseUrl::parse(&instance.url()).unwrap(),
-        Some(Secret::new(instance.admin_token())),
-    )
 }
 
 #[test]

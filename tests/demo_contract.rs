@@ -85,6 +85,10 @@ fn shape_differences(recorded: &Value, actual: &Value, path: &str, out: &mut Vec
         }
         (Value::Object(_), Value::Object(_))
             if path.ends_with("input_data") || path.ends_with("result_data") => {}
+        // A failed task's args and kwargs may be any JSON value: InvenTree's
+        // serializer (DRF's ModelField) passes numbers, null and dates
+        // through unpickled, and the demo seeds some.
+        (Value::String(_), _) if path.ends_with(".args") || path.ends_with(".kwargs") => {}
         (Value::Object(r), Value::Object(a)) => {
             let rk: Vec<&String> = r.keys().collect();
             let ak: Vec<&String> = a.keys().collect();
@@ -456,7 +460,7 @@ fn allow_reimport_deletes_one_by_one_and_a_fetch_imports_again() {
             None,
         ))
     };
-    assert_eq!(failed(&admin), [2, 3, 5, 6, 8, 9]);
+    assert_eq!(failed(&admin), [2, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14]);
     // 6 has no owner, 2 is the admin's, 5 is taskadmin's own.
     let reply = send(
         &base,
@@ -469,7 +473,7 @@ fn allow_reimport_deletes_one_by_one_and_a_fetch_imports_again() {
     assert_eq!(reply.body, "Insufficient permissions");
     assert_eq!(
         failed(&admin),
-        [2, 3, 5, 8, 9],
+        [2, 3, 5, 8, 9, 10, 11, 12, 13, 14],
         "6 went before the refusal, nothing after it"
     );
     let echo = send(
@@ -484,7 +488,7 @@ fn allow_reimport_deletes_one_by_one_and_a_fetch_imports_again() {
         "unknown ids are echoed: {}",
         echo.body
     );
-    assert_eq!(failed(&admin), [2, 3, 5, 8, 9]);
+    assert_eq!(failed(&admin), [2, 3, 5, 8, 9, 10, 11, 12, 13, 14]);
 
     let fetch = send(&base, "POST", "/api/mail_accounts/1/process/", &admin, None);
     assert_eq!(

@@ -7,9 +7,10 @@ use support::recorded::{
     INVENTREE_198, INVENTREE_477, RecordedRequest, inventree_entry, inventree_manifest, response,
 };
 use taskdeck_api::inventree::{
-    FailedQuery, InvenTreeClient, PendingQuery, ScheduleType, ScheduledQuery,
+    FailedQuery, InvenTreeClient, PendingQuery, ScheduleType, ScheduledQuery, StoredArgument,
 };
 use taskdeck_api::inventree_admin::DELETE_TASKS_DAYS;
+use taskdeck_api::pickle::rust_shortest;
 use taskdeck_api::time::ServerTime;
 use taskdeck_api::{ApiError, BaseUrl, HttpResponse, Secret, Selection};
 
@@ -203,7 +204,10 @@ fn failed_rows_have_string_pks_and_tracebacks() {
     assert_eq!(first.started, time("2026-11-22 13:01"));
     assert_eq!(first.stopped, time("2026-11-22 13:02"));
     assert_eq!(first.attempt_count, 1);
-    assert_eq!(first.args.as_deref(), Some("gAUpLg=="));
+    assert_eq!(
+        first.args.as_ref().map(StoredArgument::raw).as_deref(),
+        Some("gAUpLg==")
+    );
     assert_eq!(
         first.error_summary(),
         Some("Function plugin.builtin.labels.label_sheet.print_labels is not defined")
@@ -513,4 +517,83 @@ fn the_account_behind_the_token_says_whether_it_is_a_superuser() {
         assert_eq!(viewer.username.as_deref(), Some("viewer"));
         assert!(viewer.is_staff && !viewer.is_superuser, "{set}");
     }
+}
+
+/// Every recorded failed task's arguments read as Python values (InvenTree
+/// pickles them with django-q2's `PickledObjectField`).
+#[test]
+fn every_recorded_failed_tasks_arguments_read() {
+    for (server, entry) in [
+        (INVENTREE_477, "failed_limit25"),
+        (INVENTREE_477, "failed_default"),
+        (INVENTREE_198, "failed_limit25"),
+    ] {
+        let page = client()
+            .failed_call(&FailedQuery::default())
+            .decode(&response(server, &inventree_entry(server, entry)))
+            .unwrap();
+        assert!(!page.items.is_empty());
+        for task in &page.items {
+            for stored in [&task.args, &task.kwargs].into_iter().flatten() {
+                let reading = stored.read(rust_shortest).unwrap_or_else(|e| {
+                    panic!("{server} {entry} {}: {} unreadable: {e}", task.pk, stored.0)
+                });
+                assert!(!reading.text().is_empty());
+            }
+        }
+    }
+}
+
+/// InvenTree's serializer passes a stored value that Django calls
+/// "protected" (None, numbers, Decimal, dates and times) through DRF's
+/// `ModelField` as it is: a JSON number, `null` or ISO 8601 text instead
+/// of a base64 pickle. Every such row is readable, and reads as the Python
+/// value it stands for.
+#[test]
+fn failed_rows_whose_arguments_are_not_pickles_are_readable() {
+    let mut page: serde_json::Value = serde_json::from_str(&support::recorded::read(
+        INVENTREE_477,
+        "failed_limit25.json",
+    ))
+    .unwrap();
+    let rows = page["results"].as_array().map_or(0, Vec::len);
+    assert!(rows >= 5, "the recording has rows");
+    let results = &mut page["results"];
+    results[0]["args"] = serde_json::json!(12);
+    results[1]["args"] = serde_json::Value::Null;
+    results[1]["kwargs"] = serde_json::json!(2.5);
+    results[2]["args"] = serde_json::json!("2025-03-15T10:30:00Z");
+    results[3]["kwargs"] = serde_json::json!("2025-03-15");
+    results[4]["args"] = serde_json::json!(true);
+    // An integer beyond 64 bits, as Python's JSON writes it.
+    let body = page.to_string().replacen(
+        "\"args\":true",
+        "\"args\":123456789012345678901234567890",
+        1,
+    );
+    let decoded = client()
+        .failed_call(&FailedQuery::default())
+        .decode(&HttpResponse::new(200, body))
+        .unwrap();
+    assert!(decoded.unreadable.is_empty(), "{:?}", decoded.unreadable);
+    assert_eq!(decoded.items.len(), rows);
+    let text = |arg: &Option<StoredArgument>| {
+        arg.as_ref()
+            .expect("present")
+            .read(rust_shortest)
+            .expect("readable")
+            .text()
+    };
+    let items = &decoded.items;
+    assert_eq!(text(&items[0].args), "12");
+    assert_eq!(text(&items[1].args), "None");
+    assert_eq!(text(&items[1].kwargs), "2.5");
+    assert_eq!(
+        text(&items[2].args),
+        "datetime.datetime(2025, 3, 15, 10, 30, tzinfo=datetime.timezone.utc)"
+    );
+    assert_eq!(text(&items[3].kwargs), "datetime.date(2025, 3, 15)");
+    assert_eq!(text(&items[4].args), "123456789012345678901234567890");
+    // The rows left as they were still read as their pickles.
+    assert_eq!(text(&items[5].kwargs), "{}");
 }

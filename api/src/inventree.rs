@@ -147,11 +147,13 @@ pub struct FailedTask {
     pub name: Option<String>,
     #[serde(default)]
     pub func: Option<String>,
-    /// Base64-encoded pickles, shown as they are.
-    #[serde(default)]
-    pub args: Option<String>,
-    #[serde(default)]
-    pub kwargs: Option<String>,
+    /// Usually a base64 pickle; any JSON value (see [`StoredArgument`]).
+    /// `None` when the field is absent; a JSON `null` is `Some`: the
+    /// Python value `None` was stored.
+    #[serde(default, deserialize_with = "stored_argument")]
+    pub args: Option<StoredArgument>,
+    #[serde(default, deserialize_with = "stored_argument")]
+    pub kwargs: Option<StoredArgument>,
     #[serde(default)]
     pub started: Option<ServerTime>,
     #[serde(default)]
@@ -161,6 +163,37 @@ pub struct FailedTask {
     /// `"<exception> : <traceback>"`.
     #[serde(default)]
     pub result: Option<String>,
+}
+
+/// A failed task's `args` or `kwargs` as the server sent it: a base64
+/// pickle as a rule, but InvenTree's serializer passes some stored values
+/// through as they are (numbers, `null`, ISO 8601 dates; see
+/// [`crate::pickle::read_json`]), so any JSON value is kept, as its JSON
+/// text (integers stay exact), and never fails the row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredArgument(pub String);
+
+impl StoredArgument {
+    /// A JSON string's content (the base64 text), or the JSON text of
+    /// any other value: what to show when it cannot be read.
+    pub fn raw(&self) -> String {
+        serde_json::from_str::<String>(&self.0).unwrap_or_else(|_| self.0.clone())
+    }
+
+    /// The Python value it stands for.
+    pub fn read(
+        &self,
+        shortest: crate::pickle::ShortestFloat,
+    ) -> Result<crate::pickle::Reading, crate::pickle::PickleError> {
+        crate::pickle::read_json(&self.0, shortest)
+    }
+}
+
+fn stored_argument<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<StoredArgument>, D::Error> {
+    let raw: Box<serde_json::value::RawValue> = Deserialize::deserialize(d)?;
+    Ok(Some(StoredArgument(raw.get().to_string())))
 }
 
 impl FailedTask {

@@ -16,6 +16,7 @@ pub mod inventree;
 pub mod paperless;
 pub mod seed;
 pub mod traffic;
+pub mod worker;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -35,6 +36,7 @@ use tower_http::services::ServeDir;
 pub use faults::Fault;
 pub use inventree::InvenTreeApi;
 pub use seed::Scale;
+pub use worker::WorkerStart;
 
 /// Which real server an instance imitates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -76,7 +78,19 @@ pub struct DemoConfig {
     /// Origins allowed by CORS besides the UI's own (`http://127.0.0.1:<ui>` and
     /// `http://localhost:<ui>`).
     pub extra_origins: Vec<String>,
+    /// Every instance's worker (`--worker-stopped`): off stops them all,
+    /// and the servers say so.
     pub worker_running: bool,
+    /// Instances whose worker starts hung: it takes nothing while the
+    /// server still reports it running, and the seed shows the last
+    /// [`worker::STALLED_FOR`] of work piling up. None in the tests'
+    /// configurations; the demo binary hangs Paperless-ngx 2 and InvenTree
+    /// 0.16.
+    pub stalled: Vec<Flavor>,
+    /// Time moves work on by itself (tasks arrive, a running worker
+    /// finishes them). Off in the tests' configurations, so the seeded rows
+    /// stay as they are; on in the demo binary.
+    pub live_worker: bool,
     /// What `/taskdeck.json` answers.
     pub site_file: SiteFile,
     /// Whether the UI is offered the demo's tokens (`demo-connections.json`);
@@ -130,6 +144,8 @@ impl DemoConfig {
             seed: 2026,
             extra_origins: Vec::new(),
             worker_running: true,
+            stalled: Vec::new(),
+            live_worker: false,
             site_file: SiteFile::DemoServers,
             offer_tokens: true,
         }
@@ -274,15 +290,22 @@ impl Instance {
     /// revoked Paperless tasks, or InvenTree's whole failed queue.
     pub fn needing_attention(&self) -> u64 {
         match &self.state {
-            InstanceState::Paperless(s) => s
-                .lock()
-                .unwrap()
-                .tasks
-                .iter()
-                .filter(|t| !t.acknowledged && matches!(t.status, "failure" | "revoked"))
-                .count() as u64,
+            InstanceState::Paperless(_) => self
+                .count_tasks(|t| !t.acknowledged && matches!(t.status, "failure" | "revoked"))
+                as u64,
             InstanceState::InvenTree(s) => s.lock().unwrap().failed.len() as u64,
         }
+    }
+
+    /// How many Paperless tasks `keep` keeps.
+    fn count_tasks(&self, keep: impl Fn(&seed::PaperlessRow) -> bool) -> usize {
+        self.paperless()
+            .lock()
+            .unwrap()
+            .tasks
+            .iter()
+            .filter(|t| keep(t))
+            .count()
     }
 
     /// Keys of the InvenTree failed queue (string pks).
@@ -299,6 +322,38 @@ impl Instance {
 
     pub fn set_fault(&self, path_prefix: &str, fault: Fault) {
         self.faults.lock().unwrap().set(path_prefix, fault);
+    }
+
+    /// Starts or stops this instance's background worker, and the server
+    /// says so from its next answer on. Stopped, nothing finishes (and,
+    /// with live time, tasks keep arriving): a stall. Started, work moves
+    /// again: with live time one task after the other from now, without it
+    /// every waiting task at once.
+    pub fn set_worker_running(&self, running: bool) {
+        let now = chrono::Utc::now();
+        match &self.state {
+            InstanceState::Paperless(s) => s.lock().unwrap().set_worker_running(running, now),
+            InstanceState::InvenTree(s) => s.lock().unwrap().set_worker_running(running, now),
+        }
+    }
+
+    /// Whether the worker takes tasks now.
+    pub fn worker_running(&self) -> bool {
+        match &self.state {
+            InstanceState::Paperless(s) => s.lock().unwrap().worker.running,
+            InstanceState::InvenTree(s) => s.lock().unwrap().worker.running,
+        }
+    }
+
+    /// Tasks waiting for the worker: Paperless tasks pending, started or
+    /// retrying; InvenTree's pending queue.
+    pub fn waiting_tasks(&self) -> usize {
+        match &self.state {
+            InstanceState::Paperless(_) => {
+                self.count_tasks(|t| matches!(t.status, "pending" | "started" | "retry"))
+            }
+            InstanceState::InvenTree(s) => s.lock().unwrap().pending.len(),
+        }
     }
 }
 
@@ -523,21 +578,46 @@ pub fn start(config: DemoConfig) -> io::Result<Demo> {
         let listener = bind(config.host, spec.port)?;
         let addr = listener.local_addr()?;
         let mut rng = seed::Rng::new(config.seed.wrapping_add(index as u64 * 7919));
+        let start = if !config.worker_running {
+            WorkerStart::Stopped
+        } else if config.stalled.contains(&spec.flavor) {
+            WorkerStart::Hung
+        } else {
+            WorkerStart::Running
+        };
+        let worker = worker::Worker::new(start, config.live_worker, now);
         let state = match spec.flavor {
             Flavor::Paperless3 | Flavor::Paperless2 => {
-                let (tasks, documents) =
+                let (mut tasks, mut documents) =
                     seed::paperless(config.scale.paperless_tasks, now, &mut rng);
+                match start {
+                    WorkerStart::Hung => {
+                        seed::stall_paperless(&mut tasks, now - worker::STALLED_FOR)
+                    }
+                    WorkerStart::Running => seed::settle_paperless(&mut tasks, &mut documents, now),
+                    WorkerStart::Stopped => {}
+                }
                 let max_api = if spec.flavor == Flavor::Paperless3 {
                     10
                 } else {
                     9
                 };
-                let mut state = paperless::PaperlessState::new(tasks, documents, max_api);
-                state.worker_running = config.worker_running;
+                let state = paperless::PaperlessState::new(tasks, documents, max_api, worker);
                 InstanceState::Paperless(Arc::new(Mutex::new(state)))
             }
             Flavor::InvenTree477 | Flavor::InvenTree198 => {
-                let (pending, failed, scheduled) = seed::inventree(config.scale, now, &mut rng);
+                let (pending, mut failed, mut scheduled) =
+                    seed::inventree(config.scale, now, &mut rng);
+                match start {
+                    WorkerStart::Hung => seed::stall_inventree(
+                        &mut failed,
+                        &mut scheduled,
+                        now - worker::STALLED_FOR,
+                        now,
+                    ),
+                    WorkerStart::Running => seed::settle_inventree(&mut scheduled, now),
+                    WorkerStart::Stopped => {}
+                }
                 let api = if spec.flavor == Flavor::InvenTree477 {
                     InvenTreeApi::V477
                 } else {
@@ -545,7 +625,7 @@ pub fn start(config: DemoConfig) -> io::Result<Demo> {
                 };
                 InstanceState::InvenTree(Arc::new(Mutex::new(inventree::InvenTreeState::new(
                     api,
-                    config.worker_running,
+                    worker,
                     (pending, failed, scheduled),
                 ))))
             }

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use taskdeck_demo::{DemoConfig, Fault, Scale};
+use taskdeck_demo::{DemoConfig, Fault, Flavor, Scale};
 
 const USAGE: &str = "usage: taskdeck-demo [options]
   --ui DIR             the Trunk-built UI to serve (default: dist)
@@ -16,12 +16,22 @@ const USAGE: &str = "usage: taskdeck-demo [options]
                        large: 12,000 Paperless tasks, 6,000 failed InvenTree tasks
   --seed N             data generator seed (default 2026)
   --allow-origin URL   another origin allowed by CORS (repeatable)
-  --worker-stopped     InvenTree reports its background worker as not running
+  --worker-stopped     every server's background worker stopped, and the
+                       servers say so (nothing finishes)
+  --no-stall           every worker running. By default the Paperless-ngx 2
+                       and InvenTree 0.16 demos start with a hung worker:
+                       it takes nothing while the server still reports it
+                       running, so work piles up (the last 40 minutes)
+  --frozen             nothing moves by itself, as in the tests: no new
+                       tasks arrive and waiting ones stay waiting
   --latency-ms N       delay every API response (fault injection)
   --error-rate R       answer a share R (0..1) of API requests with HTTP 500";
 
 fn parse() -> Result<(DemoConfig, Fault), String> {
     let mut config = DemoConfig::standard(Some(PathBuf::from("dist")));
+    // The demo as a person runs it: work moves, and two servers stall.
+    config.live_worker = true;
+    config.stalled = vec![Flavor::Paperless2, Flavor::InvenTree198];
     let mut fault = Fault::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -51,6 +61,8 @@ fn parse() -> Result<(DemoConfig, Fault), String> {
             "--seed" => config.seed = value()?.parse().map_err(|_| "--seed needs a number")?,
             "--allow-origin" => config.extra_origins.push(value()?),
             "--worker-stopped" => config.worker_running = false,
+            "--no-stall" => config.stalled.clear(),
+            "--frozen" => config.live_worker = false,
             "--latency-ms" => {
                 fault.latency = Duration::from_millis(
                     value()?

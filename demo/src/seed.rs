@@ -98,27 +98,81 @@ const FILE_NAMES: &[&str] = &[
     "factura_0042.pdf",
 ];
 
-const PAPERLESS_ERRORS: &[(&str, &str)] = &[
+/// Why a Paperless task fails in the demo: messages as the recorded
+/// server stored them (`paperless-v3.0.5/tasks_list.json`) or as v3.0.5's
+/// source words them, with `{file}` (the task's file), `{mime}` and `{n}`
+/// filled per row, so several rows share each cause and grouping matters.
+/// One list per task type; a task type without its own list fails as an
+/// SQLite database does under two writers.
+const CONSUME_FAILURES: &[(&str, &str)] = &[
+    // src/documents/consumer.py:465 (recorded: task 9).
+    ("ConsumerError", "{file}: Unsupported mime type {mime}"),
+    // consumer.py:549 (recorded: task 8).
     (
-        "PdfReadError",
-        "The PDF is encrypted and no password was provided",
+        "ConsumerError",
+        "{file}: Error occurred while consuming document {file}: PDF file is encrypted or damaged",
     ),
-    ("OCRError", "Ghostscript failed to rasterize page 3"),
-    ("ConsumerError", "Cannot consume: the file is empty"),
+    // consumer.py:549 with src/paperless/parsers/tesseract.py:490 (issue 7035).
     (
-        "UnsupportedFileType",
-        "Unsupported mime type application/x-msdownload",
+        "ConsumerError",
+        "{file}: Error occurred while consuming document {file}: SubprocessOutputError: Ghostscript rasterizing failed. See logs for more information.",
     ),
+    // consumer.py:758 with an unwritable consumption folder (issue 6112).
     (
-        "ValueError",
-        "The least populated class in y has only 1 member, which is too few.",
+        "ConsumerError",
+        "{file}: The following error occurred while storing document {file} after parsing: [Errno 13] Permission denied: '/usr/src/paperless/consume/{file}'",
     ),
-    ("OperationalError", "database is locked"),
+    // Recorded: task 13.
     (
-        "ConnectionError",
-        "Error while reading from redis:6379 : (104, 'Connection reset by peer')",
+        "WorkerLostError",
+        "Worker exited prematurely: signal 9 (SIGKILL) Job: {n}.",
     ),
 ];
+
+/// Recorded: task 20 (and the status's classifier_error).
+const CLASSIFIER_FAILURES: &[(&str, &str)] = &[(
+    "ValueError",
+    "The least populated class in y has only 1 member, which is too few.",
+)];
+
+/// Recorded: task 22; src/documents/tasks.py:291.
+const SANITY_FAILURES: &[(&str, &str)] = &[(
+    "SanityCheckFailedException",
+    "{n} document(s) with errors found. Check logs for details.",
+)];
+
+const OTHER_FAILURES: &[(&str, &str)] = &[("OperationalError", "database is locked")];
+
+const UNSUPPORTED_TYPES: &[&str] = &[
+    "image/tiff",
+    "application/zip",
+    "application/x-msdownload",
+    "application/vnd.apple.numbers",
+];
+
+/// The failure of a task of `task_type` on `file`, chosen by `pick`.
+fn paperless_failure(
+    task_type: &str,
+    file: Option<&str>,
+    id: u64,
+    pick: u64,
+) -> (&'static str, String) {
+    let causes = match task_type {
+        "consume_file" => CONSUME_FAILURES,
+        "train_classifier" => CLASSIFIER_FAILURES,
+        "sanity_check" => SANITY_FAILURES,
+        _ => OTHER_FAILURES,
+    };
+    let (error_type, template) = causes[pick as usize % causes.len()];
+    let message = template
+        .replace("{file}", file.unwrap_or("document.pdf"))
+        .replace(
+            "{mime}",
+            UNSUPPORTED_TYPES[id as usize % UNSUPPORTED_TYPES.len()],
+        )
+        .replace("{n}", &(1 + id % 7).to_string());
+    (error_type, message)
+}
 
 fn python_traceback(error_type: &str, message: &str, frames: usize, rng: &mut Rng) -> String {
     let files = [
@@ -171,6 +225,34 @@ pub struct PaperlessRow {
     /// A task started from the console (`run`): when the demo's worker
     /// finishes it, and whether it succeeds.
     pub finishes: Option<(DateTime<Utc>, bool)>,
+}
+
+impl PaperlessRow {
+    /// A task just queued: pending, nothing known of its outcome yet.
+    pub fn queued(
+        id: u64,
+        task_id: String,
+        task_type: &'static str,
+        trigger_source: &'static str,
+        at: DateTime<Utc>,
+        input_data: Value,
+    ) -> PaperlessRow {
+        PaperlessRow {
+            id,
+            task_id,
+            task_type,
+            trigger_source,
+            status: "pending",
+            date_created: at,
+            date_started: None,
+            date_done: None,
+            input_data,
+            result_data: None,
+            acknowledged: false,
+            owner: None,
+            finishes: None,
+        }
+    }
 }
 
 pub fn paperless(
@@ -294,13 +376,21 @@ pub fn paperless(
                 let (doc, _) = documents[rng.below(documents.len() as u64) as usize].clone();
                 Some(json!({ "duplicate_of": doc, "duplicate_in_trash": rng.chance(15) }))
             }
-            // A mail fetch fails on its account, as recorded in `tasks_list_is_complete_true`.
-            ("failure", "mail_fetch") => Some(json!({
-                "error_type": "MailError",
-                "error_message": "Error while authenticating account imap.example.com: [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
-            })),
+            // A mail fetch fails on its account, as recorded in
+            // `tasks_list_is_complete_true` (the demo's accounts are on two hosts).
+            ("failure", "mail_fetch") => {
+                let host = match input_data["account_ids"][0].as_u64() {
+                    Some(2) => "imap.example.com",
+                    _ => "imap.example.org",
+                };
+                Some(json!({
+                    "error_type": "MailError",
+                    "error_message": format!("Error while authenticating account {host}: [AUTHENTICATIONFAILED] Invalid credentials (Failure)"),
+                }))
+            }
             ("failure", _) => {
-                let (error_type, message) = *rng.pick(PAPERLESS_ERRORS);
+                let (error_type, message) =
+                    paperless_failure(task_type, file_name.as_deref(), id, rng.below(7));
                 let message = if rng.chance(4) {
                     format!("{message} {HOSTILE}")
                 } else {
@@ -362,8 +452,9 @@ pub struct FailedRow {
     pub pk: String,
     pub name: String,
     pub func: String,
-    pub args: Option<String>,
-    pub kwargs: Option<String>,
+    /// Any JSON value: a base64 pickle as a rule (see [`failed_arguments`]).
+    pub args: Option<serde_json::Value>,
+    pub kwargs: Option<serde_json::Value>,
     pub started: NaiveDateTime,
     pub stopped: NaiveDateTime,
     pub attempt_count: i64,
@@ -439,24 +530,87 @@ const WORDS: &[&str] = &[
     "oven",
 ];
 
-const EXCEPTIONS: &[(&str, &str)] = &[
-    ("ValueError", "math domain error"),
-    (
-        "JSONDecodeError",
-        "Expecting value: line 1 column 1 (char 0)",
-    ),
-    ("ZeroDivisionError", "division by zero"),
-    ("OperationalError", "database is locked"),
-    (
-        "ConnectionError",
-        "HTTPSConnectionPool(host='api.github.com', port=443): Max retries exceeded",
-    ),
-    ("KeyError", "'Kabel — 低库存'"),
-    (
-        "ValidationError",
-        "Invalid label template <img src=x onerror=alert(1)>",
-    ),
-];
+/// Why a function fails in the demo, as the recorded InvenTree servers'
+/// failures read (`inventree-api477/failed_*`, `inventree-api198/failed_*`):
+/// exception, message (`{n}` and `{hex}` filled per row) and, where the
+/// error comes from a library, its frame. Every function keeps a cause of
+/// its own, and a few share one, so groups span functions and rows.
+fn inventree_failure(
+    func: &str,
+    pick: u64,
+    row: u64,
+) -> (&'static str, String, Option<&'static str>) {
+    const LOCKED: (&str, &str, Option<&str>) = ("OperationalError", "database is locked", None);
+    const NO_PART: (&str, &str, Option<&str>) = (
+        "Part.DoesNotExist",
+        "Part matching query does not exist.",
+        None,
+    );
+    const SMTP: &str = "  File \"/usr/local/lib/python3.11/smtplib.py\", line 341, in connect\n    self.sock = self._get_socket(host, port, self.timeout)\n";
+    let causes: &[(&str, &str, Option<&str>)] = match func {
+        "InvenTree.tasks.check_for_updates" => &[(
+            "requests.exceptions.ConnectionError",
+            "HTTPSConnectionPool(host='api.github.com', port=443): Max retries exceeded with url: /repos/inventree/inventree/releases/latest (Caused by NameResolutionError(\"<urllib3.connection.HTTPSConnection object at 0x7f4c{hex}>: Failed to resolve 'api.github.com' ([Errno -2] Name or service not known)\"))",
+            None,
+        )],
+        "InvenTree.tasks.heartbeat" => &[(
+            "TypeError",
+            "heartbeat() takes 0 positional arguments but {n} were given",
+            None,
+        )],
+        "InvenTree.tasks.send_email" => &[(
+            "ConnectionRefusedError",
+            "[Errno 111] Connection refused",
+            Some(SMTP),
+        )],
+        "part.tasks.check_missing_pricing" | "build.tasks.check_build_stock" => &[NO_PART, LOCKED],
+        "part.tasks.notify_low_stock_if_required" => {
+            &[NO_PART, ("KeyError", "'Kabel — 低库存'", None)]
+        }
+        "part.tasks.scheduled_stocktake_reports" | "report.tasks.cleanup_old_report_outputs" => {
+            &[(
+                "FileNotFoundError",
+                "[Errno 2] No such file or directory: '/home/inventree/data/media/report/stocktake-2026-{n}.pdf'",
+                None,
+            )]
+        }
+        "common.tasks.delete_old_notes_images" => &[(
+            "FileNotFoundError",
+            "[Errno 2] No such file or directory: '/home/inventree/data/media/notes/{hex}.png'",
+            None,
+        )],
+        "plugin.builtin.labels.label_sheet.print_labels" => &[
+            (
+                "ValueError",
+                "Function plugin.builtin.labels.label_sheet.print_labels is not defined",
+                None,
+            ),
+            (
+                "ValidationError",
+                "Invalid label template <img src=x onerror=alert(1)>",
+                None,
+            ),
+        ],
+        "math.sqrt" => &[("ValueError", "math domain error", None)],
+        "json.loads" => &[(
+            "json.decoder.JSONDecodeError",
+            "Expecting value: line 1 column {n} (char {n1})",
+            None,
+        )],
+        "operator.truediv" => &[("ZeroDivisionError", "division by zero", None)],
+        _ => &[LOCKED],
+    };
+    let (error, template, frame) = causes[pick as usize % causes.len()];
+    let n = 1 + row % 12;
+    let message = template
+        .replace("{n1}", &(n - 1).to_string())
+        .replace("{n}", &n.to_string())
+        .replace(
+            "{hex}",
+            &format!("{:08x}", row.wrapping_mul(0x9E37_79B9) & 0xffff_ffff),
+        );
+    (error, message, frame)
+}
 
 fn humanhash(rng: &mut Rng) -> String {
     (0..4)
@@ -472,8 +626,10 @@ fn minute(t: DateTime<Utc>) -> NaiveDateTime {
         .expect("valid time")
 }
 
-fn django_q_result(func: &str, rng: &mut Rng) -> String {
-    let (error, message) = *rng.pick(EXCEPTIONS);
+/// `f"{e} : {traceback.format_exc()}"`, as django-q2 stores a failure
+/// (`django_q/worker.py:109`).
+fn django_q_result(func: &str, row: u64, rng: &mut Rng) -> String {
+    let (error, message, frame) = inventree_failure(func, rng.below(7), row);
     let frames = if rng.chance(8) {
         80
     } else {
@@ -487,10 +643,45 @@ fn django_q_result(func: &str, rng: &mut Rng) -> String {
         ));
     }
     text.push_str(&format!(
-        "  File \"/opt/inventree/src/backend/InvenTree/{}.py\", line 42\n{error}: {message}\n",
+        "  File \"/opt/inventree/src/backend/InvenTree/{}.py\", line 42\n",
         func.replace('.', "/")
     ));
+    text.push_str(frame.unwrap_or(""));
+    text.push_str(&format!("{error}: {message}\n"));
     text
+}
+
+/// Arguments as InvenTree 1.3 really stores them, pickled by django-q2
+/// (protocol 5, made by Python with the shapes in
+/// `tests/pickle/make_corpus.py`: dates and a zoneinfo datetime, a Django
+/// model instance, a Decimal and a UUID, a crafted `os.system` call), and
+/// the plain JSON values its serializer passes through unpickled (a
+/// number, `null`, an ISO 8601 datetime). Given to every few rows by
+/// position, so the seed's random sequence stays as it was.
+fn failed_arguments(failed: &mut [FailedRow]) {
+    use serde_json::{Value, json};
+    const DATE_ARGS: &str = "gAWVIgAAAAAAAACMCGRhdGV0aW1llIwEZGF0ZZSTlEMEB+oMAZSFlFKUhZQu";
+    const DUE_KWARGS: &str = "gAWVqwAAAAAAAAB9lCiMA2R1ZZSMCGRhdGV0aW1llIwIZGF0ZXRpbWWUk5RDCgfqDAMJAAAAAACUjAhidWlsdGluc5SMB2dldGF0dHKUk5SMCHpvbmVpbmZvlIwIWm9uZUluZm+Uk5SMCV91bnBpY2tsZZSGlFKUjA1FdXJvcGUvQmVybGlulEsBhpRSlIaUUpSMBWV2ZXJ5lGgCjAl0aW1lZGVsdGGUk5RLB0sASwCHlFKUdS4=";
+    const PART_ARGS: &str = "gAWVxwEAAAAAAACMFWRqYW5nby5kYi5tb2RlbHMuYmFzZZSMDm1vZGVsX3VucGlja2xllJOUjARwYXJ0lIwEUGFydJSGlIWUUpR9lCiMBl9zdGF0ZZRoAIwKTW9kZWxTdGF0ZZSTlCmBlH2UKIwCZGKUjAdkZWZhdWx0lIwGYWRkaW5nlImMDGZpZWxkc19jYWNoZZR9lHVijAJpZJRLDIwEbmFtZZSMCE0zIHNjcmV3lIwDSVBOlIwHU0NSLTAwM5SMC2Rlc2NyaXB0aW9ulIwSU3RhaW5sZXNzLCBESU4gOTEylIwGYWN0aXZllIiMBWltYWdllIwdZGphbmdvLmRiLm1vZGVscy5maWVsZHMuZmlsZXOUjA5JbWFnZUZpZWxkRmlsZZSTlCmBlH2UKGgUjBJwYXJ0X2ltYWdlcy8xMi5wbmeUjAZjbG9zZWSUiYwKX2NvbW1pdHRlZJSIjAVfZmlsZZROjAhpbnN0YW5jZZRoB4wFZmllbGSUjBdkamFuZ28uZGIubW9kZWxzLmZpZWxkc5SMC19sb2FkX2ZpZWxklJOUaANoBGgbh5RSlHVijA9fZGphbmdvX3ZlcnNpb26UjAU1LjIuNJR1YoWULg==";
+    const PRICE_KWARGS: &str = "gAWVeAAAAAAAAAB9lCiMBmFtb3VudJSMB2RlY2ltYWyUjAdEZWNpbWFslJOUjAUxMi41MJSFlFKUjAhjdXJyZW5jeZSMA0VVUpSMBWJhdGNolIwEdXVpZJSMBFVVSUSUk5QpgZR9lIwDaW50lIoQFAuefFovO50eTA6Kfhscb3NidS4=";
+    const CALLS_ARGS: &str =
+        "gAWVKwAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjA5lY2hvIG5ldmVyIHJ1bpSFlFKUhZQu";
+    let n = failed.len();
+    for (i, row) in failed.iter_mut().enumerate() {
+        // The newest rows (the end of the list) come first on screen.
+        let (args, kwargs): (Value, Value) = match n - 1 - i {
+            1 => (DATE_ARGS.into(), DUE_KWARGS.into()),
+            2 => (PART_ARGS.into(), PRICE_KWARGS.into()),
+            4 => (json!(12), Value::Null),
+            6 => (json!("2026-12-03T09:00:00Z"), json!(2.5)),
+            k if k % 53 == 29 => (CALLS_ARGS.into(), "gAV9lC4=".into()),
+            k if k % 11 == 8 => (PART_ARGS.into(), "gAV9lC4=".into()),
+            k if k % 7 == 3 => (DATE_ARGS.into(), DUE_KWARGS.into()),
+            _ => continue,
+        };
+        row.args = Some(args);
+        row.kwargs = Some(kwargs);
+    }
 }
 
 pub fn inventree(
@@ -507,11 +698,12 @@ pub fn inventree(
         failed.push(FailedRow {
             pk: rng.hex32(),
             name: humanhash(rng),
-            result: django_q_result(&func, rng),
+            result: django_q_result(&func, i as u64, rng),
             func,
             args: Some(
                 rng.pick(&["gAUpLg==", "gAVLDIWULg==", "gAWVCQAAAAAAAABLAUsCSwOHlC4="])
-                    .to_string(),
+                    .to_string()
+                    .into(),
             ),
             kwargs: if rng.chance(85) {
                 Some("gAV9lC4=".into())
@@ -523,6 +715,7 @@ pub fn inventree(
             attempt_count: 1 + rng.below(3) as i64,
         });
     }
+    failed_arguments(&mut failed);
     let mut pending = Vec::with_capacity(scale.inventree_pending);
     for i in 0..scale.inventree_pending {
         let pk = 100 + i as i64;
@@ -688,4 +881,92 @@ pub fn inventree(
         stuck.success = Some(true);
     }
     (pending, failed, scheduled)
+}
+
+/// A Paperless worker hung at `since`: every task queued after it is
+/// still waiting, and nothing finished after it.
+pub fn stall_paperless(rows: &mut [PaperlessRow], since: DateTime<Utc>) {
+    for row in rows.iter_mut() {
+        if row.date_created > since {
+            row.status = "pending";
+            row.date_started = None;
+            row.date_done = None;
+            row.result_data = None;
+            row.acknowledged = false;
+        } else if let Some(done) = row.date_done.filter(|done| *done > since) {
+            // Taken just before it hung: finished just before.
+            let shift = done - since;
+            row.date_done = Some(since);
+            row.date_started = row.date_started.map(|s| (s - shift).max(row.date_created));
+        }
+    }
+}
+
+/// An InvenTree cluster hung at `since`: no schedule ran after it (the
+/// frequent ones are due since), and the failures it recorded are older.
+pub fn stall_inventree(
+    failed: &mut [FailedRow],
+    scheduled: &mut [ScheduledRow],
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) {
+    let since_minute = minute(since);
+    for (i, schedule) in scheduled.iter_mut().enumerate() {
+        if schedule.last_run.is_some_and(|last| last > since_minute) {
+            let last = since_minute - Duration::minutes(i as i64 % 7);
+            schedule.last_run = Some(last);
+            let every = match schedule.schedule_type {
+                "I" => Some(Duration::minutes(5)),
+                "H" => Some(Duration::hours(1)),
+                _ => None,
+            };
+            if let Some(every) = every {
+                schedule.next_run = Some(last + every);
+            }
+        }
+    }
+    let back = now - since;
+    for row in failed.iter_mut() {
+        row.started -= back;
+        row.stopped -= back;
+    }
+}
+
+/// A running worker is seen working: when the newest task still waits,
+/// the worker finished it a minute ago (the seed alone could leave a
+/// running server looking as quiet as a hung one).
+pub fn settle_paperless(
+    rows: &mut [PaperlessRow],
+    documents: &mut Vec<(u64, String)>,
+    now: DateTime<Utc>,
+) {
+    let Some(newest) = rows.iter_mut().max_by_key(|r| (r.date_created, r.id)) else {
+        return;
+    };
+    if !matches!(newest.status, "pending" | "started" | "retry") {
+        return;
+    }
+    let done = paperless_time(now - Duration::seconds(60)).max(newest.date_created);
+    newest.status = "success";
+    newest.date_started = Some(newest.date_started.unwrap_or(newest.date_created).min(done));
+    newest.date_done = Some(done);
+    newest.result_data = match newest.input_data.get("filename").and_then(Value::as_str) {
+        Some(name) => {
+            let doc = 10 + newest.id;
+            documents.push((doc, name.trim_end_matches(".pdf").replace('_', " ")));
+            Some(json!({ "document_id": doc }))
+        }
+        None => None,
+    };
+}
+
+/// A running cluster is seen working: its every-few-minutes schedule
+/// (InvenTree's heartbeat) ran two minutes ago.
+pub fn settle_inventree(scheduled: &mut [ScheduledRow], now: DateTime<Utc>) {
+    if let Some(heartbeat) = scheduled.iter_mut().find(|s| s.schedule_type == "I") {
+        let last = minute(now) - Duration::minutes(2);
+        heartbeat.last_run = Some(last);
+        heartbeat.next_run = Some(last + Duration::minutes(5));
+        heartbeat.success = Some(true);
+    }
 }

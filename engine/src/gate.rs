@@ -84,55 +84,74 @@ impl FairSlots {
     }
 }
 
-thread_local! {
-    static SLOTS: RefCell<FairSlots> = RefCell::new(FairSlots::new(MAX_IN_FLIGHT));
+/// The slots and who waits for them. One per console (the UI's thread) or
+/// per watcher: every request it sends passes through it.
+pub struct Gate {
+    slots: RefCell<FairSlots>,
     /// Tickets handed a slot, and the wakers of those still waiting.
-    static WAKERS: RefCell<Vec<(Ticket, Option<Waker>, bool)>> = const { RefCell::new(Vec::new()) };
+    wakers: RefCell<Vec<(Ticket, Option<Waker>, bool)>>,
 }
 
-/// Holds a slot; frees it (to the next in turn) when dropped.
-struct Slot;
+impl Gate {
+    pub fn new(cap: usize) -> Gate {
+        Gate {
+            slots: RefCell::new(FairSlots::new(cap)),
+            wakers: RefCell::new(Vec::new()),
+        }
+    }
 
-impl Drop for Slot {
-    fn drop(&mut self) {
-        hand_on(SLOTS.with(|s| s.borrow_mut().release()));
+    /// Waits for a slot for a request to `server`.
+    async fn admit(&self, server: &str) -> Slot<'_> {
+        let ticket = self.slots.borrow_mut().ask(server).err();
+        Admission { gate: self, ticket }.await
+    }
+
+    fn hand_on(&self, next: Option<Ticket>) {
+        let Some(next) = next else { return };
+        let waker = {
+            let mut w = self.wakers.borrow_mut();
+            match w.iter_mut().find(|(t, _, _)| *t == next) {
+                Some((_, waker, granted)) => {
+                    *granted = true;
+                    waker.take()
+                }
+                None => {
+                    w.push((next, None, true));
+                    None
+                }
+            }
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
     }
 }
 
-fn hand_on(next: Option<Ticket>) {
-    let Some(next) = next else { return };
-    let waker = WAKERS.with(|w| {
-        let mut w = w.borrow_mut();
-        match w.iter_mut().find(|(t, _, _)| *t == next) {
-            Some((_, waker, granted)) => {
-                *granted = true;
-                waker.take()
-            }
-            None => {
-                w.push((next, None, true));
-                None
-            }
-        }
-    });
-    if let Some(waker) = waker {
-        waker.wake();
+/// Holds a slot; frees it (to the next in turn) when dropped.
+struct Slot<'g>(&'g Gate);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let next = self.0.slots.borrow_mut().release();
+        self.0.hand_on(next);
     }
 }
 
 /// Waits for a slot.
-struct Admission {
+struct Admission<'g> {
+    gate: &'g Gate,
     ticket: Option<Ticket>,
 }
 
-impl Future for Admission {
-    type Output = Slot;
+impl<'g> Future for Admission<'g> {
+    type Output = Slot<'g>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Slot> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Slot<'g>> {
         let Some(ticket) = self.ticket else {
-            return Poll::Ready(Slot);
+            return Poll::Ready(Slot(self.gate));
         };
-        let granted = WAKERS.with(|w| {
-            let mut w = w.borrow_mut();
+        let granted = {
+            let mut w = self.gate.wakers.borrow_mut();
             let entry = w.iter_mut().find(|(t, _, _)| *t == ticket);
             match entry {
                 Some((_, _, true)) => {
@@ -148,53 +167,68 @@ impl Future for Admission {
                     false
                 }
             }
-        });
+        };
         if granted {
             self.ticket = None;
-            Poll::Ready(Slot)
+            Poll::Ready(Slot(self.gate))
         } else {
             Poll::Pending
         }
     }
 }
 
-impl Drop for Admission {
+impl Drop for Admission<'_> {
     fn drop(&mut self) {
         let Some(ticket) = self.ticket else { return };
-        let was_granted = WAKERS.with(|w| {
-            let mut w = w.borrow_mut();
+        let was_granted = {
+            let mut w = self.gate.wakers.borrow_mut();
             let granted = w.iter().any(|(t, _, g)| *t == ticket && *g);
             w.retain(|(t, _, _)| *t != ticket);
             granted
-        });
+        };
         if was_granted {
             // Given a slot it never used: pass it on.
-            drop(Slot);
+            drop(Slot(self.gate));
         } else {
-            SLOTS.with(|s| s.borrow_mut().cancel(ticket));
+            self.gate.slots.borrow_mut().cancel(ticket);
         }
     }
 }
 
-/// A transport whose requests wait for a fair slot.
-pub struct Gated<T: Transport + 'static>(pub T);
+/// A transport whose requests wait for a fair slot of its gate.
+pub struct Gated<T: Transport> {
+    pub inner: T,
+    gate: Gate,
+}
 
-impl<T: Transport + 'static> Transport for Gated<T> {
+impl<T: Transport> Gated<T> {
+    /// At most `cap` requests of this transport in flight at once.
+    pub fn new(inner: T, cap: usize) -> Gated<T> {
+        Gated {
+            inner,
+            gate: Gate::new(cap),
+        }
+    }
+
+    /// How many requests are being sent now.
+    pub fn in_flight(&self) -> usize {
+        self.gate.slots.borrow().in_flight()
+    }
+}
+
+impl<T: Transport> Transport for Gated<T> {
     fn send<'a>(
         &'a self,
         request: &'a HttpRequest,
     ) -> LocalBoxFuture<'a, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
-            let ticket = SLOTS
-                .with(|s| s.borrow_mut().ask(request.base.as_str()))
-                .err();
-            let _slot = Admission { ticket }.await;
-            self.0.send(request).await
+            let _slot = self.gate.admit(request.base.as_str()).await;
+            self.inner.send(request).await
         })
     }
 
     fn now_millis(&self) -> Option<i64> {
-        self.0.now_millis()
+        self.inner.now_millis()
     }
 }
 
@@ -247,5 +281,94 @@ mod tests {
         assert_eq!(slots.release(), Some(waiting));
         // The slot went to b; a new request waits rather than going at once.
         assert!(slots.ask("a").is_err());
+    }
+
+    /// Through real waiting: requests that yield while in flight.
+    struct Held {
+        in_flight: std::cell::Cell<usize>,
+        most: std::cell::Cell<usize>,
+        order: RefCell<Vec<String>>,
+    }
+
+    impl Transport for Held {
+        fn send<'a>(
+            &'a self,
+            request: &'a HttpRequest,
+        ) -> LocalBoxFuture<'a, Result<HttpResponse, TransportError>> {
+            Box::pin(async move {
+                self.in_flight.set(self.in_flight.get() + 1);
+                self.most.set(self.most.get().max(self.in_flight.get()));
+                self.order.borrow_mut().push(request.base.to_string());
+                tokio::task::yield_now().await;
+                tokio::task::yield_now().await;
+                self.in_flight.set(self.in_flight.get() - 1);
+                Ok(HttpResponse::new(200, "{}"))
+            })
+        }
+    }
+
+    #[test]
+    fn at_most_the_cap_in_flight_and_waiting_servers_take_turns() {
+        use taskdeck_api::{BaseUrl, Method};
+        let gated = Gated::new(
+            Held {
+                in_flight: std::cell::Cell::new(0),
+                most: std::cell::Cell::new(0),
+                order: RefCell::new(Vec::new()),
+            },
+            2,
+        );
+        let request = |host: &str| {
+            HttpRequest::new(
+                Method::Get,
+                &BaseUrl::parse(&format!("http://{host}")).unwrap(),
+                "/api/".into(),
+            )
+        };
+        let busy: Vec<HttpRequest> = (0..6).map(|_| request("busy")).collect();
+        let quiet = [request("b"), request("c")];
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(futures_join(
+            busy.iter()
+                .chain(quiet.iter())
+                .map(|r| gated.send(r))
+                .collect(),
+        ));
+        assert_eq!(gated.inner.most.get(), 2);
+        assert_eq!(gated.in_flight(), 0, "every slot given back");
+        let order = gated.inner.order.borrow();
+        // Two busy ones went at once; then the others got their turns
+        // before the busy server's third.
+        assert_eq!(
+            &order[..5],
+            [
+                "http://busy",
+                "http://busy",
+                "http://busy",
+                "http://b",
+                "http://c"
+            ]
+        );
+    }
+
+    /// Polls all the futures to their end, in turn.
+    async fn futures_join<F: Future>(futures: Vec<F>) {
+        let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+        let mut done = vec![false; futures.len()];
+        std::future::poll_fn(|cx| {
+            for (f, d) in futures.iter_mut().zip(done.iter_mut()) {
+                if !*d && f.as_mut().poll(cx).is_ready() {
+                    *d = true;
+                }
+            }
+            if done.iter().all(|d| *d) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await
     }
 }

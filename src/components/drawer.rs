@@ -13,6 +13,9 @@ pub enum Detail {
     Text(String),
     /// Monospace text that may be long: tracebacks, args, ids.
     Code(String),
+    /// Monospace text already laid out across lines (Python values as
+    /// `pprint` writes them): lines wrap where the drawer is narrower.
+    LaidOut(String),
     Json(serde_json::Value),
     Time(Option<DateTime<Utc>>),
     ServerTime(Option<ServerTime>),
@@ -41,6 +44,13 @@ impl Detail {
             .filter(|v: &String| !v.trim().is_empty())
             .map(Detail::Code)
             .unwrap_or(Detail::Missing)
+    }
+
+    pub fn laid_out_or_missing(value: Option<impl Into<String>>) -> Detail {
+        match Detail::code_or_missing(value) {
+            Detail::Code(text) => Detail::LaidOut(text),
+            other => other,
+        }
     }
 }
 
@@ -71,34 +81,43 @@ fn CopyButton(text: String, label: &'static str) -> impl IntoView {
     }
 }
 
+/// Preformatted text with its copy button (above it, not over it).
+fn code_block(
+    label: &'static str,
+    code: String,
+    frame: &'static str,
+    class: &'static str,
+) -> AnyView {
+    view! {
+        <div class=frame>
+            <CopyButton text=code.clone() label=label />
+            <pre class=class><code>{code}</code></pre>
+        </div>
+    }
+    .into_any()
+}
+
 fn render_value(label: &'static str, value: Detail) -> AnyView {
     match value {
         Detail::Text(t) => view! { <span class="detail-text">{t}</span> }.into_any(),
         Detail::Code(code) => {
             // A message on one line wraps; a traceback keeps its lines
             // whole and scrolls. The copy button sits above, never on it.
-            let class = if code.trim_end().contains('\n') {
+            let frame = if code.trim_end().contains('\n') {
                 "code-block"
             } else {
                 "code-block code-wrap"
             };
-            view! {
-                <div class=class>
-                    <CopyButton text=code.clone() label=label />
-                    <pre><code>{code}</code></pre>
-                </div>
-            }
-            .into_any()
+            code_block(label, code, frame, "")
         }
+        Detail::LaidOut(code) => code_block(label, code, "code-block", "laid-out"),
         Detail::Json(value) => {
-            let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
-            view! {
-                <div class="code-block">
-                    <CopyButton text=pretty.clone() label=label />
-                    <pre><code>{pretty}</code></pre>
-                </div>
-            }
-            .into_any()
+            code_block(
+                label,
+                serde_json::to_string_pretty(&value).unwrap_or_default(),
+                "code-block",
+                "",
+            )
         }
         Detail::Time(t) => view! { <Exact at=t /> }.into_any(),
         Detail::ServerTime(t) => view! { <ServerWhen at=t /> }.into_any(),

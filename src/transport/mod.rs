@@ -24,17 +24,20 @@ pub fn request_timeout_secs() -> u32 {
     REQUEST_TIMEOUT_SECS.load(Ordering::Relaxed)
 }
 
-/// The transport of this page: the desktop app's, or the browser's.
+/// The transport of this page: the desktop app's, or the browser's, behind
+/// the page's one gate.
 #[cfg(target_arch = "wasm32")]
 pub fn current() -> &'static dyn Transport {
-    use crate::engine::gate::Gated;
-    static DESKTOP: Gated<tauri::TauriTransport> = Gated(tauri::TauriTransport);
-    static BROWSER: Gated<browser::BrowserTransport> = Gated(browser::BrowserTransport);
-    if crate::ipc::in_desktop_app() {
-        &DESKTOP
-    } else {
-        &BROWSER
+    use crate::engine::gate::{Gated, MAX_IN_FLIGHT};
+    thread_local! {
+        // Made once and kept for the life of the page.
+        static CURRENT: &'static dyn Transport = if crate::ipc::in_desktop_app() {
+            Box::leak(Box::new(Gated::new(tauri::TauriTransport, MAX_IN_FLIGHT)))
+        } else {
+            Box::leak(Box::new(Gated::new(browser::BrowserTransport, MAX_IN_FLIGHT)))
+        };
     }
+    CURRENT.with(|t| *t)
 }
 
 /// Native builds exist for tests and linting; they never send requests.

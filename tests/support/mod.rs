@@ -139,3 +139,22 @@ pub fn changed_ids(
         .map(|(b, _)| b.0.to_string())
         .collect()
 }
+
+/// The typed clients for a demo instance, with its admin token.
+pub fn paperless_client(
+    instance: &taskdeck_demo::Instance,
+) -> taskdeck_api::paperless::PaperlessClient {
+    taskdeck_api::paperless::PaperlessClient::new(
+        taskdeck_api::BaseUrl::parse(&instance.url()).unwrap(),
+        Some(taskdeck_api::Secret::new(instance.admin_token())),
+    )
+}
+
+pub fn inventree_client(
+    instance: &taskdeck_demo::Instance,
+) -> taskdeck_api::inventree::InvenTreeClient {
+    taskdeck_api::inventree::InvenTreeClient::new(
+        taskdeck_api::BaseUrl::parse(&instance.url()).unwrap(),
+        Some(taskdeck_api::Secret::new(instance.admin_token())),
+    )
+}

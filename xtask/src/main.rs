@@ -5,7 +5,8 @@
 //! - `run`: setup + build-ui + the demo backend on loopback.
 //! - `test`: setup + every test: native, then the browser tests in Chromium.
 //! - `size`: the WASM, JS and CSS transfer sizes (raw and gzip) of dist/.
-//! - `bench`: setup + build-ui + size + load and typing times in Chromium.
+//! - `bench`: reading hostile task arguments (native), then setup + build-ui
+//!   + size + load and typing times in Chromium.
 //! - `desktop`: setup + the UI with the `desktop` feature + the Tauri app
 //!   (release), run against the demo backend (which serves the browser UI).
 //! - `test-desktop`: the desktop smoke test under Xvfb (also part of `test`).
@@ -42,8 +43,9 @@ fn main() -> ExitCode {
             println!(
                 "usage: cargo xtask <setup|build-ui|dist|run|test|size|bench|desktop|test-desktop>\n  \
                  dist  the release tarball of the static site: target/dist/taskdeck-<version>.tar.gz\n  \
-                 run  [demo backend args, e.g. --port 9000]\n  \
-                 bench [--tasks 12000,100000,300000] [--failed 50000] [--servers 50]"
+                 run  [demo backend args, e.g. --port 9000]: the UI on the demo, with a watcher beside it
+  \
+                 bench [--tasks 12000,100000,300000] [--failed 50000] [--servers 50] [--only pickle,cls,failed,servers,tasks]"
             );
             return if command == "help" {
                 ExitCode::SUCCESS
@@ -167,7 +169,11 @@ fn dist() -> Result {
     Ok(())
 }
 
+/// The UI on the demo backend, and a watcher (`taskdeck-watch --demo`)
+/// beside it that reads the demo's servers from the address the demo
+/// prints. Ctrl+C stops both.
 fn run(demo_args: &[String]) -> Result {
+    use std::io::BufRead as _;
     // `cargo xtask run -- --port 9000`: the alias already ends in `--`, so
     // cargo hands the user's `--` through; the demo must not see it.
     let demo_args = match demo_args {
@@ -176,20 +182,71 @@ fn run(demo_args: &[String]) -> Result {
     };
     setup::run()?;
     build_ui()?;
-    run_cmd(
-        Command::new("cargo")
-            .args([
-                "run",
-                "--quiet",
-                "--release",
-                "--package",
-                "taskdeck-demo",
-                "--",
-                "--ui",
-                "dist",
-            ])
-            .args(demo_args),
-    )
+    run_cmd(Command::new("cargo").args([
+        "build",
+        "--quiet",
+        "--release",
+        "--package",
+        "taskdeck-demo",
+        "--package",
+        "taskdeck-watch",
+    ]))?;
+    let release = root().join("target").join("release");
+    let mut demo = Command::new(release.join("taskdeck-demo"));
+    demo.current_dir(root())
+        .args(["--ui", "dist"])
+        .args(demo_args);
+    if demo_args
+        .iter()
+        .any(|a| a == "-h" || a == "--help" || a == "--no-ui")
+    {
+        return run_cmd(&mut demo);
+    }
+    let mut demo = demo
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("demo backend: {e}"))?;
+    let mut lines = std::io::BufReader::new(demo.stdout.take().expect("piped")).lines();
+    let mut ui = None;
+    for line in lines.by_ref() {
+        let line = line.map_err(|e| format!("demo backend: {e}"))?;
+        println!("{line}");
+        // "Taskdeck is running: open http://127.0.0.1:8080/  (Ctrl+C to stop)"
+        if let Some(url) = line
+            .split("open ")
+            .nth(1)
+            .and_then(|u| u.split_whitespace().next())
+        {
+            ui = Some(url.trim_end_matches('/').to_string());
+            break;
+        }
+    }
+    let Some(ui) = ui else {
+        let status = demo.wait().map_err(|e| e.to_string())?;
+        return Err(format!(
+            "the demo backend ended ({status}) before it said where it runs"
+        ));
+    };
+    std::thread::spawn(move || {
+        for line in lines.map_while(std::result::Result::ok) {
+            println!("{line}");
+        }
+    });
+    let watcher = Command::new(release.join("taskdeck-watch"))
+        .args(["--demo", &ui])
+        .spawn();
+    if let Err(e) = &watcher {
+        eprintln!("xtask run: the watcher did not start ({e}); the demo runs without it");
+    }
+    let status = demo.wait().map_err(|e| e.to_string());
+    if let Ok(mut watcher) = watcher {
+        let _ = watcher.kill();
+        let _ = watcher.wait();
+    }
+    match status? {
+        s if s.success() => Ok(()),
+        s => Err(format!("the demo backend ended with {s}")),
+    }
 }
 
 /// Trunk leaves wasm-bindgen's JS loader unminified (its minifier cannot
@@ -394,8 +451,30 @@ fn test_desktop() -> Result {
     ])
 }
 
-/// `cargo xtask bench [--tasks 12000,100000,300000] [--failed 50000] [--servers 50]`
+/// `cargo xtask bench [--tasks 12000,100000,300000] [--failed 50000] [--servers 50]
+/// [--only pickle,cls,failed,servers,tasks]`. `pickle` is native (no UI
+/// build, no Chromium): `--only pickle` runs just that.
 fn bench(options: &[String]) -> Result {
+    let only_at = options.iter().position(|o| o == "--only");
+    let only: Vec<&str> = only_at
+        .and_then(|at| options.get(at + 1))
+        .map(|list| list.split(',').collect())
+        .unwrap_or_default();
+    if only.is_empty() || only.contains(&"pickle") {
+        println!("== reading hostile task arguments (native)");
+        run_cmd(Command::new("cargo").args([
+            "bench",
+            "--locked",
+            "-p",
+            "taskdeck-api",
+            "--bench",
+            "pickle",
+        ]))?;
+    }
+    let in_browser: Vec<&str> = only.iter().copied().filter(|s| *s != "pickle").collect();
+    if !only.is_empty() && in_browser.is_empty() {
+        return Ok(());
+    }
     setup::run()?;
     build_ui()?;
     println!("== transfer size of the app");
@@ -409,7 +488,13 @@ fn bench(options: &[String]) -> Result {
         "console",
         "--",
     ];
-    args.extend(options.iter().map(String::as_str));
+    let sections = in_browser.join(",");
+    for (at, option) in options.iter().enumerate() {
+        match only_at {
+            Some(o) if at == o + 1 => args.push(&sections),
+            _ => args.push(option),
+        }
+    }
     cargo_with_tools(&args)
 }
 

@@ -11,7 +11,7 @@ use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use axum::routing::any;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -19,6 +19,7 @@ mod admin;
 
 use crate::drf::{self, Credentials, Params};
 use crate::seed::{FailedRow, PendingRow, ScheduledRow};
+use crate::worker::Worker;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvenTreeApi {
@@ -65,7 +66,8 @@ pub const ADMIN_TOKEN: &str = "inv-a8b367885bb893982c75bb3754a60b0ab6ece288-2026
 
 pub struct InvenTreeState {
     pub api: InvenTreeApi,
-    pub worker_running: bool,
+    /// The demo's django-q cluster (`--worker-stopped`, a hung one).
+    pub worker: Worker,
     pub pending: Vec<PendingRow>,
     pub failed: Vec<FailedRow>,
     pub scheduled: Vec<ScheduledRow>,
@@ -78,19 +80,132 @@ pub struct InvenTreeState {
 impl InvenTreeState {
     pub fn new(
         api: InvenTreeApi,
-        worker_running: bool,
+        worker: Worker,
         (pending, failed, scheduled): (Vec<PendingRow>, Vec<FailedRow>, Vec<ScheduledRow>),
     ) -> Self {
         InvenTreeState {
             errors: admin::errors_of(&failed),
             settings: admin::default_settings(),
             api,
-            worker_running,
+            worker,
             pending,
             failed,
             scheduled,
         }
     }
+
+    /// The demo's cluster, up to `now`: live, tasks keep being queued by
+    /// the web server, and a running cluster takes them oldest first and
+    /// runs the schedules that are due. A stopped or hung one does nothing,
+    /// so the queue grows and the schedules fall behind.
+    pub fn work(&mut self, now: DateTime<Utc>) {
+        for at in self.worker.arrivals(now) {
+            self.queue(at);
+        }
+        while let Some(i) = self.oldest_waiting(now) {
+            let queued = self.pending[i].lock.map_or(now, |t| t.and_utc());
+            if self.worker.finish(queued, now).is_none() {
+                break;
+            }
+            self.pending.remove(i);
+        }
+        if self.worker.running && self.worker.live {
+            self.run_due_schedules(now);
+        }
+    }
+
+    /// Starts or stops the cluster. Without live time a started cluster
+    /// catches up at once: the waiting tasks and the due schedules run now.
+    pub fn set_worker_running(&mut self, running: bool, now: DateTime<Utc>) {
+        self.worker.set_running(running, now);
+        if running && !self.worker.live {
+            while let Some(i) = self.oldest_waiting(now) {
+                self.pending.remove(i);
+            }
+            self.run_due_schedules(now);
+        }
+        self.work(now);
+    }
+
+    /// Queued and due; a payload the server cannot decode never runs.
+    fn oldest_waiting(&self, now: DateTime<Utc>) -> Option<usize> {
+        let now = now.naive_utc();
+        (0..self.pending.len())
+            .filter(|&i| {
+                let p = &self.pending[i];
+                !p.task_id.starts_with('*') && p.lock.is_some_and(|t| t <= now)
+            })
+            .min_by_key(|&i| (self.pending[i].lock, self.pending[i].pk))
+    }
+
+    fn run_due_schedules(&mut self, now: DateTime<Utc>) {
+        let now = now.naive_utc();
+        for (n, schedule) in self.scheduled.iter_mut().enumerate() {
+            let Some(due) = schedule.next_run.filter(|due| *due <= now) else {
+                continue;
+            };
+            if schedule.repeats == 0 {
+                continue;
+            }
+            schedule.last_run = Some(now);
+            schedule.success = Some(true);
+            schedule.task = Some(format!("{:016x}{:016x}", now.and_utc().timestamp(), n));
+            match period(schedule.schedule_type) {
+                Some(period) => {
+                    let mut next = due;
+                    while next <= now {
+                        next += period;
+                    }
+                    schedule.next_run = Some(next);
+                }
+                None => schedule.repeats = 0,
+            }
+            if schedule.repeats > 0 {
+                schedule.repeats -= 1;
+            }
+        }
+    }
+
+    /// A task the web server queued at `at` (a low-stock check, a mail).
+    fn queue(&mut self, at: DateTime<Utc>) {
+        const QUEUED: &[(&str, &str, &str)] = &[
+            ("part.tasks.notify_low_stock_if_required", "(1024,)", "{}"),
+            (
+                "InvenTree.tasks.send_email",
+                "('Low stock', 'Bitte nachbestellen', ['lager@example.com'])",
+                "{}",
+            ),
+            ("report.tasks.cleanup_old_report_outputs", "()", "{}"),
+        ];
+        let pk = self.pending.iter().map(|p| p.pk).max().unwrap_or(99) + 1;
+        let (func, args, kwargs) = QUEUED[pk as usize % QUEUED.len()];
+        self.pending.push(PendingRow {
+            pk,
+            lock: Some(at.naive_utc()),
+            task_id: format!("{:016x}{:016x}", at.timestamp(), pk),
+            name: Some(format!("queued-{pk}")),
+            func: Some(func.into()),
+            args: Some(args.into()),
+            kwargs: Some(kwargs.into()),
+        });
+    }
+}
+
+/// How often a schedule runs (`I`: InvenTree's every-few-minutes tasks
+/// run every 5); `None` for a one-off.
+fn period(kind: &str) -> Option<Duration> {
+    Some(match kind {
+        "I" => Duration::minutes(5),
+        "H" => Duration::hours(1),
+        "D" | "C" => Duration::days(1),
+        "W" => Duration::days(7),
+        "BW" => Duration::days(14),
+        "M" => Duration::days(30),
+        "BM" => Duration::days(61),
+        "Q" => Duration::days(91),
+        "Y" => Duration::days(365),
+        _ => return None,
+    })
 }
 
 pub type Shared = Arc<Mutex<InvenTreeState>>;
@@ -148,9 +263,12 @@ pub(crate) fn authenticate(headers: &HeaderMap) -> Result<Option<&'static User>,
 /// The instance, locked. A handler that panicked must not take every later
 /// request down with it, so a poisoned lock is taken over.
 pub(crate) fn lock(state: &Shared) -> std::sync::MutexGuard<'_, InvenTreeState> {
-    state
+    let mut state = state
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // The cluster catches up with the clock before anything is read.
+    state.work(Utc::now());
+    state
 }
 
 /// The preamble of every queue endpoint: staff authentication, then the
@@ -225,7 +343,7 @@ async fn api_root(State(state): State<Shared>, headers: HeaderMap) -> Response {
     let body = match state.api {
         InvenTreeApi::V477 => json!({
             "server": "InvenTree", "id": null, "version": "1.3.0 dev", "instance": "InvenTree",
-            "apiVersion": 477, "worker_running": state.worker_running, "worker_count": 1,
+            "apiVersion": 477, "worker_running": state.worker.reported_running, "worker_count": 1,
             "worker_pending_tasks": state.pending.len(), "plugins_enabled": false,
             "plugins_install_disabled": true, "email_configured": false, "debug_mode": true,
             "docker_mode": false, "default_locale": "en-us",
@@ -238,7 +356,7 @@ async fn api_root(State(state): State<Shared>, headers: HeaderMap) -> Response {
         }),
         InvenTreeApi::V198 => json!({
             "server": "InvenTree", "version": "0.16.0 dev", "instance": "InvenTree", "apiVersion": 198,
-            "worker_running": state.worker_running, "worker_pending_tasks": state.pending.len(),
+            "worker_running": state.worker.reported_running, "worker_pending_tasks": state.pending.len(),
             "plugins_enabled": false, "plugins_install_disabled": false, "active_plugins": false,
             "email_configured": false, "debug_mode": true, "docker_mode": false, "default_locale": "en-us",
             "system_health": staff_only(json!(true)), "database": staff_only(json!("sqlite3")),
@@ -274,7 +392,7 @@ async fn overview(State(state): State<Shared>, method: Method, headers: HeaderMa
         Ok(drf::json_response(
             StatusCode::OK,
             &json!({
-                "is_running": state.worker_running,
+                "is_running": state.worker.reported_running,
                 "pending_tasks": state.pending.len(),
                 "scheduled_tasks": state.scheduled.len(),
                 "failed_tasks": state.failed.len(),
@@ -392,8 +510,8 @@ struct FailedOut<'a> {
     pk: &'a str,
     name: &'a str,
     func: &'a str,
-    args: Option<&'a str>,
-    kwargs: Option<&'a str>,
+    args: Option<&'a serde_json::Value>,
+    kwargs: Option<&'a serde_json::Value>,
     started: String,
     stopped: String,
     attempt_count: i64,
@@ -494,8 +612,8 @@ async fn failed(
                 pk: &r.pk,
                 name: &r.name,
                 func: &r.func,
-                args: r.args.as_deref(),
-                kwargs: r.kwargs.as_deref(),
+                args: r.args.as_ref(),
+                kwargs: r.kwargs.as_ref(),
                 started: time(&r.started),
                 stopped: time(&r.stopped),
                 attempt_count: r.attempt_count,

@@ -72,6 +72,13 @@ const REFUSED: &str = "Traceback (most recent call last):\n  File \"/opt/paperle
 const DECODE: &str = "Traceback (most recent call last):\n  File \"/opt/paperless/src/src/paperless_mail/mail.py\", line 702, in _process_attachments\n    filename = att.filename.encode(\"latin-1\").decode(\"utf-8\")\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0xe8 in position 3: invalid continuation byte\n";
 const MAIL_ERROR: &str = "Traceback (most recent call last):\n  File \"/opt/paperless/src/src/paperless_mail/mail.py\", line 640, in _handle_message\n    raise MailError(\"Message has no attachments <b>&amp; no body</b>\")\npaperless_mail.mail.MailError: Message has no attachments <b>& no body</b>\n";
 
+/// As recorded (`processed_mail_list`, record 2): an attachment the mail
+/// handler could not take; the file name varies, the cause does not.
+const ATTACHMENT_MAERZ: &str = "Traceback (most recent call last):\n  File \"/opt/paperless/src/src/paperless_mail/mail.py\", line 282, in apply_mail_action\n    mailbox.uid = message_uid\n  File \"/opt/paperless/src/src/paperless_mail/mail.py\", line 812, in _process_attachments\n    raise MailError(f\"Error while processing attachment {att.filename}\")\npaperless_mail.mail.MailError: Error while processing attachment Rechnung_März_2026.pdf\n";
+const ATTACHMENT_SCAN: &str = "Traceback (most recent call last):\n  File \"/opt/paperless/src/src/paperless_mail/mail.py\", line 282, in apply_mail_action\n    mailbox.uid = message_uid\n  File \"/opt/paperless/src/src/paperless_mail/mail.py\", line 812, in _process_attachments\n    raise MailError(f\"Error while processing attachment {att.filename}\")\npaperless_mail.mail.MailError: Error while processing attachment scan_0079.pdf\n";
+/// As recorded (record 3), another byte at another position.
+const DECODE_UMLAUT: &str = "Traceback (most recent call last):\n  File \"/opt/paperless/src/src/paperless_mail/mail.py\", line 705, in _handle_message\n    text = message.text\n  File \"/opt/paperless/venv/lib/python3.11/site-packages/imap_tools/message.py\", line 199, in text\n    return part.get_payload(decode=True).decode(charset, 'replace')\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0xfc in position 7: invalid start byte\n";
+
 /// (rule, uid, subject, hours ago, status, error, owner)
 type SeedMail = (
     u64,
@@ -86,7 +93,7 @@ type SeedMail = (
 impl MailState {
     pub fn seeded(now: DateTime<Utc>) -> MailState {
         let hours = |h: i64| now - Duration::hours(h);
-        let seed: [SeedMail; 9] = [
+        let seed: [SeedMail; 14] = [
             (
                 1,
                 "1001",
@@ -166,6 +173,53 @@ impl MailState {
                 8,
                 "FAILED",
                 Some(REFUSED),
+                Some(2),
+            ),
+            // Repeated causes on other messages (records 10 to 14): the
+            // same failure, other mail, other names.
+            (
+                1,
+                "1007",
+                "Rechnung März 2026",
+                7,
+                "FAILED",
+                Some(ATTACHMENT_MAERZ),
+                Some(2),
+            ),
+            (
+                3,
+                "79",
+                "Scan from MFP-2 (1 page)",
+                6,
+                "FAILED",
+                Some(ATTACHMENT_SCAN),
+                Some(2),
+            ),
+            (
+                1,
+                "1008",
+                "Mahnung für Rechnung 2026-0410",
+                4,
+                "FAILED",
+                Some(DECODE_UMLAUT),
+                Some(2),
+            ),
+            (
+                2,
+                "9002",
+                "Kontoauszug Dezember",
+                3,
+                "FAILED",
+                Some(REFUSED),
+                Some(2),
+            ),
+            (
+                3,
+                "80",
+                "Scan from MFP-2 (5 pages)",
+                2,
+                "FAILED",
+                Some(TIMEOUT),
                 Some(2),
             ),
         ];
@@ -607,19 +661,15 @@ pub(super) async fn process(
             }
             let id = state.tasks.iter().map(|t| t.id).max().unwrap_or(0) + 1;
             state.tasks.push(PaperlessRow {
-                id,
-                task_id: format!("{:08x}-mail-4000-8000-{:012x}", id, now.timestamp_millis()),
-                task_type: "mail_fetch",
-                trigger_source: "manual",
-                status: "pending",
-                date_created: now,
-                date_started: None,
-                date_done: None,
-                input_data: json!({ "account_ids": [account] }),
-                result_data: None,
-                acknowledged: false,
-                owner: None,
                 finishes: Some((now + Duration::seconds(3), true)),
+                ..PaperlessRow::queued(
+                    id,
+                    format!("{:08x}-mail-4000-8000-{:012x}", id, now.timestamp_millis()),
+                    "mail_fetch",
+                    "manual",
+                    now,
+                    json!({ "account_ids": [account] }),
+                )
             });
             Ok(drf::json_response(
                 StatusCode::OK,

@@ -24,8 +24,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{any, get};
 
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
 use crate::drf::{self, Credentials};
 use crate::seed::PaperlessRow;
+use crate::worker::{self, Worker};
 
 pub use wire::django_time;
 
@@ -137,8 +141,8 @@ pub struct PaperlessState {
     pub version: &'static str,
     pub token_rate_per_minute: usize,
     token_attempts: VecDeque<Instant>,
-    /// Whether the demo's Celery worker answers (`--worker-stopped`).
-    pub worker_running: bool,
+    /// The demo's celery worker (`--worker-stopped`, a hung one).
+    pub worker: Worker,
     pub mail: mail::MailState,
     /// Lines written to `paperless.log` by what happened here (a skipped
     /// LLM index run, a 2.x status check without a worker), besides the
@@ -150,7 +154,12 @@ pub struct PaperlessState {
 }
 
 impl PaperlessState {
-    pub fn new(tasks: Vec<PaperlessRow>, documents: Vec<(u64, String)>, max_api: u32) -> Self {
+    pub fn new(
+        tasks: Vec<PaperlessRow>,
+        documents: Vec<(u64, String)>,
+        max_api: u32,
+        worker: Worker,
+    ) -> Self {
         PaperlessState {
             tasks,
             documents: documents.into_iter().collect(),
@@ -158,7 +167,7 @@ impl PaperlessState {
             version: if max_api >= 10 { "3.0.5" } else { "2.20.15" },
             token_rate_per_minute: 5,
             token_attempts: VecDeque::new(),
-            worker_running: true,
+            worker,
             mail: mail::MailState::seeded(chrono::Utc::now()),
             server_log: Vec::new(),
             llm_index_enabled: false,
@@ -193,39 +202,77 @@ pub fn log_line(
 
 pub type Shared = Arc<Mutex<PaperlessState>>;
 
+/// Not finished yet, and not one of the console's own runs (which finish
+/// on their own schedule).
+fn waiting(row: &PaperlessRow) -> bool {
+    matches!(row.status, "pending" | "started" | "retry") && row.finishes.is_none()
+}
+
 impl PaperlessState {
-    /// The demo's worker: tasks started from the console finish when due,
-    /// and the mail fetches a 2.x server queued without a task run.
-    pub fn work(&mut self, now: chrono::DateTime<chrono::Utc>) {
-        self.mail.run_queued(now);
-        let mut skipped_llm = Vec::new();
-        for row in self.tasks.iter_mut() {
-            if let Some((at, ok)) = row.finishes.filter(|(at, _)| *at <= now) {
-                row.status = if ok { "success" } else { "failure" };
-                row.date_started.get_or_insert(row.date_created);
-                row.date_done = Some(at);
-                row.result_data = if row.task_type == "mail_fetch" {
-                    self.mail.fetched(&row.input_data, at)
-                } else if row.task_type == "llm_index" && !self.llm_index_enabled {
-                    // 3.0.5's `llmindex_index`: logs and returns nothing.
-                    skipped_llm.push(at);
-                    None
-                } else if row.task_type == "train_classifier" && ok {
-                    // What the recorded 2.20.15 run said (no tag matches automatically).
-                    Some(
-                        serde_json::json!({ "reason": "No automatic matching items, not training" }),
-                    )
-                } else if ok {
-                    Some(serde_json::json!({ "reason": "No issues detected." }))
-                } else {
-                    Some(
-                        serde_json::json!({ "error_type": "SanityCheckFailedException", "error_message": "2 document(s) with errors found." }),
-                    )
-                };
-                row.finishes = None;
+    /// The demo's worker, up to `now`: tasks started from the console
+    /// finish when due; live, new files arrive and waiting tasks finish
+    /// one after the other. A stopped or hung worker finishes nothing.
+    pub fn work(&mut self, now: DateTime<Utc>) {
+        if self.worker.running {
+            // The mail fetches a 2.x server queued without a task.
+            self.mail.run_queued(now);
+            let due: Vec<usize> = (0..self.tasks.len())
+                .filter(|&i| self.tasks[i].finishes.is_some_and(|(at, _)| at <= now))
+                .collect();
+            for i in due {
+                let (at, ok) = self.tasks[i].finishes.expect("due");
+                self.finish_run(i, at, ok);
             }
         }
-        for at in skipped_llm {
+        for at in self.worker.arrivals(now) {
+            self.arrive(at);
+        }
+        while let Some(i) = self.oldest_waiting(now) {
+            let queued = self.tasks[i].date_created;
+            let Some(done) = self.worker.finish(queued, now) else {
+                break;
+            };
+            self.consume(i, done);
+        }
+    }
+
+    /// Starts or stops the worker. Without live time a started worker
+    /// catches up at once: every waiting task finishes now.
+    pub fn set_worker_running(&mut self, running: bool, now: DateTime<Utc>) {
+        self.worker.set_running(running, now);
+        if running && !self.worker.live {
+            while let Some(i) = self.oldest_waiting(now) {
+                self.consume(i, now);
+            }
+        }
+        self.work(now);
+    }
+
+    /// Finishes a task the console started (a system task or a mail fetch).
+    pub(crate) fn finish_run(&mut self, i: usize, at: DateTime<Utc>, ok: bool) {
+        let row = &mut self.tasks[i];
+        row.status = if ok { "success" } else { "failure" };
+        row.date_started.get_or_insert(row.date_created);
+        row.date_done = Some(at);
+        let mut skipped_llm = false;
+        row.result_data = if row.task_type == "mail_fetch" {
+            self.mail.fetched(&row.input_data, at)
+        } else if row.task_type == "llm_index" && !self.llm_index_enabled {
+            // 3.0.5's `llmindex_index`: logs and returns nothing.
+            skipped_llm = true;
+            None
+        } else if row.task_type == "train_classifier" && ok {
+            // What the recorded 2.20.15 run said (no tag matches automatically).
+            Some(json!({ "reason": "No automatic matching items, not training" }))
+        } else if ok {
+            Some(json!({ "reason": "No issues detected." }))
+        } else {
+            Some(
+                json!({ "error_type": "SanityCheckFailedException", "error_message": "2 document(s) with errors found. Check logs for details." }),
+            )
+        };
+        row.finishes = None;
+        if skipped_llm {
             self.log(
                 at,
                 "INFO",
@@ -233,6 +280,45 @@ impl PaperlessState {
                 "LLM index is disabled, skipping update.",
             );
         }
+    }
+
+    fn oldest_waiting(&self, now: DateTime<Utc>) -> Option<usize> {
+        (0..self.tasks.len())
+            .filter(|&i| waiting(&self.tasks[i]) && self.tasks[i].date_created <= now)
+            .min_by_key(|&i| (self.tasks[i].date_created, self.tasks[i].id))
+    }
+
+    /// A waiting task done by the worker: a consumed file becomes a
+    /// document; other tasks succeed.
+    fn consume(&mut self, i: usize, done: DateTime<Utc>) {
+        let document = self.tasks.iter().map(|t| t.id).max().unwrap_or(0) + 10_000;
+        let row = &mut self.tasks[i];
+        row.status = "success";
+        let started = (done - worker::PACE).max(row.date_created);
+        row.date_started = Some(started);
+        row.date_done = Some(done);
+        row.result_data = match row.input_data.get("filename").and_then(Value::as_str) {
+            Some(name) => {
+                let title = name.trim_end_matches(".pdf").replace('_', " ");
+                self.documents.insert(document, title);
+                Some(json!({ "document_id": document }))
+            }
+            None => None,
+        };
+    }
+
+    /// A file dropped into the consumption folder at `at`.
+    fn arrive(&mut self, at: DateTime<Utc>) {
+        let id = self.tasks.iter().map(|t| t.id).max().unwrap_or(0) + 1;
+        let name = format!("scan_{id:04}_arrived.pdf");
+        self.tasks.push(PaperlessRow::queued(
+            id,
+            format!("{:08x}-0a1e-4000-8000-{:012x}", id, at.timestamp()),
+            "consume_file",
+            "folder_consume",
+            at,
+            json!({ "filename": name, "mime_type": "application/pdf" }),
+        ));
     }
 }
 

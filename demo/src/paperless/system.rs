@@ -72,7 +72,7 @@ pub(super) async fn status(
             // warning; 2.20.15 fails on the empty answer, calls it an error
             // and writes the traceback to its log on every call (their
             // `SystemStatusView`).
-            let (celery, celery_error) = if state.worker_running {
+            let (celery, celery_error) = if state.worker.reported_running {
                 ("OK", Value::Null)
             } else if state.max_api >= 10 {
                 (
@@ -230,23 +230,18 @@ pub(super) async fn run(
                 _ => "llm_index",
             };
             state.tasks.push(PaperlessRow {
-                id,
-                task_id: task_id.clone(),
-                task_type,
-                trigger_source: "manual",
-                status: "pending",
-                date_created: now,
-                date_started: None,
-                date_done: None,
-                input_data: json!({}),
-                result_data: None,
-                acknowledged: false,
-                owner: None,
                 // The sanity check finds what the seeded one found; the others pass.
                 finishes: Some((now + Duration::seconds(3), task_type != "sanity_check")),
+                ..PaperlessRow::queued(id, task_id.clone(), task_type, "manual", now, json!({}))
             });
             if synchronous {
-                state.work(now + Duration::seconds(3));
+                // A 2.x server runs it in the web process, worker or not.
+                let last = state.tasks.len() - 1;
+                state.finish_run(
+                    last,
+                    now + Duration::seconds(3),
+                    task_type != "sanity_check",
+                );
                 // What 2.20.15's functions return: the sanity check its
                 // message, the classifier nothing
                 // (`v9_run_train_classifier_null_result_2x_live`).

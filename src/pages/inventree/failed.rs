@@ -8,14 +8,15 @@ use crate::api::Page;
 use crate::api::inventree::{FailedTask, InvenTreeClient};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
-use crate::state::arguments::{Argument, summary};
+use crate::state::arguments::{Argument, calls_on_load, full_text, summary};
 use crate::state::inventree_view::{QueueView, short_func};
 use crate::table::cells::{self, cell, number};
 use crate::table::{Column, Row, RowDetails, Width};
 
 pub(super) const COLUMNS: [Column; 8] = [
     Column::sorted("Function", "func", false, Width::Fill),
-    Column::plain("Arguments", Width::M),
+    // Wide enough for a short form's start (`(<Part pk=12 name=…`).
+    Column::plain("Arguments", Width::L),
     Column::plain("Error", Width::Fill),
     Column::sorted("Started", "started", true, Width::M).optional(),
     Column::sorted("Stopped", "stopped", true, Width::M),
@@ -28,13 +29,51 @@ pub(super) fn list_call(client: &InvenTreeClient, view: &QueueView) -> Call<Page
     client.failed_call(&view.failed_query())
 }
 
-/// Failed rows carry pickles; read as the Python text the other queues show.
-fn args(task: &FailedTask) -> Argument {
-    Argument::from_pickle(task.args.as_deref(), crate::web::shortest_float)
+/// A failed task with its arguments read, once, when the row arrives:
+/// the table, the details, the search and the export only show what was
+/// read then.
+pub struct FailedRow {
+    pub task: FailedTask,
+    pub args: Argument,
+    pub kwargs: Argument,
 }
 
-fn kwargs(task: &FailedTask) -> Argument {
-    Argument::from_pickle(task.kwargs.as_deref(), crate::web::shortest_float)
+impl FailedRow {
+    pub fn new(mut task: FailedTask) -> FailedRow {
+        let args = Argument::from_stored(task.args.as_ref(), crate::web::shortest_float);
+        let kwargs = Argument::from_stored(task.kwargs.as_ref(), crate::web::shortest_float);
+        // Read now; the raw value is kept only where it was not readable.
+        task.args = None;
+        task.kwargs = None;
+        FailedRow { task, args, kwargs }
+    }
+
+    /// The Arguments cell, marked when loading the arguments in Python
+    /// would call something (a crafted `os.system(…)`).
+    fn arguments_cell(&self) -> AnyView {
+        let text = summary(&self.args, &self.kwargs);
+        let calls = calls_on_load(&self.args, &self.kwargs);
+        if calls.is_empty() {
+            return cells::code(text);
+        }
+        let warning = calls_warning(&calls);
+        let title = format!("{text}\n{warning}");
+        view! {
+            <td class="clip mono" title=title>
+                <span class="badge badge-warn" title=warning>"calls code"</span>
+                " "
+                {text}
+            </td>
+        }
+        .into_any()
+    }
+}
+
+fn calls_warning(calls: &[String]) -> String {
+    format!(
+        "Loading these arguments in Python would call {}. Shown here, never run.",
+        calls.join(", ")
+    )
 }
 
 /// From start to failure, at the minute resolution the server sends.
@@ -45,90 +84,98 @@ fn took(task: &FailedTask) -> String {
     )
 }
 
-impl Row for FailedTask {
+impl Row for FailedRow {
     fn key(&self) -> String {
-        self.pk.clone()
+        self.task.pk.clone()
     }
 
     /// Function, when it failed and its id: the same function fails often.
     fn label(&self) -> String {
-        let func = self.func.as_deref().map(short_func).unwrap_or("(unknown)");
-        let stopped = self
+        let task = &self.task;
+        let func = task.func.as_deref().map(short_func).unwrap_or("(unknown)");
+        let stopped = task
             .stopped
             .map(|t| format!(", failed {}", t.to_wire()))
             .unwrap_or_default();
-        format!("{func}{stopped} (task {})", self.pk)
+        format!("{func}{stopped} (task {})", task.pk)
     }
 
     fn arguments_text(&self) -> String {
-        summary(&args(self), &kwargs(self))
+        full_text(&self.args, &self.kwargs)
     }
 
     fn export(&self) -> Vec<(&'static str, String)> {
-        let text = |a: Argument| a.detail().unwrap_or_default();
+        let task = &self.task;
         vec![
-            ("Task id", self.pk.clone()),
-            ("Function", self.func.clone().unwrap_or_default()),
-            ("Name", self.name.clone().unwrap_or_default()),
-            ("Arguments", summary(&args(self), &kwargs(self))),
-            ("Args", text(args(self))),
-            ("Kwargs", text(kwargs(self))),
-            ("Started (server time, no zone)", iso(self.started)),
-            ("Stopped (server time, no zone)", iso(self.stopped)),
+            ("Task id", task.pk.clone()),
+            ("Function", task.func.clone().unwrap_or_default()),
+            ("Name", task.name.clone().unwrap_or_default()),
+            ("Arguments", summary(&self.args, &self.kwargs)),
+            ("Args", self.args.text().unwrap_or_default()),
+            ("Kwargs", self.kwargs.text().unwrap_or_default()),
+            ("Started (server time, no zone)", iso(task.started)),
+            ("Stopped (server time, no zone)", iso(task.stopped)),
             (
                 "Took (s)",
-                self.duration()
+                task.duration()
                     .map(|d| d.num_seconds().to_string())
                     .unwrap_or_default(),
             ),
-            ("Attempts", self.attempt_count.to_string()),
+            ("Attempts", task.attempt_count.to_string()),
             (
                 "Error",
-                self.error_summary().unwrap_or_default().to_string(),
+                task.error_summary().unwrap_or_default().to_string(),
             ),
-            ("Traceback", self.result.clone().unwrap_or_default()),
+            ("Traceback", task.result.clone().unwrap_or_default()),
         ]
     }
 
     fn cells(&self) -> Vec<AnyView> {
+        let task = &self.task;
         vec![
-            cells::python_path(self.func.as_deref().unwrap_or_default()),
-            cells::code(summary(&args(self), &kwargs(self))),
-            cells::text(self.error_summary().unwrap_or_default()),
-            cell(view! { <ServerWhen at=self.started /> }),
-            cell(view! { <ServerWhen at=self.stopped /> }),
-            number(took(self)),
-            number(self.attempt_count),
-            cells::code(self.pk.clone()),
+            cells::python_path(task.func.as_deref().unwrap_or_default()),
+            self.arguments_cell(),
+            cells::text(task.error_summary().unwrap_or_default()),
+            cell(view! { <ServerWhen at=task.started /> }),
+            cell(view! { <ServerWhen at=task.stopped /> }),
+            number(took(task)),
+            number(task.attempt_count),
+            cells::code(task.pk.clone()),
         ]
     }
 
     fn details(&self) -> RowDetails {
-        let title = self
+        let task = &self.task;
+        let title = task
             .func
             .as_deref()
             .map(short_func)
             .unwrap_or("Failed task")
             .to_string();
+        let calls = calls_on_load(&self.args, &self.kwargs);
+        let mut fields = vec![
+            field("Error", Detail::text_or_missing(task.error_summary())),
+            field("Traceback", Detail::code_or_missing(task.result.clone())),
+            field("Function", Detail::code_or_missing(task.func.clone())),
+            field("Name", Detail::text_or_missing(task.name.clone())),
+            field("Started", Detail::ServerTime(task.started)),
+            field("Stopped", Detail::ServerTime(task.stopped)),
+            field("Took", Detail::Text(took(task))),
+            field("Attempts", Detail::Text(task.attempt_count.to_string())),
+            field("Args", Detail::laid_out_or_missing(self.args.detail())),
+            field("Kwargs", Detail::laid_out_or_missing(self.kwargs.detail())),
+        ];
+        if !calls.is_empty() {
+            fields.push(field("Calls on load", Detail::Text(calls_warning(&calls))));
+        }
+        fields.push(field("Task id", Detail::Code(task.pk.clone())));
         RowDetails {
             title,
-            subtitle: match self.attempt_count {
+            subtitle: match task.attempt_count {
                 1 => "Failed after 1 attempt".to_string(),
                 n => format!("Failed after {n} attempts"),
             },
-            fields: vec![
-                field("Error", Detail::text_or_missing(self.error_summary())),
-                field("Traceback", Detail::code_or_missing(self.result.clone())),
-                field("Function", Detail::code_or_missing(self.func.clone())),
-                field("Name", Detail::text_or_missing(self.name.clone())),
-                field("Started", Detail::ServerTime(self.started)),
-                field("Stopped", Detail::ServerTime(self.stopped)),
-                field("Took", Detail::Text(took(self))),
-                field("Attempts", Detail::Text(self.attempt_count.to_string())),
-                field("Args", Detail::code_or_missing(args(self).detail())),
-                field("Kwargs", Detail::code_or_missing(kwargs(self).detail())),
-                field("Task id", Detail::Code(self.pk.clone())),
-            ],
+            fields,
         }
     }
 }

@@ -45,11 +45,12 @@ impl QueueSource {
                 let page = failed::list_call(client, view).send(transport).await?;
                 let offset = web::local_offset_at(web::now());
                 let seen = self.seen;
+                // Each row's arguments are read here, once per fetch.
                 rows(page.map(|task| {
                     let at = task.stopped.and_then(|t| local_server_time(t, offset));
                     Marked {
                         new: is_new(at, seen),
-                        row: task,
+                        row: failed::FailedRow::new(task),
                     }
                 }))
             }
