@@ -10,7 +10,6 @@ use crate::api::paperless::{PaperlessApi, PaperlessClient, StatusGroup, TaskStat
 use crate::api::paperless_admin::{Health, LLM_INDEX, Started, SystemTask, health_report};
 use crate::api::{ApiError, Transport};
 use crate::clock::Clock;
-use crate::mail::MailLog;
 
 /// How often and how long a task is followed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +26,25 @@ impl Pace {
         every: Duration::from_secs(2),
         deadline: Duration::from_secs(15 * 60),
     };
+}
+
+/// What Paperless's mail log said about one account's fetch. The log is
+/// the only record of a mailbox that could not be reached or refused the
+/// login: `process_mail_accounts` catches those errors and its task ends in
+/// success (2.20.15 and 3.0.5, `paperless_mail/tasks.py`;
+/// `logs_mail_connection_refused_live`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MailLog {
+    /// Its errors, as logged since the fetch was asked for.
+    Errors(Vec<String>),
+    /// Read: no error for it.
+    Clean,
+    /// Not readable by this account (admins only), or not read.
+    Unreadable,
+    /// Being read for the fetch to begin and end (a 2.x server).
+    Watching,
+    /// Nothing about the account appeared in time (a 2.x server).
+    Silent,
 }
 
 /// A run as it is seen, step by step.

@@ -12,6 +12,7 @@ use crate::api::paperless_mail::{
 };
 use crate::api::{ApiError, LocalBoxFuture, Transport};
 use crate::clock::Clock;
+pub use crate::follow::MailLog;
 use crate::follow::{Pace, RunState, follow_on_the_way, past};
 use crate::walk::{Bounds, PageRead, which_of};
 
@@ -28,25 +29,6 @@ pub const APPEAR_WITHIN: u32 = 15;
 /// it, how many more reads without an error for the account before that is
 /// said (the log has no line for a fetch's end).
 pub const SETTLE_READS: u32 = 5;
-
-/// What Paperless's mail log said about one account's fetch. The log is
-/// the only record of a mailbox that could not be reached or refused the
-/// login: `process_mail_accounts` catches those errors and its task ends in
-/// success (2.20.15 and 3.0.5, `paperless_mail/tasks.py`;
-/// `logs_mail_connection_refused_live`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MailLog {
-    /// Its errors, as logged since the fetch was asked for.
-    Errors(Vec<String>),
-    /// Read: no error for it.
-    Clean,
-    /// Not readable by this account (admins only), or not read.
-    Unreadable,
-    /// Being read for the fetch to begin and end (a 2.x server).
-    Watching,
-    /// Nothing about the account appeared in time (a 2.x server).
-    Silent,
-}
 
 /// The mail log's newest lines; `Ok(None)` where no mail log exists yet.
 async fn mail_log(
