@@ -9,7 +9,7 @@ use crate::components::palette::CommandPalette;
 use crate::components::saved_views::NavSavedViews;
 use crate::context::{Changed, Clock, Connections, Settings, Theme};
 use crate::pages::NotFound;
-use crate::pages::attention::{AttentionPage, NOTIFY_KEY, NewCount, inbox};
+use crate::pages::attention::{AttentionPage, NOTIFY_KEY, NewCount, inbox, seen_as_stored};
 use crate::pages::connections::ConnectionsPage;
 use crate::pages::failures::FailuresPage;
 use crate::pages::health::HealthPage;
@@ -214,7 +214,7 @@ fn watch_new(connections: Connections, count: NewCount) {
             return;
         }
         leptos::task::spawn_local(async move {
-            let rows = inbox(connections).await;
+            let rows = inbox(connections, seen_as_stored()).await;
             count
                 .0
                 .try_set(Some(rows.iter().filter(|r| r.is_new()).count()));

@@ -8,15 +8,17 @@ use crate::api::inventree::Overview;
 use crate::api::paperless::{
     PaperlessApi, PaperlessTask, StatusCounts, TaskOrderField, TaskOrdering, TaskQuery,
 };
-use crate::api::paperless_admin::Health;
 use crate::components::feedback::{EmptyState, ErrorBanner};
 use crate::components::loader::Loader;
 use crate::components::refresh::use_auto_refresh;
 use crate::context::{Clock, Connections};
 use crate::pages::failures::stalls::StallNote;
+use crate::pages::health::{StatusAge, paperless_health};
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::inventree_view::Queue;
-use crate::state::overview::{DayOutcomes, outcomes_per_day};
+use crate::state::overview::{
+    DayOutcomes, HealthSummary, WORKER_DOWN, health_summary, outcomes_per_day,
+};
 use crate::state::route::Route;
 use crate::store::full_lists::FullList;
 use crate::web;
@@ -80,9 +82,9 @@ struct PaperlessSummary {
     api: PaperlessApi,
     open: StatusCounts,
     recent: Vec<PaperlessTask>,
-    /// The worst state of `/api/status/`; `None` when this account may not
-    /// read it (or the server cannot say).
-    health: Option<(Health, usize)>,
+    /// The worst state of `/api/status/` and its words; `None` when this
+    /// account may not read it (or the server cannot say).
+    health: Option<HealthSummary>,
 }
 
 /// `reuse`: a first load may take a 2.x server's list another screen has
@@ -121,7 +123,7 @@ async fn paperless_summary(
                 let open = client
                     .status_counts(crate::transport::current(), &q)
                     .await?;
-                return summary(&client, open, page.items).await;
+                return summary(connections, &c, &client, open, page.items).await;
             }
             // API 9 sent every task, ignoring the page size.
             let all: FullList = Rc::new((page.items, page.unreadable));
@@ -130,19 +132,34 @@ async fn paperless_summary(
         }
     };
     let open = StatusCounts::of(all.0.iter().filter(|t| !t.acknowledged));
-    summary(&client, open, newest(&all.0, RECENT_TASKS as usize)).await
+    summary(
+        connections,
+        &c,
+        &client,
+        open,
+        newest(&all.0, RECENT_TASKS as usize),
+    )
+    .await
 }
 
-/// The card's figures, with the server's health.
+/// The card's figures, with the server's health (read at most once a
+/// minute: the card refreshes more often).
 async fn summary(
+    connections: Connections,
+    c: &Connection,
     client: &crate::api::paperless::PaperlessClient,
     open: StatusCounts,
     recent: Vec<PaperlessTask>,
 ) -> Result<PaperlessSummary, ApiError> {
-    let health = crate::pages::health::paperless_health(client)
-        .await
-        .ok()
-        .map(|r| (r.worst(), r.errors()));
+    let health = paperless_health(
+        client,
+        connections.status_reads,
+        &c.id,
+        StatusAge::UpToAMinute,
+    )
+    .await
+    .ok()
+    .map(|r| health_summary(&r));
     Ok(PaperlessSummary {
         api: client.api(),
         open,
@@ -197,19 +214,27 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let summary = Loader::<PaperlessSummary>::new();
     let c = connection.clone();
-    let load = move || summary.run(paperless_summary(connections, c.clone(), false));
-    summary.run(paperless_summary(connections, connection.clone(), true));
-    use_auto_refresh(
-        Signal::derive(|| false),
-        summary.loading.into(),
-        summary.retry_at.into(),
-        load.clone(),
-    );
+    // Without a token no request could be answered: none is sent, and the
+    // card says only that a token is needed.
+    let needs_token = !connection.has_token();
+    let load = move || {
+        if !needs_token {
+            summary.run(paperless_summary(connections, c.clone(), false));
+        }
+    };
+    if !needs_token {
+        summary.run(paperless_summary(connections, connection.clone(), true));
+        use_auto_refresh(
+            Signal::derive(|| false),
+            summary.loading.into(),
+            summary.retry_at.into(),
+            load.clone(),
+        );
+    }
     let id = connection.id.clone();
     let health_id = connection.id.clone();
     let base = Route::paperless(&id).path();
     let Clock(now) = expect_context::<Clock>();
-    let needs_token = !connection.has_token();
     view! {
         <article class="card" data-testid="server-card" data-kind="paperless">
             <header class="card-head">
@@ -217,19 +242,17 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
                 <span class="muted">
                     "Paperless-ngx" {move || summary.data.get().map(|s| format!(" · API {}", s.api.number()))}
                 </span>
-                {move || summary.data.get().and_then(|s| s.health).map(|(worst, errors)| view! {
+                {move || summary.data.get().and_then(|s| s.health).map(|h| view! {
                     <Link href=Route::health(&health_id).path() attr:class="health-chip" attr:data-testid="health-chip" attr:title="Server health">
-                        <span class=crate::pages::health::health_class(worst)>
-                            {match worst {
-                                Health::Error => format!("{} in error", errors),
-                                other => format!("Health: {}", other.label()),
-                            }}
-                        </span>
+                        <span class=crate::pages::health::health_class(h.worst)>{h.words}</span>
                     </Link>
                 })}
             </header>
             {needs_token.then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
             <StallNote connection=connection.id.clone() />
+            {move || summary.data.get().and_then(|s| s.health).filter(|h| h.worker_down).map(|_| view! {
+                <p class="worker worker-bad" data-testid="worker-status">{WORKER_DOWN}</p>
+            })}
             <ErrorBanner error=summary.error kind=ServerKind::Paperless stale=Signal::derive(move || summary.data.with(Option::is_some)) on_retry=move |_| load() />
             {move || summary.data.get().map(|s| {
                 let days = outcomes_per_day(&s.recent, now.get(), CHART_DAYS, web::local_offset_at(now.get()));
@@ -319,7 +342,11 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let overview = Loader::<Overview>::new();
     let c = connection.clone();
+    let needs_token = !connection.has_token();
     let load = move || {
+        if needs_token {
+            return;
+        }
         let client = connections.inventree(&c);
         overview.run(async move {
             client
@@ -328,14 +355,15 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
                 .await
         });
     };
-    load();
-    use_auto_refresh(
-        Signal::derive(|| false),
-        overview.loading.into(),
-        overview.retry_at.into(),
-        load.clone(),
-    );
-    let needs_token = !connection.has_token();
+    if !needs_token {
+        load();
+        use_auto_refresh(
+            Signal::derive(|| false),
+            overview.loading.into(),
+            overview.retry_at.into(),
+            load.clone(),
+        );
+    }
     let id = connection.id.clone();
     let queue = move |q| Route::queue(&id, q).path();
     view! {
@@ -345,6 +373,7 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
                 <span class="muted">"InvenTree"</span>
             </header>
             <StallNote connection=connection.id.clone() />
+            {needs_token.then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
             <ErrorBanner error=overview.error kind=ServerKind::InvenTree stale=Signal::derive(move || overview.data.with(Option::is_some)) on_retry=move |_| load() />
             {move || overview.data.get().map(|o| view! {
                 <p class=if o.is_running { "worker worker-ok" } else { "worker worker-bad" } data-testid="worker-status">

@@ -3,3 +3,4 @@
 
 pub mod full_lists;
 pub mod stalls;
+pub mod status;

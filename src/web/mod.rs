@@ -29,7 +29,7 @@ pub use links::intercept_server_links;
 pub use notifications::{ask_notifications, notifications_granted, notify};
 pub use random::random_bits;
 pub use site_files::{fetch_offer, fetch_site_file};
-pub use storage::{local_store, session_store};
+pub use storage::{local_store, on_storage_change, session_store};
 pub use theme::{apply_theme, system_prefers_dark};
 pub use time::{local_offset_at, now, sleep};
 pub use timing::{mark, measure};

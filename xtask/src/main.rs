@@ -532,6 +532,8 @@ fn test() -> Result {
         "browser_engine",
         "--test",
         "browser_triage",
+        "--test",
+        "browser_findings",
         "--",
         "--test-threads=2",
     ])?;

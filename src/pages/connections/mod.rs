@@ -43,7 +43,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                 </select>
                 " before saying it did not answer."
             </label>
-            {move || connections.site.get().explanation().map(|said| view! {
+            {move || connections.site.get().connections_note().map(|said| view! {
                 <p class="banner banner-info" data-testid="site-config">{said}</p>
             })}
             {move || connections.token_store.get().map(|store| view! {

@@ -16,7 +16,7 @@ use super::groups::GroupInfo;
 use crate::api::LocalBoxFuture;
 use crate::api::paperless_admin::HealthReport;
 use crate::context::Connections;
-use crate::pages::health::paperless_health;
+use crate::pages::health::{StatusAge, paperless_health};
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::triage::relevant_checks;
 use crate::web;
@@ -91,7 +91,11 @@ async fn facts(connections: Connections, subject: &ReportSubject) -> ServerFacts
     match c.kind {
         ServerKind::Paperless => {
             let client = connections.paperless(&c);
-            let health: Option<HealthReport> = paperless_health(&client).await.ok();
+            // Asked now: a report quotes the status as it is when filed.
+            let health: Option<HealthReport> =
+                paperless_health(&client, connections.status_reads, &c.id, StatusAge::Now)
+                    .await
+                    .ok();
             let task = newest.signature.source.task().to_string();
             let log_lines = paperless_log_lines(&client, &newest, &task).await;
             ServerFacts {
