@@ -202,10 +202,18 @@ pub enum RuleKind {
     },
     /// `after` polls in a row failed.
     Unreachable { after: u32 },
-    /// A failure group not seen before. Waits for `taskdeck-triage`.
+    /// A cause of failure (a failure group of `taskdeck-triage`) not seen
+    /// on this server before. The rule's first poll of a server takes the
+    /// groups already there as known, without alerting.
     NewFailureGroup,
-    /// Tasks stalled. Waits for `taskdeck-triage`.
-    Stall,
+    /// Work not moving although it waits (`taskdeck-triage`'s stall
+    /// detection over the last polls): nothing finished for `quiet_for`
+    /// while at least `min_pending` tasks wait, the waiting count growing
+    /// with nothing finishing, or schedules overdue.
+    Stall {
+        quiet_for: Duration,
+        min_pending: u64,
+    },
 }
 
 impl RuleKind {
@@ -216,15 +224,8 @@ impl RuleKind {
             RuleKind::FailureRate { .. } => "failure_rate",
             RuleKind::Unreachable { .. } => "unreachable",
             RuleKind::NewFailureGroup => "new_failure_group",
-            RuleKind::Stall => "stall",
+            RuleKind::Stall { .. } => "stall",
         }
-    }
-
-    /// Rules whose conditions come from failure grouping and stall
-    /// detection, which the `taskdeck-triage` crate provides; until it is
-    /// part of the workspace they are accepted and reported as waiting.
-    pub fn waits_for_triage(&self) -> bool {
-        matches!(self, RuleKind::NewFailureGroup | RuleKind::Stall)
     }
 }
 
@@ -364,6 +365,10 @@ struct RawRule {
     min_tasks: Option<u32>,
     #[serde(default)]
     after: Option<u32>,
+    #[serde(default)]
+    quiet_for: Option<String>,
+    #[serde(default)]
+    min_pending: Option<u64>,
 }
 
 /// Reads environment variables and files; a seam so tests need not touch
@@ -843,6 +848,8 @@ impl Config {
                     ("window", rule.window.is_some()),
                     ("min_tasks", rule.min_tasks.is_some()),
                     ("after", rule.after.is_some()),
+                    ("quiet_for", rule.quiet_for.is_some()),
+                    ("min_pending", rule.min_pending.is_some()),
                 ];
                 match given.iter().find(|(k, set)| *set && !keys.contains(k)) {
                     Some((k, _)) => Err(bad(format!("{what}: {} takes no {k}", rule.kind))),
@@ -889,8 +896,22 @@ impl Config {
                     RuleKind::NewFailureGroup
                 }
                 "stall" => {
-                    only(&[])?;
-                    RuleKind::Stall
+                    only(&["quiet_for", "min_pending"])?;
+                    let quiet_for = duration_or(
+                        &rule.quiet_for,
+                        &format!("{what}: quiet_for"),
+                        Duration::from_secs(15 * 60),
+                    )?;
+                    if quiet_for < Duration::from_secs(60) {
+                        return Err(bad(format!(
+                            "{what}: quiet_for is at least a minute (a worker takes a \
+                             moment between tasks)"
+                        )));
+                    }
+                    RuleKind::Stall {
+                        quiet_for,
+                        min_pending: rule.min_pending.unwrap_or(1).max(1),
+                    }
                 }
                 other => {
                     return Err(bad(format!(
@@ -974,6 +995,8 @@ impl Config {
             "health_error",
             "failure_rate",
             "unreachable",
+            "new_failure_group",
+            "stall",
         ] {
             text.push_str(&format!("[[rule]]\nkind = \"{kind}\"\n"));
         }
@@ -1194,6 +1217,15 @@ mod tests {
             ["hook"],
             "every channel by default"
         );
+        let stall =
+            format!("{base}[[rule]]\nkind = \"stall\"\nquiet_for = \"20m\"\nmin_pending = 5\n");
+        assert_eq!(
+            Config::parse(&stall, &secrets()).unwrap().rules[0].kind,
+            RuleKind::Stall {
+                quiet_for: Duration::from_secs(1200),
+                min_pending: 5
+            }
+        );
         for (rule, why) in [
             (
                 "kind = \"worker_stopped\"\nservers = [\"b\"]\n",
@@ -1212,6 +1244,14 @@ mod tests {
                 "share from 0 to 1",
             ),
             ("kind = \"explode\"\n", "unknown kind"),
+            (
+                "kind = \"stall\"\nquiet_for = \"10s\"\n",
+                "at least a minute",
+            ),
+            (
+                "kind = \"new_failure_group\"\nmin_pending = 3\n",
+                "takes no min_pending",
+            ),
         ] {
             let err = Config::parse(&format!("{base}[[rule]]\n{rule}"), &secrets())
                 .unwrap_err()

@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::channels;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{ChannelConfig, Config};
+use crate::config::{ChannelConfig, Config, RuleConfig, RuleKind, ServerConfig};
 use crate::poll::ServerPoller;
 use crate::rules::{self, Facts};
 use crate::serve::{self, Shared};
@@ -228,6 +228,16 @@ impl Facts for StoreFacts<'_> {
             .outcomes_since(server, since)
             .unwrap_or((0, 0))
     }
+    fn observations(&self, server: &str) -> Vec<taskdeck_triage::Observation> {
+        self.0
+            .lock()
+            .unwrap()
+            .observations(server)
+            .unwrap_or_else(|e| {
+                eprintln!("taskdeck-watch: {server}: the last polls could not be read: {e}");
+                Vec::new()
+            })
+    }
 }
 
 /// A text without the channel's secrets, should a server echo them.
@@ -282,7 +292,13 @@ impl Engine {
             return;
         }
         for rule in &self.config.rules {
-            if !rule.applies_to(&server.id) || rule.kind.waits_for_triage() {
+            if !rule.applies_to(&server.id) {
+                continue;
+            }
+            if rule.kind == RuleKind::NewFailureGroup {
+                if result.is_ok() {
+                    self.new_groups(rule, server, started);
+                }
                 continue;
             }
             let conditions =
@@ -319,6 +335,22 @@ impl Engine {
                     Err(e) => eprintln!("taskdeck-watch: the alert could not be written: {e}"),
                 }
             }
+        }
+    }
+
+    fn new_groups(
+        &self,
+        rule: &RuleConfig,
+        server: &ServerConfig,
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
+        let mut store = self.store.lock().unwrap();
+        match crate::triaged::announce_new_groups(&mut store, rule, server, now) {
+            Ok(Some((_, condition))) => {
+                eprintln!("taskdeck-watch: {} firing: {}", rule.name, condition.title)
+            }
+            Ok(None) => {}
+            Err(e) => eprintln!("taskdeck-watch: {}: new failure groups: {e}", rule.name),
         }
     }
 
