@@ -296,6 +296,33 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
             );
         }
     }
+    // The console reads the history and health with the API crate's types.
+    for (id, _) in SERVERS {
+        let read: taskdeck_api::watcher::History =
+            serde_json::from_value(history(&watcher, id)).expect("the console reads the history");
+        assert_eq!(read.server.id, id);
+        assert!(!read.days.is_empty() && !read.polls.is_empty() && !read.versions.is_empty());
+    }
+    let (_, _, health) = get(
+        &format!("http://{}/api/health", watcher.http_addr().unwrap()),
+        &[],
+    );
+    let health: taskdeck_api::watcher::WatcherHealth =
+        serde_json::from_str(&health).expect("the console reads the health");
+    let p3 = demo.instance(Flavor::Paperless3);
+    let base = taskdeck_api::BaseUrl::parse(&p3.url()).unwrap();
+    let found: Vec<&str> = health
+        .servers
+        .iter()
+        .filter(|s| s.is(taskdeck_api::ServerKind::Paperless, &base))
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(
+        found,
+        ["p3"],
+        "a console finds its server by kind and address"
+    );
+
     // Only the hung workers are wrong yet: the stalls are there at the first
     // poll; the causes of failure already there are taken as known.
     let stalls = vec![
