@@ -15,7 +15,23 @@ use taskdeck_triage::stall::{self, Reason, Stall, Thresholds, WorkerState};
 use crate::config::{RuleConfig, RuleKind, ServerConfig};
 use crate::poll::{Reading, WORKER_CHECK};
 use crate::store::{Millis, from_millis, millis};
-use crate::triaged::NewGroup;
+
+/// The subject under which a group rule keeps its own state (when it
+/// last alerted; whether it has taken a server's baseline).
+pub const GROUPS_SUBJECT: &str = "groups";
+
+/// A failure group not yet announced by a rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewGroup {
+    pub key: String,
+    /// `task · masked message`.
+    pub label: String,
+    pub first_seen: Millis,
+    /// Failed tasks of this cause kept in the history.
+    pub failures: u64,
+    /// The newest failure's own first line, unmasked.
+    pub example: String,
+}
 
 /// One subject of a rule after a poll.
 #[derive(Clone, Debug, PartialEq)]
@@ -456,7 +472,7 @@ pub fn new_groups(server: &ServerConfig, groups: &[NewGroup]) -> Condition {
         }
     };
     Condition {
-        subject: crate::triaged::GROUPS_SUBJECT.into(),
+        subject: GROUPS_SUBJECT.into(),
         active: true,
         title,
         message,

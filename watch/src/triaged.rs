@@ -14,7 +14,7 @@ use taskdeck_triage::stall::{Observation, OverdueSchedule, Series, WorkerState};
 
 use crate::config::{RuleConfig, ServerConfig};
 use crate::poll::{Overdue, WORKER_CHECK};
-use crate::rules::Condition;
+use crate::rules::{Condition, GROUPS_SUBJECT, NewGroup};
 use crate::store::{Millis, Store, from_millis, millis};
 
 /// A poll as stall detection reads it: id, time, worker, oldest pending,
@@ -28,10 +28,6 @@ type PollRow = (
     Option<String>,
 );
 
-/// The subject under which a group rule keeps its own state (when it
-/// last alerted; whether it has taken a server's baseline).
-pub const GROUPS_SUBJECT: &str = "groups";
-
 fn group_subject(key: &str) -> String {
     format!("group:{key}")
 }
@@ -44,19 +40,6 @@ fn health(word: Option<String>) -> Option<Health> {
         "disabled" => Some(Health::Disabled),
         _ => Some(Health::Unknown),
     }
-}
-
-/// A failure group not yet announced by a rule.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NewGroup {
-    pub key: String,
-    /// `task · masked message`.
-    pub label: String,
-    pub first_seen: Millis,
-    /// Failed tasks of this cause kept in the history.
-    pub failures: u64,
-    /// The newest failure's own first line, unmasked.
-    pub example: String,
 }
 
 impl Store {
