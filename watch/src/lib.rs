@@ -33,7 +33,7 @@ use std::pin::Pin;
 use std::task::Poll;
 
 pub use config::Config;
-pub use watcher::{Options, StartError, Watcher};
+pub use watcher::{Notice, Options, StartError, Watcher};
 
 /// Milliseconds since the epoch as RFC 3339 (UTC, milliseconds).
 pub fn rfc3339(ms: store::Millis) -> String {

@@ -16,6 +16,10 @@ use crate::poll::Reading;
 
 pub type Millis = i64;
 
+/// What the store's operations fail with (SQLite's errors), for embedding
+/// apps that do not depend on rusqlite themselves.
+pub type StoreError = rusqlite::Error;
+
 pub fn millis(t: DateTime<Utc>) -> Millis {
     t.timestamp_millis()
 }

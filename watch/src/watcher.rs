@@ -35,6 +35,20 @@ pub struct Options {
     /// Poll and deliver on the timers; off, only when told to
     /// ([`Watcher::poll_now`], [`Watcher::deliver_now`]), for tests.
     pub timers: bool,
+    /// Told of every alert sent (not held back), besides the channels: an
+    /// embedding app shows it (the desktop app's notifications).
+    pub on_alert: Option<Arc<dyn Fn(Notice) + Send + Sync>>,
+}
+
+/// An alert as an embedding app is told of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub rule_kind: &'static str,
+    pub server: String,
+    /// `firing`, `resolved` or `repeat`.
+    pub state: &'static str,
+    pub title: String,
+    pub message: String,
 }
 
 impl Default for Options {
@@ -42,6 +56,7 @@ impl Default for Options {
         Options {
             clock: Arc::new(SystemClock),
             timers: true,
+            on_alert: None,
         }
     }
 }
@@ -209,6 +224,7 @@ struct Engine {
     channels_http: reqwest::Client,
     /// One delivery run at a time, so nothing is sent twice.
     delivering: tokio::sync::Mutex<()>,
+    on_alert: Option<Arc<dyn Fn(Notice) + Send + Sync>>,
 }
 
 struct StoreFacts<'a>(&'a Mutex<Store>);
@@ -319,6 +335,15 @@ impl Engine {
                 match store.apply_decision(rule, &server.id, &condition, &decision, started) {
                     Ok(Some(_)) => {
                         let (kind, held) = decision.alert.expect("an alert was written");
+                        if !held && let Some(tell) = &self.on_alert {
+                            tell(Notice {
+                                rule_kind: rule.kind.as_str(),
+                                server: server.id.clone(),
+                                state: kind.as_str(),
+                                title: condition.title.clone(),
+                                message: condition.message.clone(),
+                            });
+                        }
                         eprintln!(
                             "taskdeck-watch: {} {}{}: {}",
                             rule.name,
@@ -347,7 +372,16 @@ impl Engine {
         let mut store = self.store.lock().unwrap();
         match crate::triaged::announce_new_groups(&mut store, rule, server, now) {
             Ok(Some((_, condition))) => {
-                eprintln!("taskdeck-watch: {} firing: {}", rule.name, condition.title)
+                eprintln!("taskdeck-watch: {} firing: {}", rule.name, condition.title);
+                if let Some(tell) = &self.on_alert {
+                    tell(Notice {
+                        rule_kind: rule.kind.as_str(),
+                        server: server.id.clone(),
+                        state: "firing",
+                        title: condition.title,
+                        message: condition.message,
+                    });
+                }
             }
             Ok(None) => {}
             Err(e) => eprintln!("taskdeck-watch: {}: new failure groups: {e}", rule.name),
@@ -541,6 +575,7 @@ async fn run(
         ),
         channels_http: crate::transport::client(),
         delivering: tokio::sync::Mutex::new(()),
+        on_alert: options.on_alert.clone(),
         clock: options.clock.clone(),
         store,
         config,

@@ -51,16 +51,29 @@ fn config(demo: &Demo, recorder: &Recorder) -> Config {
     Config::parse(&text, &TestSecrets(secrets)).expect("config")
 }
 
-fn start(config: &Config, dir: &std::path::Path) -> Watcher {
+/// Alerts an embedding app was told of, as (rule kind, server, state).
+type Told = std::sync::Arc<std::sync::Mutex<Vec<(String, String, String)>>>;
+
+fn start_telling(config: &Config, dir: &std::path::Path, told: &Told) -> Watcher {
+    let told = told.clone();
     Watcher::start_with(
         config.clone(),
         dir,
         taskdeck_watch::Options {
             timers: false,
+            on_alert: Some(std::sync::Arc::new(move |n: taskdeck_watch::Notice| {
+                told.lock()
+                    .unwrap()
+                    .push((n.rule_kind.to_string(), n.server, n.state.to_string()));
+            })),
             ..taskdeck_watch::Options::default()
         },
     )
     .expect("watcher starts")
+}
+
+fn start(config: &Config, dir: &std::path::Path) -> Watcher {
+    start_telling(config, dir, &Told::default())
 }
 
 /// A task of this type that finished a moment ago.
@@ -220,7 +233,8 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
     }
     let config = config(&demo, &recorder);
     let dir = temp_dir("demo");
-    let watcher = start(&config, &dir);
+    let told = Told::default();
+    let watcher = start_telling(&config, &dir, &told);
     watcher.poll_now();
 
     // The history and the metrics say what the demo holds.
@@ -477,7 +491,7 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
     };
     let types_before = types(&history(&watcher, "p3"));
     watcher.stop();
-    let watcher = start(&config, &dir);
+    let watcher = start_telling(&config, &dir, &told);
     watcher.poll_now();
     assert_eq!(alerts(&watcher), expected, "no alert twice after a restart");
     assert_eq!(recorder.requests_to("/hook").len(), 8);
@@ -552,6 +566,16 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
         "{i198_health}"
     );
     assert_eq!(recorder.requests_to("/hook").len(), expected.len() + 1);
+    // An embedding app (the desktop's notifications) was told of each
+    // alert sent, once, across the restart.
+    let mut told: Vec<_> = told.lock().unwrap().clone();
+    told.sort();
+    let mut sent: Vec<(String, String, String)> = alerts(&watcher)
+        .into_iter()
+        .map(|(rule, server, _, state)| (rule, server, state))
+        .collect();
+    sent.sort();
+    assert_eq!(told, sent);
     watcher.stop();
     std::thread::sleep(Duration::from_millis(10));
     std::fs::remove_dir_all(dir).unwrap();
