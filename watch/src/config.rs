@@ -969,23 +969,45 @@ impl Config {
     /// demo UI's, allowed to read the history.
     pub fn for_demo(offered: &[OfferedConnection], ui_origin: &str) -> Result<Config, ConfigError> {
         let quote = |s: &str| serde_json::to_string(s).expect("a string");
-        let mut text = format!("[http]\nallowed_origins = [{}]\n", quote(ui_origin));
-        let mut tokens = DemoTokens(Vec::new());
-        for (n, c) in offered.iter().enumerate() {
-            let id = c
-                .usable_id(|_| false)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("demo{}", n + 1));
-            let variable = format!("DEMO_TOKEN_{n}");
+        let servers = offered
+            .iter()
+            .enumerate()
+            .map(|(n, c)| HandedServer {
+                id: c
+                    .usable_id(|_| false)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("demo{}", n + 1)),
+                name: c.name.clone(),
+                kind: c.kind,
+                url: c.base_url.clone(),
+                token: Secret::new(c.token.clone()),
+            })
+            .collect::<Vec<_>>();
+        Config::for_handed(
+            &format!("[http]\nallowed_origins = [{}]\n", quote(ui_origin)),
+            &servers,
+        )
+    }
+
+    /// Watches servers an embedding app hands over with their tokens in
+    /// memory (nothing is read from the environment or files), with every
+    /// rule that needs no channel. `settings` is the config's text before
+    /// the servers (`[http]`, `[poll]`).
+    pub fn for_handed(settings: &str, servers: &[HandedServer]) -> Result<Config, ConfigError> {
+        let quote = |s: &str| serde_json::to_string(s).expect("a string");
+        let mut text = settings.to_string();
+        let mut tokens = Handed(Vec::new());
+        for (n, c) in servers.iter().enumerate() {
+            let variable = format!("HANDED_TOKEN_{n}");
             text.push_str(&format!(
                 "[[server]]\nid = {}\nname = {}\nkind = {}\nurl = {}\ntoken_env = {}\n",
-                quote(&id),
+                quote(&c.id),
                 quote(&c.name),
                 quote(match c.kind {
                     ServerKind::Paperless => "paperless",
                     ServerKind::InvenTree => "inventree",
                 }),
-                quote(&c.base_url),
+                quote(&c.url),
                 quote(&variable),
             ));
             tokens.0.push((variable, c.token.clone()));
@@ -1007,18 +1029,29 @@ impl Config {
 /// The port the watcher listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8095;
 
-/// The demo's tokens, handed over in memory for [`Config::for_demo`].
-struct DemoTokens(Vec<(String, String)>);
+/// A server handed to [`Config::for_handed`], its token in memory.
+#[derive(Clone, Debug)]
+pub struct HandedServer {
+    pub id: String,
+    pub name: String,
+    pub kind: ServerKind,
+    pub url: String,
+    pub token: Secret,
+}
 
-impl Secrets for DemoTokens {
+struct Handed(Vec<(String, Secret)>);
+
+impl Secrets for Handed {
     fn env(&self, name: &str) -> Option<String> {
         self.0
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, t)| t.clone())
+            .map(|(_, t)| t.expose().to_string())
     }
     fn file(&self, _: &Path) -> std::io::Result<String> {
-        Err(std::io::Error::other("the demo names no files"))
+        Err(std::io::Error::other(
+            "servers handed over in memory name no files",
+        ))
     }
 }
 

@@ -374,20 +374,7 @@ impl ServerPoller {
         settings: &PollSettings,
     ) -> Result<Reading, ApiError> {
         let counts = client.status_counts(t, &TaskQuery::default()).await?;
-        let pending = client
-            .list_tasks(
-                t,
-                &TaskQuery {
-                    status: vec![TaskStatus::Pending],
-                    ordering: Some(TaskOrdering {
-                        field: TaskOrderField::DateCreated,
-                        descending: false,
-                    }),
-                    page_size: Some(1),
-                    ..TaskQuery::default()
-                },
-            )
-            .await?;
+        let pending = client.list_tasks(t, &TaskQuery::oldest_pending()).await?;
         let failed_total = client
             .list_tasks(
                 t,
