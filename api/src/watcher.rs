@@ -371,8 +371,13 @@ fn decode_kept(req: &HttpRequest, res: &HttpResponse) -> Result<Vec<KeptAction>,
         actions: Vec<serde_json::Value>,
     }
     let answer: Answer = decode_json(req, &res.body)?;
-    Ok(answer
-        .actions
+    Ok(read_kept(answer.actions))
+}
+
+/// Kept entries as the watcher lists them (and the desktop app's own
+/// history does); one this console cannot read is left out.
+pub fn read_kept(values: Vec<serde_json::Value>) -> Vec<KeptAction> {
+    values
         .into_iter()
         .filter_map(|mut value| {
             let object = value.as_object_mut()?;
@@ -384,7 +389,7 @@ fn decode_kept(req: &HttpRequest, res: &HttpResponse) -> Result<Vec<KeptAction>,
                 entry: serde_json::from_value(value).ok()?,
             })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

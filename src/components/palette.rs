@@ -77,6 +77,7 @@ fn commands(connections: Connections) -> Vec<Command> {
         go("Overview".into(), Route::Overview),
         go("Attention inbox".into(), Route::Attention),
         go("Connections".into(), Route::Connections),
+        go("Action log".into(), Route::Actions),
     ];
     for c in connections.list.get_untracked() {
         let name = c.name.clone();
@@ -105,6 +106,7 @@ fn commands(connections: Connections) -> Vec<Command> {
             }
         }
         all.push(go(format!("{name}: Health"), Route::health(&c.id)));
+        all.push(go(format!("{name}: Trends"), Route::trends(&c.id)));
     }
     all.extend(
         SCREEN_ACTIONS

@@ -1,11 +1,13 @@
 //! One file per screen.
 
+pub mod actions;
 pub mod attention;
 pub mod connections;
 pub mod health;
 pub mod inventree;
 pub mod overview;
 pub mod paperless;
+pub mod trends;
 
 use crate::location::Link;
 use leptos::prelude::*;

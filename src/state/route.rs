@@ -11,6 +11,12 @@ pub enum Route {
     /// Everything needing attention, across servers.
     Attention,
     Connections,
+    /// Every action and run this console (and its watcher) kept.
+    Actions,
+    /// A server's trends: outcomes per day and type, durations, versions.
+    Trends {
+        connection: String,
+    },
     PaperlessTasks {
         connection: String,
     },
@@ -94,6 +100,10 @@ impl Route {
             [] => Route::Overview,
             ["connections"] => Route::Connections,
             ["attention"] => Route::Attention,
+            ["actions"] => Route::Actions,
+            ["trends", connection] => Route::Trends {
+                connection: connection.to_string(),
+            },
             ["paperless", connection] => Route::PaperlessTasks {
                 connection: connection.to_string(),
             },
@@ -124,6 +134,8 @@ impl Route {
             Route::Overview => "/".into(),
             Route::Connections => "/connections".into(),
             Route::Attention => "/attention".into(),
+            Route::Actions => "/actions".into(),
+            Route::Trends { connection } => format!("/trends/{}", percent_encode(connection)),
             Route::PaperlessTasks { connection } => {
                 format!("/paperless/{}", percent_encode(connection))
             }
@@ -143,6 +155,12 @@ impl Route {
 
     pub fn health(connection: &str) -> Route {
         Route::Health {
+            connection: connection.to_string(),
+        }
+    }
+
+    pub fn trends(connection: &str) -> Route {
+        Route::Trends {
             connection: connection.to_string(),
         }
     }
@@ -196,6 +214,9 @@ mod tests {
             Route::inventree_list("c4", InvenTreeList::Warnings),
             Route::inventree_list("c4", InvenTreeList::Errors),
             Route::health("c1"),
+            Route::Actions,
+            Route::trends("c1"),
+            Route::trends("office paperless/2"),
             Route::NotFound,
         ] {
             assert_eq!(Route::parse(&route.path()), route, "{}", route.path());
@@ -216,6 +237,8 @@ mod tests {
             "/paperless/c1/extra",
             "/inventree/c2",
             "/inventree/c2/running",
+            "/trends",
+            "/actions/x",
             "/settings",
         ] {
             assert_eq!(Route::parse(path), Route::NotFound, "{path}");

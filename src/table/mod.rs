@@ -185,6 +185,8 @@ pub struct RowAction {
     pub testid: &'static str,
     /// Whether each row has its own button.
     pub per_row: bool,
+    /// What the action log calls it (`acknowledge`, `delete`, `allow_reimport`).
+    pub log: &'static str,
 }
 
 /// All rows matching a query, collected before "… all matching" is confirmed.

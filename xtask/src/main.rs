@@ -530,6 +530,8 @@ fn test() -> Result {
         "browser_deploy",
         "--test",
         "browser_engine",
+        "--test",
+        "browser_history",
         "--",
         "--test-threads=2",
     ])?;

@@ -3,6 +3,7 @@
 mod fields;
 mod form;
 mod probe;
+mod watcher;
 
 use crate::location::Link;
 use leptos::prelude::*;
@@ -89,6 +90,8 @@ pub fn ConnectionsPage() -> impl IntoView {
             </div>
 
             <ConnectionForm form status />
+
+            <watcher::WatcherSettings />
 
             {move || removing.get().map(|c| {
                 let id = c.id.clone();
