@@ -232,6 +232,21 @@ fn desktop() -> Result {
         // screenshots through WebKitWebDriver hang under Xvfb here.
         || apt_install(&["xvfb", "webkit2gtk-driver", "x11-utils", "imagemagick"]),
     )?;
+    step(
+        "the tray library and python3-xlib (desktop smoke test: the tray, closing the window)",
+        || {
+            output_of("ldconfig", &["-p"])
+                .is_some_and(|libs| libs.contains("libayatana-appindicator3.so.1"))
+                && Command::new("/usr/bin/python3")
+                    .args(["-c", "import Xlib"])
+                    .status()
+                    .is_ok_and(|s| s.success())
+        },
+        // The app's tray icon loads libayatana-appindicator at run time
+        // (without it the app has no tray); the test closes the window as a
+        // window manager would, with python3-xlib.
+        || apt_install(&["libayatana-appindicator3-1", "python3-xlib"]),
+    )?;
     npm_step(
         &format!("Tauri CLI {TAURI_CLI_MAJOR} (npm)"),
         "tauri",
