@@ -153,6 +153,55 @@ fn an_allow_reimport_still_reports_and_fetches_again_after_the_screen_is_left() 
     assert_no_panic(&c, &mut log, "after the allow re-import");
 }
 
+/// A failed row the console cannot read whole, whose key it can read: it
+/// can be chosen and deleted by that key like any other, and the attention
+/// inbox counts it instead of leaving it out.
+#[test]
+fn an_unreadable_row_with_a_readable_key_can_be_deleted_and_the_inbox_counts_it() {
+    let c = Console::open(&format!("/inventree/{INVENTREE477}/failed"));
+    let mut log = Vec::new();
+    c.wait_rows();
+    let inventree = c.demo.instance(Flavor::InvenTree477);
+    inventree.set_fault(
+        "/api/background-task/failed/",
+        Fault {
+            null_in_first_row: Some("attempt_count"),
+            only_method: Some("GET"),
+            ..Fault::default()
+        },
+    );
+    c.browser.click_css("[data-testid=refresh-now]");
+    c.browser.wait_for("[data-testid=unreadable-row]", LONG);
+    let key = c
+        .browser
+        .execute("return document.querySelector('[data-testid=unreadable-row]').closest('tr').dataset.taskId")
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        inventree.failed_pks().contains(&key),
+        "the row's own pk: {key}"
+    );
+    let before = inventree.failed_pks();
+    c.check_rows(std::slice::from_ref(&key));
+    c.browser.click_css("[data-testid=delete-selected]");
+    c.browser.click_css("[data-testid=confirm-ok]");
+    c.browser.wait_for_toast("Deleted 1 task", LONG);
+    let removed: HashSet<String> = before
+        .difference(&inventree.failed_pks())
+        .cloned()
+        .collect();
+    assert_eq!(removed, HashSet::from([key]));
+    // The next first row is unreadable too now: the inbox says so.
+    c.goto("/#/attention");
+    c.browser.wait_until(
+        "[...document.querySelectorAll('[data-testid=tasks-table] tbody tr')].some(r => r.textContent.includes('1 failed task could not be read'))",
+        LONG,
+        "the inbox counting the unreadable failed task",
+    );
+    assert_no_panic(&c, &mut log, "after the unreadable row");
+}
+
 const SANITY: &str = "[data-check='Sanity check']";
 
 #[test]

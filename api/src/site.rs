@@ -13,17 +13,21 @@ use crate::server::{OfferedConnection, ServerKind};
 /// The file's name, next to `index.html`.
 pub const SITE_CONFIG_FILE: &str = "taskdeck.json";
 
-/// Keys that would carry a secret, wherever they appear.
-const SECRET_KEYS: &[&str] = &[
+/// Keys that would carry a secret, wherever they appear in a file an admin
+/// writes (`taskdeck.json`, the watcher's config).
+pub const SECRET_KEYS: &[&str] = &[
     "token",
     "api_token",
+    "app_token",
     "api_key",
     "apikey",
     "key",
     "password",
+    "passwd",
     "secret",
     "authorization",
     "auth",
+    "bearer",
     "session",
     "sessionid",
     "csrftoken",
@@ -107,7 +111,13 @@ fn bad(message: impl Into<String>) -> SiteConfigError {
     SiteConfigError(format!("{SITE_CONFIG_FILE}: {}", message.into()))
 }
 
-/// Where a secret-looking key sits, e.g. `servers[1].token`.
+/// Where the first secret-looking key of a document sits, e.g.
+/// `servers[1].token`: such a file is refused as a whole, naming the key and
+/// never repeating its value.
+pub fn secret_key_at(document: &Value) -> Option<String> {
+    find_secret(document, "")
+}
+
 fn find_secret(value: &Value, at: &str) -> Option<String> {
     match value {
         Value::Object(map) => map.iter().find_map(|(key, inner)| {
@@ -159,7 +169,7 @@ impl SiteConfig {
                 "must be a JSON object with \"servers\" and \"defaults\"",
             ));
         }
-        if let Some(at) = find_secret(&value, "") {
+        if let Some(at) = secret_key_at(&value) {
             return Err(bad(format!(
                 "\"{at}\" looks like a secret, and this file is public (anyone who can open \
                  Taskdeck can read it). Remove it: each user enters their own token."

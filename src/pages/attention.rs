@@ -136,10 +136,17 @@ impl LocalRow for AttentionRow {
         format!("{} {} {}", self.server, self.what, self.error).to_lowercase()
     }
 
+    /// A row without a time (a stopped worker, a health error, rows that
+    /// could not be read) is a state of now: newest first puts it on top.
     fn compare(&self, other: &Self, sort: &str) -> Ordering {
         match sort {
             "server" => self.server.cmp(&other.server),
-            _ => self.at.cmp(&other.at),
+            _ => match (self.at, other.at) {
+                (Some(a), Some(b)) => a.cmp(&b),
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(_), None) => Ordering::Less,
+            },
         }
     }
 }

@@ -11,24 +11,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use taskdeck_api::server::{OfferedConnection, ServerKind};
+use taskdeck_api::site::{SECRET_KEYS, secret_key_at};
 use taskdeck_api::{BaseUrl, Secret};
-
-/// Keys that would carry a secret, wherever they appear. `token_env`,
-/// `token_file` and `token_credential` say where a secret is, not what.
-const SECRET_KEYS: &[&str] = &[
-    "token",
-    "api_token",
-    "app_token",
-    "api_key",
-    "apikey",
-    "key",
-    "password",
-    "passwd",
-    "secret",
-    "authorization",
-    "auth",
-    "bearer",
-];
 
 /// Larger than any config an admin writes by hand.
 const MAX_BYTES: usize = 1024 * 1024;
@@ -434,29 +418,6 @@ fn duration_or(
     }
 }
 
-/// Where a secret-looking key sits, e.g. `server[1].token`.
-fn find_secret(value: &toml::Value, at: &str) -> Option<String> {
-    match value {
-        toml::Value::Table(map) => map.iter().find_map(|(key, inner)| {
-            let path = if at.is_empty() {
-                key.clone()
-            } else {
-                format!("{at}.{key}")
-            };
-            if SECRET_KEYS.contains(&key.to_ascii_lowercase().as_str()) {
-                Some(path)
-            } else {
-                find_secret(inner, &path)
-            }
-        }),
-        toml::Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(n, inner)| find_secret(inner, &format!("{at}[{n}]"))),
-        _ => None,
-    }
-}
-
 /// A URL that carries a credential: user-info, or a query parameter
 /// named like a secret (`?token=`).
 fn url_credential(url: &str) -> Option<&'static str> {
@@ -600,7 +561,9 @@ impl Config {
             return Err(bad("the config file is larger than 1 MB"));
         }
         let value: toml::Value = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
-        if let Some(at) = find_secret(&value, "") {
+        // The same check as taskdeck.json's, on the document as JSON.
+        let document = serde_json::to_value(&value).map_err(|e| bad(e.to_string()))?;
+        if let Some(at) = secret_key_at(&document) {
             return Err(bad(format!(
                 "“{at}” looks like a secret. The config file keeps none: name an \
                  environment variable (token_env), a file (token_file) or a systemd \
