@@ -129,7 +129,7 @@ pub fn DetailDrawer(
         }
     });
     view! {
-        <aside
+        <div
             class="drawer"
             role="dialog"
             aria-labelledby="drawer-title"
@@ -166,6 +166,6 @@ pub fn DetailDrawer(
                     })
                     .collect_view()}
             </dl>
-        </aside>
+        </div>
     }
 }

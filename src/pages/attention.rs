@@ -36,7 +36,7 @@ use crate::web;
 const PER_SERVER: u32 = 100;
 
 const COLUMNS: [Column; 5] = [
-    Column::plain("", Width::Xs),
+    Column::plain("New since last seen", Width::Xs).label_for_screen_readers(),
     Column::sorted("When", "when", true, Width::M),
     Column::sorted("Server", "server", false, Width::M),
     Column::plain("What", Width::Fill),

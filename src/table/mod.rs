@@ -74,6 +74,9 @@ pub struct Column {
     /// Shown unless the user hides it; `false`: hidden unless the user
     /// shows it (its value is in the details either way).
     pub shown: bool,
+    /// Named for screen readers only (a marker column whose cells say
+    /// what they are).
+    pub label_hidden: bool,
 }
 
 impl Column {
@@ -84,6 +87,7 @@ impl Column {
             starts_descending: false,
             width,
             shown: true,
+            label_hidden: false,
         }
     }
 
@@ -99,6 +103,15 @@ impl Column {
             starts_descending,
             width,
             shown: true,
+            label_hidden: false,
+        }
+    }
+
+    /// Its header is read by screen readers but not shown.
+    pub const fn label_for_screen_readers(self) -> Column {
+        Column {
+            label_hidden: true,
+            ..self
         }
     }
 

@@ -530,6 +530,8 @@ fn test() -> Result {
         "browser_deploy",
         "--test",
         "browser_engine",
+        "--test",
+        "browser_a11y",
         "--",
         "--test-threads=2",
     ])?;
