@@ -28,7 +28,7 @@ pub fn ConnectionsPage() -> impl IntoView {
     view! {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
-                <h1 id="screen-title">"Connections"</h1>
+                <h1 id="screen-title" tabindex="-1">"Connections"</h1>
             </header>
             <label class="setting">
                 "Wait for a server at most "
