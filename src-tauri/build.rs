@@ -5,8 +5,8 @@
 use taskdeck_api::ipc::{COMMANDS, permission};
 
 fn main() {
-    let mut permissions = vec!["core:event:default".to_string()];
-    permissions.extend(COMMANDS.iter().map(|c| permission(c)));
+    // Exactly the app's own commands: the webview listens to no events.
+    let permissions: Vec<String> = COMMANDS.iter().map(|c| permission(c)).collect();
     let capability = serde_json::json!({
         "$schema": "../gen/schemas/desktop-schema.json",
         "identifier": "default",

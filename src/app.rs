@@ -8,7 +8,7 @@ use crate::components::feedback::{ToastRegion, Toasts};
 use crate::components::palette::CommandPalette;
 use crate::context::{Changed, Clock, Connections, Settings, Theme};
 use crate::pages::NotFound;
-use crate::pages::attention::{AttentionPage, NOTIFY_KEY, NewCount, inbox};
+use crate::pages::attention::{AttentionPage, NOTIFY_KEY, NewCount, inbox, seen_as_stored};
 use crate::pages::connections::ConnectionsPage;
 use crate::pages::health::HealthPage;
 use crate::pages::inventree::QueuePage;
@@ -220,7 +220,7 @@ fn watch_new(connections: Connections, count: NewCount, watching: crate::watchin
             return;
         }
         leptos::task::spawn_local(async move {
-            let rows = inbox(connections).await;
+            let rows = inbox(connections, seen_as_stored()).await;
             count
                 .0
                 .try_set(Some(rows.iter().filter(|r| r.is_new()).count()));

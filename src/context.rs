@@ -37,6 +37,8 @@ pub struct Connections {
     pub site_defaults: RwSignal<Option<SiteDefaults>>,
     /// 2.x servers' whole task lists, shared between screens.
     pub full_lists: crate::store::full_lists::FullLists,
+    /// Each Paperless server's `/api/status/`, shared for a minute.
+    pub status_reads: crate::store::status::StatusReads,
     /// Desktop app: where its Rust side keeps tokens (found by probing).
     pub token_store: RwSignal<Option<TokenStore>>,
     /// One Paperless client per connection, shared by every screen, so the
@@ -95,6 +97,7 @@ impl Connections {
             site: RwSignal::new(SiteState::Unknown),
             site_defaults: RwSignal::new(None),
             full_lists: Default::default(),
+            status_reads: Default::default(),
             token_store: RwSignal::new(None),
             paperless_clients: StoredValue::new_local(Vec::new()),
         };
@@ -109,6 +112,10 @@ impl Connections {
                     Err(e) => leptos::logging::error!("connections could not be loaded: {e}"),
                 }
             } else {
+                // Another tab changed the list: this one shows it too.
+                web::on_storage_change(crate::state::connections::LIST_KEY, move || {
+                    this.list.try_set(with_storage(|s| s.load()));
+                });
                 let fetched = web::fetch_site_file(SITE_CONFIG_FILE).await;
                 let (state, config) = read_site_config(fetched, &web::origin());
                 if let SiteState::Unusable(why) = &state {
@@ -158,14 +165,20 @@ impl Connections {
         } else {
             connection
         };
-        let mut list = self.list.get_untracked();
-        match list.iter_mut().find(|c| c.id == saved.id) {
-            Some(slot) => *slot = saved.clone(),
-            None => list.push(saved.clone()),
-        }
-        if !crate::ipc::in_desktop_app() {
-            with_storage(|s| s.save(&list));
-        }
+        let list = if crate::ipc::in_desktop_app() {
+            let mut list = self.list.get_untracked();
+            match list.iter_mut().find(|c| c.id == saved.id) {
+                Some(slot) => *slot = saved.clone(),
+                None => list.push(saved.clone()),
+            }
+            list
+        } else {
+            // Into the list as stored now: another tab may have added one.
+            with_storage(|s| {
+                s.save_one(&saved);
+                s.load()
+            })
+        };
         self.list.set(list);
         Ok(saved)
     }
@@ -174,19 +187,20 @@ impl Connections {
         if crate::ipc::in_desktop_app() {
             let args = IdArgs { id: id.to_string() };
             crate::ipc::desktop::<_, ()>(ipc::FORGET_CONNECTION, &args).await?;
+            let list: Vec<Connection> = self
+                .list
+                .get_untracked()
+                .into_iter()
+                .filter(|c| c.id != id)
+                .collect();
+            self.list.set(list);
         } else {
-            with_storage(|s| s.forget_token(id));
+            let list = with_storage(|s| {
+                s.remove_one(id);
+                s.load()
+            });
+            self.list.set(list);
         }
-        let list: Vec<Connection> = self
-            .list
-            .get_untracked()
-            .into_iter()
-            .filter(|c| c.id != id)
-            .collect();
-        if !crate::ipc::in_desktop_app() {
-            with_storage(|s| s.save(&list));
-        }
-        self.list.set(list);
         Ok(())
     }
 

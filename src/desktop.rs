@@ -9,7 +9,7 @@ use crate::api::paperless::{PaperlessApi, StatusCounts, TaskQuery};
 use crate::api::paperless_admin::Health;
 use crate::components::feedback::{ToastKind, Toasts};
 use crate::context::Connections;
-use crate::pages::health::paperless_health;
+use crate::pages::health::{StatusAge, paperless_health};
 use crate::reactive::effect;
 use crate::state::attention::{Attention, FailureWatch};
 use crate::state::connections::{Connection, ServerKind};
@@ -23,7 +23,14 @@ async fn attention(connections: Connections, c: &Connection) -> Option<Attention
     let failed = failures(connections, c).await?;
     let problems = match c.kind {
         // Only for users who may read the status; others get no problems.
-        ServerKind::Paperless => match paperless_health(&connections.paperless(c)).await {
+        ServerKind::Paperless => match paperless_health(
+            &connections.paperless(c),
+            connections.status_reads,
+            &c.id,
+            StatusAge::UpToAMinute,
+        )
+        .await
+        {
             Ok(report) => report
                 .checks
                 .iter()

@@ -76,7 +76,7 @@ impl Runs {
     {
         let Some(claim) = self
             .registry
-            .try_with_value(|r| r.claim(key.clone(), RunState::Requested))
+            .try_with_value(|r| r.claim(key.clone(), RunState::Sending))
             .flatten()
         else {
             return;

@@ -169,6 +169,13 @@ fn a_broken_or_missing_taskdeck_json_is_explained_and_the_console_still_works() 
         banner.contains("Connections you added yourself still work"),
         "{banner}"
     );
+    // Said once, above the screen: not again on Connections.
+    browser.wait_for("[data-testid=connection-form]", SHORT);
+    assert!(
+        browser.find_all("[data-testid=site-config]").is_empty(),
+        "the refusal is said twice"
+    );
+    browser.screenshot("site-config-refused-connections");
 
     // Not deployed at all (404): the connections screen says how to add one.
     std::fs::remove_file(root.join("tools/taskdeck/taskdeck.json")).unwrap();
@@ -353,6 +360,12 @@ fn check_headers(origin: &str, encoding: &str) {
     assert_eq!(header(&headers, "cache-control"), "no-cache", "{headers:?}");
     let (_, headers) = headers_of(origin, "/taskdeck/", "identity");
     assert_eq!(header(&headers, "cache-control"), "no-cache", "{headers:?}");
+    // No other site may frame the console: only a header can say so.
+    assert_eq!(
+        header(&headers, "content-security-policy"),
+        "frame-ancestors 'none'",
+        "{headers:?}"
+    );
     assert!(
         header(&headers, "content-type").starts_with("text/html"),
         "{headers:?}"

@@ -525,3 +525,154 @@ fn allow_reimport_deletes_one_by_one_and_a_fetch_imports_again() {
     assert_eq!(reimported.len(), 1, "{}", all.body);
     assert_eq!(reimported[0]["status"], "SUCCESS");
 }
+
+/// One recording of 2026-12-06 replayed: same status, same JSON shape.
+fn replay_one(
+    base: &str,
+    set: &str,
+    file: &str,
+    status: u16,
+    request: (&str, &str, &str, Option<&str>),
+) {
+    let (method, path, token, body) = request;
+    let mut headers = vec![("Authorization".to_string(), format!("Token {token}"))];
+    if body.is_some() {
+        headers.push(("Content-Type".into(), "application/json".into()));
+    }
+    if set == PAPERLESS && file.starts_with("v9_") {
+        headers.push(("Accept".into(), "application/json; version=9".into()));
+    }
+    let reply = send(base, method, path, &headers, body);
+    assert_eq!(reply.status, status, "{file}: {}", reply.body);
+    let recorded: Value = serde_json::from_str(&read(set, file)).unwrap();
+    let actual: Value = serde_json::from_str(&reply.body)
+        .unwrap_or_else(|e| panic!("{file}: not JSON ({e}): {}", reply.body));
+    let mut differences = Vec::new();
+    shape_differences(&recorded, &actual, "$", &mut differences);
+    assert!(differences.is_empty(), "{file}: {differences:#?}");
+}
+
+/// The recordings of 2026-12-06 (issue 25), replayed on the demo: the
+/// account endpoints, a 2.x run's `{"result": null}`, a view-only user's
+/// 403s. The recordings' `alice` holds `view_paperlesstask` only, as the
+/// demo's `taskviewer` does.
+#[test]
+fn the_accounts_and_2x_answers_recorded_on_2026_12_06_replay() {
+    let user = |name: &str| {
+        taskdeck_demo::paperless::USERS
+            .iter()
+            .find(|u| u.username == name)
+            .unwrap()
+            .token
+    };
+    let (admin, viewer) = (user("admin"), user("taskviewer"));
+    let v3 = demo_of(Flavor::Paperless3);
+    let base = v3.instances[0].url();
+    for (file, status, token) in [
+        ("ui_settings_admin_live.json", 200, admin),
+        ("ui_settings_alice_403_live.json", 403, viewer),
+    ] {
+        replay_one(
+            &base,
+            PAPERLESS,
+            file,
+            status,
+            ("GET", "/api/ui_settings/", token, None),
+        );
+    }
+    replay_one(
+        &base,
+        PAPERLESS,
+        "acknowledge_alice_view_only_403_live.json",
+        403,
+        (
+            "POST",
+            "/api/tasks/acknowledge/",
+            viewer,
+            Some(r#"{"tasks":[999999]}"#),
+        ),
+    );
+    let v2 = demo_of(Flavor::Paperless2);
+    let base = v2.instances[0].url();
+    for (file, status, token) in [
+        ("v9_ui_settings_admin_2x_live.json", 200, admin),
+        ("v9_ui_settings_alice_403_2x_live.json", 403, viewer),
+    ] {
+        replay_one(
+            &base,
+            PAPERLESS,
+            file,
+            status,
+            ("GET", "/api/ui_settings/", token, None),
+        );
+    }
+    replay_one(
+        &base,
+        PAPERLESS,
+        "v9_run_train_classifier_null_result_2x_live.json",
+        200,
+        (
+            "POST",
+            "/api/tasks/run/",
+            admin,
+            Some(r#"{"task_name":"train_classifier"}"#),
+        ),
+    );
+    let after = send(
+        &base,
+        "GET",
+        "/api/tasks/",
+        &[
+            ("Authorization".into(), format!("Token {admin}")),
+            ("Accept".into(), "application/json; version=9".into()),
+        ],
+        None,
+    );
+    let tasks: Value = serde_json::from_str(&after.body).unwrap();
+    let newest = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["task_name"] == "train_classifier")
+        .max_by_key(|t| t["id"].as_u64())
+        .unwrap();
+    let recorded: Value = serde_json::from_str(&read(
+        PAPERLESS,
+        "v9_task_after_train_classifier_null_result_2x_live.json",
+    ))
+    .unwrap();
+    for key in ["type", "status", "result"] {
+        assert_eq!(newest[key], recorded[key], "{key}");
+    }
+    for (set, flavor) in [
+        (INVENTREE_477, Flavor::InvenTree477),
+        (INVENTREE_198, Flavor::InvenTree198),
+    ] {
+        let demo = demo_of(flavor);
+        let base = demo.instances[0].url();
+        let token = |name: &str| {
+            taskdeck_demo::inventree::USERS
+                .iter()
+                .find(|u| u.username == name)
+                .unwrap()
+                .token
+        };
+        // The recordings' `viewer` is staff, not superuser: the demo's `staffer`.
+        replay_one(
+            &base,
+            set,
+            "user_me_viewer_live.json",
+            200,
+            ("GET", "/api/user/me/", token("staffer"), None),
+        );
+        if set == INVENTREE_477 {
+            replay_one(
+                &base,
+                set,
+                "user_me_admin_live.json",
+                200,
+                ("GET", "/api/user/me/", token("admin"), None),
+            );
+        }
+    }
+}

@@ -23,9 +23,9 @@ use taskdeck_api::{
 use taskdeck_demo::{Demo, DemoConfig, Fault, Flavor, Instance, Scale};
 use taskdeck_engine::act::{Checked, Outcome, Report, Tally, act};
 use taskdeck_engine::clock::{Clock, ManualClock};
-use taskdeck_engine::follow::{Pace, RunState, follow_task, run_system_task};
+use taskdeck_engine::follow::{Pace, RunState, Skip, follow_task, run_system_task};
 use taskdeck_engine::inventree::{Delete, DeleteFrom};
-use taskdeck_engine::mail::{Release, Turns, fetch_account};
+use taskdeck_engine::mail::{MailLog, Release, Turns, fetch_account};
 use taskdeck_engine::paperless::{Acknowledge, all_tasks};
 
 fn demo() -> Demo {
@@ -624,7 +624,14 @@ fn a_mail_fetch_is_found_by_its_account_and_followed() {
         account,
         &mut |_| {},
     ));
-    assert!(matches!(last, RunState::Task { .. }), "{last:?}");
+    assert_eq!(
+        last,
+        RunState::Fetched {
+            status: TaskStatus::Success,
+            message: None,
+            log: MailLog::Clean
+        }
+    );
     let fetches = instance.manual_mail_fetches();
     assert_eq!(fetches.len(), 1);
     assert_eq!(fetches[0].1["account_ids"], serde_json::json!([account]));
@@ -661,7 +668,7 @@ fn fetches_of_one_2x_server_wait_their_turn_and_send_nothing_meanwhile() {
     assert_eq!(states.first(), Some(&RunState::WaitingTurn));
     assert_eq!(last, RunState::NoLongerFollowed { status: None });
     assert!(
-        instance.manual_mail_fetches().is_empty(),
+        instance.mail_fetch_requests().is_empty(),
         "nothing was sent"
     );
     // Another server's fetch does not wait for it.
@@ -681,5 +688,274 @@ fn fetches_of_one_2x_server_wait_their_turn_and_send_nothing_meanwhile() {
         &mut |_| {},
     ));
     assert_ne!(first, RunState::WaitingTurn);
-    assert_eq!(instance.manual_mail_fetches().len(), 1);
+    assert_eq!(instance.mail_fetch_requests(), [account]);
+}
+
+fn quick() -> Pace {
+    Pace {
+        every: Duration::from_millis(300),
+        deadline: Duration::from_secs(60),
+    }
+}
+
+/// Paths of the requests sent through it, in order.
+#[derive(Default)]
+struct Recording {
+    inner: UreqTransport,
+    paths: RefCell<Vec<String>>,
+}
+
+impl Transport for Recording {
+    fn send<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+    ) -> LocalBoxFuture<'a, Result<HttpResponse, TransportError>> {
+        self.paths.borrow_mut().push(format!(
+            "{} {}",
+            request.method.as_str(),
+            request.path_and_query
+        ));
+        self.inner.send(request)
+    }
+}
+
+/// Issue 25, item 1: 2.20.15 answers a finished classifier run with
+/// `{"result": null}` (recorded); the run's own row, new in the task list
+/// since before the request, says how it ended.
+#[test]
+fn a_2x_run_answered_with_null_is_read_from_its_row_in_the_task_list() {
+    let before = HttpResponse::new(200, "[]");
+    let answer = HttpResponse::new(
+        200,
+        support::recorded::read(
+            PAPERLESS,
+            "v9_run_train_classifier_null_result_2x_live.json",
+        ),
+    );
+    let row = support::recorded::read(
+        PAPERLESS,
+        "v9_task_after_train_classifier_null_result_2x_live.json",
+    );
+    let after = HttpResponse::new(200, format!("[{row}]"));
+    let t = ScriptedTransport::new([before, answer, after]);
+    let client = PaperlessClient::new(BaseUrl::parse("http://127.0.0.1:8011").unwrap(), None)
+        .with_api(PaperlessApi::V9);
+    let mut states = Vec::new();
+    let last = block_on(run_system_task(
+        &client,
+        &t,
+        &ManualClock::at(0),
+        quick(),
+        SystemTask::TrainClassifier,
+        &mut |s| states.push(s.clone()),
+    ));
+    assert_eq!(
+        last,
+        RunState::Task {
+            status: TaskStatus::Success,
+            message: Some("No automatic matching items, not training".into())
+        }
+    );
+    assert_eq!(
+        states,
+        std::slice::from_ref(&last),
+        "no state claims more than was seen"
+    );
+    let sent: Vec<String> = t
+        .sent
+        .borrow()
+        .iter()
+        .map(|r| format!("{} {}", r.method.as_str(), r.path_and_query))
+        .collect();
+    assert_eq!(
+        sent,
+        ["GET /api/tasks/", "POST /api/tasks/run/", "GET /api/tasks/"]
+    );
+}
+
+/// The same against the demo's 2.x server: the classifier's row, the
+/// sanity check's answer, and `index_optimize`, which records no row.
+#[test]
+fn a_2x_server_s_synchronous_runs_each_say_how_they_ended() {
+    let demo = demo();
+    let instance = demo.instance(Flavor::Paperless2);
+    let t = UreqTransport::default();
+    let client = paperless(instance);
+    block_on(client.probe(&t)).unwrap();
+    let run = |task| {
+        block_on(run_system_task(
+            &client,
+            &t,
+            &RealClock,
+            quick(),
+            task,
+            &mut |_| {},
+        ))
+    };
+    assert_eq!(
+        run(SystemTask::TrainClassifier),
+        RunState::Task {
+            status: TaskStatus::Success,
+            message: Some("No automatic matching items, not training".into())
+        }
+    );
+    assert_eq!(
+        run(SystemTask::SanityCheck),
+        RunState::Answered {
+            result: Some("No issues detected.".into())
+        }
+    );
+    assert_eq!(
+        run(SystemTask::IndexOptimize),
+        RunState::Answered { result: None }
+    );
+}
+
+/// Issue 25, item 4: the LLM index is disabled on the demo (as recorded);
+/// a run ends in success and logs that it skipped the update: reported as
+/// skipped, not as a success.
+#[test]
+fn an_llm_index_run_the_server_skips_is_reported_as_skipped() {
+    let demo = demo();
+    let instance = demo.instance(Flavor::Paperless3);
+    let t = UreqTransport::default();
+    let last = block_on(run_system_task(
+        &paperless(instance),
+        &t,
+        &RealClock,
+        quick(),
+        SystemTask::LlmIndex,
+        &mut |_| {},
+    ));
+    assert_eq!(last, RunState::Skipped(Skip::LlmIndexDisabled));
+    let log = instance.paperless().lock().unwrap().server_log.clone();
+    assert!(
+        log.iter()
+            .any(|l| l.ends_with("LLM index is disabled, skipping update.")),
+        "{log:?}"
+    );
+}
+
+/// Issue 25, item 2: the demo's unreachable account's `mail_fetch` task
+/// succeeds, as a real server's does; the mail log says the mailbox could
+/// not be reached, and so does the report. Where the log is closed to the
+/// account, the report says the outcome of the mailbox is not seen.
+#[test]
+fn a_fetch_of_an_unreachable_mailbox_reports_the_mail_logs_error() {
+    let demo = demo();
+    let instance = demo.instance(Flavor::Paperless3);
+    let t = UreqTransport::default();
+    let (unreachable, name) = {
+        let state = instance.paperless().lock().unwrap();
+        let account = state.mail.accounts.iter().find(|a| !a.reachable).unwrap();
+        (account.id, account.name)
+    };
+    let fetch = |client: &PaperlessClient| {
+        block_on(fetch_account(
+            client,
+            &t,
+            &RealClock,
+            quick(),
+            &Turns::default(),
+            "c1",
+            unreachable,
+            &mut |_| {},
+        ))
+    };
+    assert_eq!(
+        fetch(&paperless(instance)),
+        RunState::Fetched {
+            status: TaskStatus::Success,
+            message: None,
+            log: MailLog::Errors(vec![format!(
+                "Error while retrieving mailbox {name}: [Errno 111] Connection refused"
+            )])
+        }
+    );
+    // `taskadmin` may fetch mail but not read logs (staff only).
+    let taskadmin = taskdeck_demo::paperless::USERS
+        .iter()
+        .find(|u| u.username == "taskadmin")
+        .unwrap();
+    assert_eq!(
+        fetch(&paperless_as(instance, taskadmin.token)),
+        RunState::Fetched {
+            status: TaskStatus::Success,
+            message: None,
+            log: MailLog::Unreadable
+        }
+    );
+}
+
+/// Issue 25, items 2 and 7: a 2.x server records no task for a mail
+/// fetch, so none is looked for (no "waiting for the worker" that never
+/// ends); its mail log says when the fetch began and what failed.
+#[test]
+fn a_2x_fetch_is_followed_in_the_mail_log_without_looking_for_a_task() {
+    let demo = demo();
+    let instance = demo.instance(Flavor::Paperless2);
+    let t = Recording::default();
+    let client = paperless(instance);
+    block_on(client.probe(&t)).unwrap();
+    t.paths.borrow_mut().clear();
+    let (reachable, unreachable, name) = {
+        let state = instance.paperless().lock().unwrap();
+        let bad = state.mail.accounts.iter().find(|a| !a.reachable).unwrap();
+        let good = state.mail.accounts.iter().find(|a| a.reachable).unwrap();
+        (good.id, bad.id, bad.name)
+    };
+    let mut states = Vec::new();
+    let last = block_on(fetch_account(
+        &client,
+        &t,
+        &RealClock,
+        quick(),
+        &Turns::default(),
+        "c1",
+        unreachable,
+        &mut |s| states.push(s.clone()),
+    ));
+    assert_eq!(
+        last,
+        RunState::Unlisted {
+            log: MailLog::Errors(vec![format!(
+                "Error while retrieving mailbox {name}: [Errno 111] Connection refused"
+            )])
+        }
+    );
+    assert_eq!(
+        states.first(),
+        Some(&RunState::Unlisted {
+            log: MailLog::Watching
+        })
+    );
+    assert!(
+        !states
+            .iter()
+            .any(|s| matches!(s, RunState::Requested | RunState::Task { .. })),
+        "{states:?}"
+    );
+    assert!(
+        !t.paths.borrow().iter().any(|p| p.contains("/api/tasks/")),
+        "no task is looked for: {:?}",
+        t.paths.borrow()
+    );
+    let last = block_on(fetch_account(
+        &client,
+        &t,
+        &RealClock,
+        quick(),
+        &Turns::default(),
+        "c1",
+        reachable,
+        &mut |_| {},
+    ));
+    assert_eq!(
+        last,
+        RunState::Unlisted {
+            log: MailLog::Clean
+        }
+    );
+    assert_eq!(instance.mail_fetch_requests(), [unreachable, reachable]);
+    assert!(instance.manual_mail_fetches().is_empty(), "2.x lists none");
 }

@@ -500,6 +500,25 @@ fn a_failed_tasks_duration_is_stopped_minus_started() {
     );
 }
 
+/// `/api/user/me/` on both versions: the superuser and the staff user who
+/// may read every queue but gets 403 in the Django admin.
+#[test]
+fn the_account_behind_the_token_says_whether_it_is_a_superuser() {
+    let call = client().account_call();
+    assert_eq!(call.request.path_and_query, "/api/user/me/");
+    let read = |set: &str, file: &str| {
+        call.decode(&HttpResponse::new(200, support::recorded::read(set, file)))
+            .unwrap()
+    };
+    let admin = read(INVENTREE_477, "user_me_admin_live.json");
+    assert!(admin.is_superuser && admin.is_staff);
+    for set in [INVENTREE_477, INVENTREE_198] {
+        let viewer = read(set, "user_me_viewer_live.json");
+        assert_eq!(viewer.username.as_deref(), Some("viewer"));
+        assert!(viewer.is_staff && !viewer.is_superuser, "{set}");
+    }
+}
+
 /// Every recorded failed task's arguments read as Python values (InvenTree
 /// pickles them with django-q2's `PickledObjectField`).
 #[test]

@@ -3,15 +3,20 @@
 
 mod support;
 
+use std::future::Future;
+
 use chrono::{TimeZone, Utc};
 use support::recorded::{PAPERLESS, paperless_entry, paperless_index, read, response};
 use support::{ScriptedTransport, block_on};
+use taskdeck_api::account::{ACKNOWLEDGE_TASKS, PaperlessAccount};
 use taskdeck_api::paperless::{
     AckTarget, PaperlessApi, PaperlessClient, PaperlessTask, StatusGroup, TaskQuery, TaskStatus,
     TaskType, TriggerSource,
 };
 use taskdeck_api::paperless_admin::{Health, Started, SystemTask, health_report};
-use taskdeck_api::paperless_mail::{MailQuery, MailStatus, new_mail_fetch};
+use taskdeck_api::paperless_mail::{
+    AccountLog, MailQuery, MailStatus, account_log, lines_after, new_mail_fetch,
+};
 use taskdeck_api::{ApiError, BaseUrl, HttpResponse, Page, Secret, Selection};
 
 fn client(api: PaperlessApi) -> PaperlessClient {
@@ -535,6 +540,95 @@ fn a_2x_server_is_negotiated_down_to_api_9_once() {
     );
 }
 
+/// Answers in the order asked, but only once let through: two requests
+/// can be on their way at once, as when a screen asks two things.
+struct HeldTransport {
+    replies: std::cell::RefCell<std::collections::HashMap<String, Vec<HttpResponse>>>,
+    open: std::cell::Cell<bool>,
+    sent: std::cell::RefCell<Vec<(String, String)>>,
+}
+
+impl taskdeck_api::Transport for HeldTransport {
+    fn send<'a>(
+        &'a self,
+        request: &'a taskdeck_api::HttpRequest,
+    ) -> taskdeck_api::LocalBoxFuture<'a, Result<HttpResponse, taskdeck_api::TransportError>> {
+        let path = request.path().to_string();
+        self.sent.borrow_mut().push((
+            path.clone(),
+            request.header_value("Accept").unwrap_or("").to_string(),
+        ));
+        Box::pin(std::future::poll_fn(move |_| {
+            if !self.open.get() {
+                return std::task::Poll::Pending;
+            }
+            let reply = self.replies.borrow_mut().get_mut(&path).unwrap().remove(0);
+            std::task::Poll::Ready(Ok(reply))
+        }))
+    }
+}
+
+/// Two requests on their way as API 10 to a 2.x server: both refused.
+/// The first refusal settles on API 9; the second must not take the
+/// version it did not ask for as one the server "no longer speaks" and go
+/// back to 10 (it did: the Health screen's second request flipped it).
+#[test]
+fn two_requests_refused_at_once_settle_on_api_9() {
+    use std::task::{Context, Poll, Waker};
+    let refused = response(PAPERLESS, &paperless_entry("version_11_406"));
+    let status = HttpResponse::new(200, read(PAPERLESS, "v9_api_status.json"));
+    let account = HttpResponse::new(200, read(PAPERLESS, "v9_ui_settings_admin_2x_live.json"));
+    let transport = HeldTransport {
+        replies: std::cell::RefCell::new(
+            [
+                ("/api/status/".to_string(), vec![refused.clone(), status]),
+                ("/api/ui_settings/".to_string(), vec![refused, account]),
+            ]
+            .into_iter()
+            .collect(),
+        ),
+        open: std::cell::Cell::new(false),
+        sent: Default::default(),
+    };
+    let c = PaperlessClient::new(
+        BaseUrl::parse("http://127.0.0.1:8011").unwrap(),
+        Some(Secret::new("t")),
+    );
+    let mut a = std::pin::pin!(c.status(&transport));
+    let mut b = std::pin::pin!(c.account(&transport));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(a.as_mut().poll(&mut cx).is_pending());
+    assert!(b.as_mut().poll(&mut cx).is_pending());
+    transport.open.set(true);
+    let (mut status, mut account) = (None, None);
+    while status.is_none() || account.is_none() {
+        if status.is_none()
+            && let Poll::Ready(r) = a.as_mut().poll(&mut cx)
+        {
+            status = Some(r);
+        }
+        if account.is_none()
+            && let Poll::Ready(r) = b.as_mut().poll(&mut cx)
+        {
+            account = Some(r);
+        }
+    }
+    assert!(status.unwrap().is_ok());
+    assert!(account.unwrap().unwrap().is_superuser);
+    assert_eq!(c.api(), PaperlessApi::V9);
+    let accepts: Vec<String> = transport
+        .sent
+        .borrow()
+        .iter()
+        .map(|(_, a)| a.clone())
+        .collect();
+    assert_eq!(
+        accepts.iter().filter(|a| a.ends_with("version=9")).count(),
+        2,
+        "{accepts:?}"
+    );
+}
+
 #[test]
 fn acknowledge_all_is_refused_locally_on_api_9() {
     let transport = ScriptedTransport::new([]);
@@ -721,7 +815,10 @@ fn the_recorded_system_status_reads_as_health_checks() {
             .clone()
     };
     assert_eq!(by_name("Redis").health, Health::Ok);
-    assert_eq!(by_name("Celery worker").health, Health::Warning);
+    // "No celery workers responded to ping" is the server's warning, but a
+    // worker that does not answer stops every task: an error here.
+    assert_eq!(by_name("Celery worker").health, Health::Error);
+    assert!(report.worker_down());
     let classifier = by_name("Classifier");
     assert_eq!(classifier.health, Health::Error);
     assert!(
@@ -731,7 +828,7 @@ fn the_recorded_system_status_reads_as_health_checks() {
     assert!(classifier.detail.unwrap().contains("least populated class"));
     assert_eq!(by_name("LLM index").health, Health::Disabled);
     assert_eq!(report.worst(), Health::Error);
-    assert_eq!(report.errors(), 3);
+    assert_eq!(report.errors(), 4);
     // A user without the monitoring permission: an HTML 403, not a decode error.
     let refused = c
         .status_call()
@@ -741,6 +838,22 @@ fn the_recorded_system_status_reads_as_health_checks() {
         ))
         .unwrap_err();
     assert!(matches!(refused, ApiError::Forbidden { .. }), "{refused:?}");
+}
+
+/// 2.20.15's status has no `llmindex_*` keys: no LLM index check, not an
+/// "unknown" one (and no button for a task 2.x does not have).
+#[test]
+fn a_2x_status_has_no_llm_index_check() {
+    let mut status: serde_json::Value =
+        serde_json::from_str(&read(PAPERLESS, "api_status.json")).unwrap();
+    status["tasks"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| !k.starts_with("llmindex") && k != "summary");
+    let c = client(PaperlessApi::V9);
+    let report = health_report(&status.to_string(), &c.status_call().request, Utc::now()).unwrap();
+    assert!(report.checks.iter().all(|c| c.name != "LLM index"));
+    assert!(report.checks.iter().any(|c| c.name == "Sanity check"));
 }
 
 /// 3.x takes `task_type`, also under API 9; a real 2.x server takes its
@@ -773,7 +886,7 @@ fn system_tasks_are_asked_for_in_each_versions_words() {
         ))
         .unwrap(),
         Started::Finished {
-            result: "No issues detected.".into()
+            result: Some("No issues detected.".into())
         }
     );
     assert!(matches!(
@@ -784,6 +897,145 @@ fn system_tasks_are_asked_for_in_each_versions_words() {
         .unwrap(),
         Started::Queued { .. }
     ));
+}
+
+/// 2.20.15 answers a finished classifier run with `{"result": null}`: a
+/// run that ended, not an answer the console cannot read. The run's own
+/// words are in the task list (`v9_task_after_train_classifier_…`).
+#[test]
+fn a_2x_run_answered_with_a_null_result_is_a_finished_run() {
+    let v9 = client(PaperlessApi::V9)
+        .run_call(SystemTask::TrainClassifier)
+        .unwrap();
+    assert_eq!(
+        v9.request.body,
+        Some(serde_json::json!({"task_name": "train_classifier"}))
+    );
+    let answer = HttpResponse::new(
+        200,
+        read(
+            PAPERLESS,
+            "v9_run_train_classifier_null_result_2x_live.json",
+        ),
+    );
+    assert_eq!(
+        v9.decode(&answer).unwrap(),
+        Started::Finished { result: None }
+    );
+    // Neither a task id nor a result key at all is still not understood.
+    assert!(v9.decode(&HttpResponse::new(200, "{}")).is_err());
+    let row = format!(
+        "[{}]",
+        read(
+            PAPERLESS,
+            "v9_task_after_train_classifier_null_result_2x_live.json"
+        )
+    );
+    let tasks = client(PaperlessApi::V9)
+        .list_tasks_call(&TaskQuery::default())
+        .decode(&HttpResponse::new(200, row))
+        .unwrap();
+    let task = &tasks.items[0];
+    assert_eq!(task.task_type, TaskType::TrainClassifier);
+    assert_eq!(task.trigger, TriggerSource::Manual);
+    assert_eq!(task.status, TaskStatus::Success);
+    assert_eq!(
+        task.result_message.as_deref(),
+        Some("No automatic matching items, not training")
+    );
+}
+
+/// The recorded mail log after two fetches of an account whose IMAP port
+/// refuses connections: its errors are found (and no other account's).
+#[test]
+fn the_mail_log_names_the_unreachable_accounts_errors() {
+    let c = client(PaperlessApi::V10);
+    let call = c.log_tail_call("mail", 500).unwrap();
+    assert_eq!(call.request.path_and_query, "/api/logs/mail/?limit=500");
+    let lines = call
+        .decode(&HttpResponse::new(
+            200,
+            read(PAPERLESS, "logs_mail_connection_refused_live.json"),
+        ))
+        .unwrap();
+    let office = account_log(&lines, "Office IMAP (unreachable)");
+    assert!(office.began);
+    assert_eq!(
+        office.errors,
+        vec![
+            "Error while retrieving mailbox Office IMAP (unreachable): [Errno 111] Connection refused";
+            2
+        ]
+    );
+    // After the first fetch's lines, only the second fetch's are new.
+    let after_first = lines_after(&lines, Some(&lines[2]));
+    assert_eq!(
+        account_log(after_first, "Office IMAP (unreachable)")
+            .errors
+            .len(),
+        1
+    );
+    assert_eq!(account_log(&lines, "Office IMAP"), AccountLog::default());
+}
+
+/// Who the token belongs to (`/api/ui_settings/`, on both versions), and a
+/// view-only user's 403 there and when acting.
+#[test]
+fn the_account_and_its_permissions_are_read_from_ui_settings() {
+    for (api, file) in [
+        (PaperlessApi::V10, "ui_settings_admin_live.json"),
+        (PaperlessApi::V9, "v9_ui_settings_admin_2x_live.json"),
+    ] {
+        let call = client(api).account_call();
+        assert_eq!(call.request.path_and_query, "/api/ui_settings/");
+        let admin = call
+            .decode(&HttpResponse::new(200, read(PAPERLESS, file)))
+            .unwrap();
+        assert_eq!(admin.username.as_deref(), Some("admin"));
+        assert!(admin.is_superuser && admin.is_staff);
+        assert!(
+            admin.permissions.iter().any(|p| p == ACKNOWLEDGE_TASKS),
+            "{file}"
+        );
+        assert!(admin.may(ACKNOWLEDGE_TASKS));
+    }
+    let viewer = PaperlessAccount {
+        permissions: vec!["view_paperlesstask".into()],
+        ..PaperlessAccount::default()
+    };
+    assert!(!viewer.may(ACKNOWLEDGE_TASKS));
+    for file in [
+        "ui_settings_alice_403_live.json",
+        "v9_ui_settings_alice_403_2x_live.json",
+    ] {
+        let refused = client(PaperlessApi::V10)
+            .account_call()
+            .decode(&HttpResponse::new(403, read(PAPERLESS, file)))
+            .unwrap_err();
+        assert!(matches!(refused, ApiError::Forbidden { .. }), "{refused:?}");
+    }
+    let refused = client(PaperlessApi::V10)
+        .acknowledge_call(&AckTarget::Tasks(Selection::new([999_999]).unwrap()))
+        .unwrap()
+        .decode(&HttpResponse::new(
+            403,
+            read(PAPERLESS, "acknowledge_alice_view_only_403_live.json"),
+        ))
+        .unwrap_err();
+    assert!(matches!(refused, ApiError::Forbidden { .. }), "{refused:?}");
+}
+
+/// Mail accounts carry their port: shown as `host:port`.
+#[test]
+fn a_mail_account_reads_with_its_port() {
+    let page = client(PaperlessApi::V10)
+        .mail_accounts_call()
+        .decode(&HttpResponse::new(
+            200,
+            read(PAPERLESS, "mail_accounts_list.json"),
+        ))
+        .unwrap();
+    assert_eq!(page.items[0].address().as_deref(), Some("127.0.0.1:1"));
 }
 
 #[test]

@@ -288,6 +288,9 @@ fn required_permission(request: &HttpRequest) -> Option<&'static str> {
         Some("a staff account (is_staff) on InvenTree")
     } else if path == "/api/tasks/acknowledge/" {
         Some("the Paperless permission documents.change_paperlesstask")
+    } else if path == "/api/tasks/run/" {
+        // 2.20.15 and 3.0.5 `TasksViewSet.run`: `is_superuser` only.
+        Some("a Paperless superuser account")
     } else if path.starts_with("/api/tasks/") {
         Some("the Paperless permission documents.view_paperlesstask")
     } else {
@@ -386,6 +389,20 @@ fn plain_text_excerpt(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Starting a system task is for superusers, not for who may view tasks.
+    #[test]
+    fn a_refused_system_task_names_the_superuser() {
+        let base = crate::http::BaseUrl::parse("http://p").unwrap();
+        let request = HttpRequest::new(crate::http::Method::Post, &base, "/api/tasks/run/".into());
+        let refused = ApiError::from_response(
+            &request,
+            &HttpResponse::new(403, "Insufficient permissions"),
+        );
+        let words = refused.to_string();
+        assert!(words.contains("superuser"), "{words}");
+        assert!(!words.contains("view_paperlesstask"), "{words}");
+    }
 
     #[test]
     fn flattens_nested_field_errors() {

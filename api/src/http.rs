@@ -46,8 +46,19 @@ impl fmt::Debug for Secret {
 
 /// The root of a server, normalised to have no trailing slash
 /// (`https://paperless.example.org` or `http://host:8000/sub/path`).
+/// Read from JSON through [`BaseUrl::parse`] too: one arriving from the
+/// desktop app's webview or from storage is checked like one typed in.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub struct BaseUrl(String);
+
+impl TryFrom<String> for BaseUrl {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        BaseUrl::parse(&text)
+    }
+}
 
 impl BaseUrl {
     /// Accepts what a user types: surrounding spaces, a trailing slash, or a
@@ -312,6 +323,31 @@ mod tests {
         assert!(BaseUrl::parse("https://user:pw@paperless.example/").is_err());
         // An @ later in the path is not user-info.
         assert!(BaseUrl::parse("https://host/team@office").is_ok());
+    }
+
+    /// A base URL in JSON (from the desktop app's webview, from storage)
+    /// passes the same checks as one typed in.
+    #[test]
+    fn a_base_url_read_from_json_is_checked() {
+        let read = |json: &str| serde_json::from_str::<BaseUrl>(json);
+        assert_eq!(
+            read("\"http://127.0.0.1:8010\"").unwrap().as_str(),
+            "http://127.0.0.1:8010"
+        );
+        for bad in [
+            "\"javascript:alert(1)\"",
+            "\"https://paperless.example@evil.example\"",
+            "\"https://host/?x=1\"",
+            "\"file:///etc/passwd\"",
+            "\"\"",
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
+        let round = BaseUrl::parse("https://host/sub").unwrap();
+        assert_eq!(
+            read(&serde_json::to_string(&round).unwrap()).unwrap(),
+            round
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! that send requests live at the edges (browser, desktop, tests).
 //!
 //! - [`http`]: requests and responses as data, addresses, secrets.
+//! - [`account`]: who a token belongs to and what it may do.
 //! - [`call`]: [`Call`] = request + decoder, and the [`Transport`] seam.
 //! - [`error`]: typed errors an admin can act on.
 //! - [`query`]: query strings (percent-encoding).
@@ -79,6 +80,7 @@ macro_rules! wire_enum {
     };
 }
 
+pub mod account;
 pub mod call;
 pub mod error;
 pub mod http;

@@ -788,21 +788,29 @@ impl PaperlessClient {
             self.fell_back_at.set(None);
             self.api.set(PaperlessApi::V10);
         }
+        // What this request asked for: another request may have settled
+        // the version while this one was on its way (the screens ask
+        // several things at once), and its refusal is about what it asked.
+        let asked = self.api.get();
         let result = match build(self)?.send(transport).await {
             Err(ApiError::VersionNotSupported { message })
-                if self.api.get() == PaperlessApi::V10 && is_version_refusal(&message) =>
+                if asked == PaperlessApi::V10 && is_version_refusal(&message) =>
             {
-                self.api.set(PaperlessApi::V9);
-                self.fell_back_at.set(now);
+                if self.api.get() == PaperlessApi::V10 {
+                    self.api.set(PaperlessApi::V9);
+                    self.fell_back_at.set(now);
+                }
                 build(self)?.send(transport).await
             }
             // A version remembered from an earlier run that this server no
             // longer speaks: negotiate afresh from the newest.
             Err(ApiError::VersionNotSupported { message })
-                if self.api.get() == PaperlessApi::V9 && is_version_refusal(&message) =>
+                if asked == PaperlessApi::V9 && is_version_refusal(&message) =>
             {
-                self.api.set(PaperlessApi::V10);
-                self.fell_back_at.set(None);
+                if self.api.get() == PaperlessApi::V9 {
+                    self.api.set(PaperlessApi::V10);
+                    self.fell_back_at.set(None);
+                }
                 build(self)?.send(transport).await
             }
             other => other,

@@ -85,6 +85,26 @@ impl HealthReport {
             .unwrap_or(Health::Unknown)
     }
 
+    /// The check of this name, if the server reported it.
+    pub fn check(&self, name: &str) -> Option<&HealthCheck> {
+        self.checks.iter().find(|c| c.name == name)
+    }
+
+    /// No Celery worker answers: nothing the server queues (consumption,
+    /// mail, system tasks) runs until one does.
+    pub fn worker_down(&self) -> bool {
+        self.check(CELERY)
+            .is_some_and(|c| c.health == Health::Error)
+    }
+
+    /// How many checks are in warning (stale runs included).
+    pub fn warnings(&self) -> usize {
+        self.checks
+            .iter()
+            .filter(|c| c.health == Health::Warning || (c.stale && c.health == Health::Ok))
+            .count()
+    }
+
     /// How many checks are in error, for the window title and notifications.
     pub fn errors(&self) -> usize {
         self.checks
@@ -167,6 +187,11 @@ struct TasksWire {
 /// Older than this, a last run is marked stale (the server's own dialog).
 pub const STALE_AFTER_HOURS: i64 = 24;
 
+/// The name of the worker's check.
+pub const CELERY: &str = "Celery worker";
+/// The name of the LLM index's check.
+pub const LLM_INDEX: &str = "LLM index";
+
 fn check(
     name: &'static str,
     status: Option<String>,
@@ -220,14 +245,16 @@ pub fn health_report(
             None,
             now,
         ));
-        checks.push(check(
-            "Celery worker",
-            t.celery_status,
-            t.celery_error,
-            None,
-            None,
-            now,
-        ));
+        let mut celery = check(CELERY, t.celery_status, t.celery_error, None, None, now);
+        // A worker that does not answer stops every task. 3.0.5 calls it a
+        // warning ("No celery workers responded to ping. This may be
+        // temporary."), 2.20.15 an error ("Error connecting to celery"),
+        // both from the same failed ping (their `SystemStatusView`): one
+        // state for both, the one that says nothing runs.
+        if celery.health == Health::Warning {
+            celery.health = Health::Error;
+        }
+        checks.push(celery);
         checks.push(check(
             "Search index",
             t.index_status,
@@ -252,14 +279,18 @@ pub fn health_report(
             Some(SystemTask::SanityCheck),
             now,
         ));
-        checks.push(check(
-            "LLM index",
-            t.llmindex_status,
-            t.llmindex_error,
-            t.llmindex_last_modified,
-            Some(SystemTask::LlmIndex),
-            now,
-        ));
+        // 2.x has no LLM index and reports none (2.20.15's status has no
+        // `llmindex_*` keys): no check, rather than an "unknown" one.
+        if t.llmindex_status.is_some() {
+            checks.push(check(
+                LLM_INDEX,
+                t.llmindex_status,
+                t.llmindex_error,
+                t.llmindex_last_modified,
+                Some(SystemTask::LlmIndex),
+                now,
+            ));
+        }
     }
     if let Some(s) = wire.storage {
         let free = (s.available.saturating_mul(100))
@@ -348,11 +379,16 @@ impl SystemTask {
 }
 
 /// What starting a system task answered: 3.x queues it and names it; a 2.x
-/// server runs it before answering and returns its result.
+/// server runs it before answering and returns what the task function
+/// returned. That is `null` for a run that finished without a return value
+/// (2.20.15's `train_classifier` returns nothing on either path, and
+/// `index_optimize` never returns anything:
+/// `v9_run_train_classifier_null_result_2x_live`); its message, where the
+/// run recorded one, is only in the task list.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Started {
     Queued { task_id: String },
-    Finished { result: String },
+    Finished { result: Option<String> },
 }
 
 /// One task type's figures over the last days (`/api/tasks/summary/`).
@@ -400,20 +436,21 @@ impl PaperlessClient {
             .post("/api/tasks/run/")
             .json_body(json!({ field: name }));
         Ok(Call::new(request, |req, res| {
-            #[derive(Deserialize)]
-            struct Reply {
-                #[serde(default)]
-                task_id: Option<String>,
-                #[serde(default)]
-                result: Option<serde_json::Value>,
-            }
-            let reply: Reply = decode_json(req, &res.body)?;
-            match (reply.task_id, reply.result) {
-                (Some(task_id), _) => Ok(Started::Queued { task_id }),
+            // A map, not a struct: `{"result": null}` (a finished run) must
+            // not read like an answer without a `result` at all.
+            let reply: serde_json::Map<String, serde_json::Value> = decode_json(req, &res.body)?;
+            let task_id = reply.get("task_id").and_then(|t| t.as_str());
+            match (task_id, reply.get("result")) {
+                (Some(task_id), _) => Ok(Started::Queued {
+                    task_id: task_id.to_string(),
+                }),
+                (None, Some(serde_json::Value::Null)) => Ok(Started::Finished { result: None }),
                 (None, Some(result)) => Ok(Started::Finished {
-                    result: result
-                        .as_str()
-                        .map_or_else(|| result.to_string(), str::to_string),
+                    result: Some(
+                        result
+                            .as_str()
+                            .map_or_else(|| result.to_string(), str::to_string),
+                    ),
                 }),
                 (None, None) => Err(ApiError::Decode {
                     endpoint: req.endpoint(),
@@ -496,6 +533,19 @@ impl PaperlessClient {
 
     /// `GET /api/logs/<name>/`: the whole file as lines.
     pub fn log_call(&self, name: &str) -> Result<Call<Vec<String>>, ApiError> {
+        self.log_lines_call(name, None)
+    }
+
+    /// `GET /api/logs/<name>/?limit=N`: the file's last `limit` lines.
+    pub fn log_tail_call(&self, name: &str, limit: u32) -> Result<Call<Vec<String>>, ApiError> {
+        self.log_lines_call(name, Some(limit.max(1)))
+    }
+
+    fn log_lines_call(
+        &self,
+        name: &str,
+        limit: Option<u32>,
+    ) -> Result<Call<Vec<String>>, ApiError> {
         if name.is_empty()
             || !name
                 .chars()
@@ -505,9 +555,12 @@ impl PaperlessClient {
                 detail: format!("“{name}” is not a log name"),
             });
         }
-        Ok(Call::new(
-            self.get(format!("/api/logs/{name}/")),
-            |req, res| decode_json(req, &res.body),
-        ))
+        let path = match limit {
+            Some(limit) => format!("/api/logs/{name}/?limit={limit}"),
+            None => format!("/api/logs/{name}/"),
+        };
+        Ok(Call::new(self.get(path), |req, res| {
+            decode_json(req, &res.body)
+        }))
     }
 }

@@ -36,8 +36,23 @@ pub struct MailAccount {
     pub name: String,
     #[serde(default)]
     pub imap_server: Option<String>,
+    /// A number on the wire (`mail_accounts_list`: `"imap_port": 1`); the
+    /// schema allows null (the default port for its security).
+    #[serde(default)]
+    pub imap_port: Option<u32>,
     #[serde(default)]
     pub username: Option<String>,
+}
+
+impl MailAccount {
+    /// `host:port` as the account is set up (the host alone without a port).
+    pub fn address(&self) -> Option<String> {
+        let host = self.imap_server.as_deref().filter(|h| !h.is_empty())?;
+        Some(match self.imap_port {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        })
+    }
 }
 
 /// One mail rule: which account it reads.
@@ -204,8 +219,18 @@ impl PaperlessClient {
         &self,
         transport: &dyn Transport,
     ) -> Result<Vec<PaperlessTask>, ApiError> {
+        self.manual_tasks(transport, TaskType::MailFetch).await
+    }
+
+    /// Manually started tasks of one type, newest first (at most the 100
+    /// newest on API 10; API 9 sends every task and they are picked here).
+    pub async fn manual_tasks(
+        &self,
+        transport: &dyn Transport,
+        task_type: TaskType,
+    ) -> Result<Vec<PaperlessTask>, ApiError> {
         let query = TaskQuery {
-            task_type: vec![TaskType::MailFetch],
+            task_type: vec![task_type.clone()],
             trigger_source: vec![TriggerSource::Manual],
             page_size: Some(100),
             ..TaskQuery::default()
@@ -214,11 +239,111 @@ impl PaperlessClient {
         let mut tasks: Vec<PaperlessTask> = page
             .items
             .into_iter()
-            .filter(|t| t.task_type == TaskType::MailFetch && t.trigger == TriggerSource::Manual)
+            .filter(|t| t.task_type == task_type && t.trigger == TriggerSource::Manual)
             .collect();
         tasks.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
         Ok(tasks)
     }
+}
+
+/// How many lines of the mail log are read around a fetch: the newest
+/// (`?limit=`, which 2.20.15 and 3.0.5 both take: their `LogViewSet`).
+pub const MAIL_LOG_TAIL: u32 = 500;
+
+/// One line of a Paperless log file as its formatter writes it:
+/// `[2026-12-05 23:56:53,691] [ERROR] [paperless_mail] message`
+/// (`logs_mail_connection_refused_live`). A traceback's lines follow
+/// without the prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogLine<'a> {
+    pub level: &'a str,
+    pub logger: &'a str,
+    pub message: &'a str,
+}
+
+impl<'a> LogLine<'a> {
+    pub fn parse(line: &'a str) -> Option<LogLine<'a>> {
+        let field = |rest: &'a str| -> Option<(&'a str, &'a str)> {
+            let rest = rest.trim_start().strip_prefix('[')?;
+            let (value, rest) = rest.split_once(']')?;
+            Some((value, rest))
+        };
+        let (_, rest) = field(line)?;
+        let (level, rest) = field(rest)?;
+        let (logger, rest) = field(rest)?;
+        Some(LogLine {
+            level,
+            logger,
+            message: rest.trim(),
+        })
+    }
+}
+
+/// The lines of `now` written after `marker` (the last line read before):
+/// all of them when the marker is gone (the file was rotated, or more
+/// lines came than the tail holds).
+pub fn lines_after<'a>(now: &'a [String], marker: Option<&str>) -> &'a [String] {
+    match marker.and_then(|m| now.iter().rposition(|l| l == m)) {
+        Some(at) => &now[at + 1..],
+        None => now,
+    }
+}
+
+/// What the mail log says about one account, in `lines`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountLog {
+    /// `Processing mail account <name>`: a fetch of it began.
+    pub began: bool,
+    /// Its errors, as logged (with the exception's last line where the
+    /// message has none of its own).
+    pub errors: Vec<String>,
+}
+
+/// The account's own lines among `lines`. The messages are those of
+/// `paperless_mail/mail.py` in 2.20.15 and 3.0.5: `Processing mail account
+/// {account}` (debug), `Error while authenticating account {account}: …`,
+/// `Error while retrieving mailbox {account}: …` and `Rule
+/// {account}.{rule}: Error while processing rule: …` (errors), where
+/// `{account}` is the account's name. A failed fetch of an account still
+/// ends its `mail_fetch` task in success (`process_mail_accounts` catches
+/// the error), so these lines are the only record of it.
+pub fn account_log(lines: &[String], account: &str) -> AccountLog {
+    let mut found = AccountLog::default();
+    let ours = |message: &str| {
+        message
+            .strip_prefix("Error while authenticating account ")
+            .or_else(|| message.strip_prefix("Error while retrieving mailbox "))
+            .is_some_and(|rest| rest.starts_with(account) && rest[account.len()..].starts_with(':'))
+            || message
+                .strip_prefix("Rule ")
+                .is_some_and(|rest| rest.starts_with(&format!("{account}.")))
+    };
+    for (at, line) in lines.iter().enumerate() {
+        let Some(entry) = LogLine::parse(line) else {
+            continue;
+        };
+        if entry.logger != "paperless_mail" {
+            continue;
+        }
+        if entry.message == format!("Processing mail account {account}") {
+            found.began = true;
+        } else if entry.level == "ERROR" && ours(entry.message) {
+            found.began = true;
+            let cause = lines[at + 1..]
+                .iter()
+                .take_while(|l| LogLine::parse(l).is_none())
+                .map(|l| l.trim())
+                .filter(|l| !l.is_empty())
+                .last();
+            found.errors.push(match cause {
+                Some(cause) if entry.message.ends_with(':') || !entry.message.contains(": ") => {
+                    format!("{} ({cause})", entry.message.trim_end_matches(':'))
+                }
+                _ => entry.message.to_string(),
+            });
+        }
+    }
+    found
 }
 
 /// The fetch of `account` that appeared after the request: a manual
@@ -255,6 +380,46 @@ impl PaperlessTask {
 mod tests {
     use super::*;
     use crate::http::BaseUrl;
+
+    fn lines(text: &[&str]) -> Vec<String> {
+        text.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn an_accounts_errors_are_read_from_the_mail_log_and_only_its_own() {
+        let log = lines(&[
+            "[2026-12-05 23:56:53,660] [DEBUG] [paperless_mail] Processing mail account Office",
+            "[2026-12-05 23:56:53,691] [ERROR] [paperless_mail] Error while retrieving mailbox Office: [Errno 111] Connection refused",
+            "[2026-12-05 23:56:54,001] [ERROR] [paperless_mail] Error while retrieving mailbox Office 2: [Errno 110] timed out",
+            "[2026-12-05 23:56:55,001] [ERROR] [paperless_mail] Rule Office.Invoices: Error while processing rule: boom",
+            "Traceback (most recent call last):",
+            "  File \"x.py\", line 1, in f",
+            "ValueError: boom",
+            "[2026-12-05 23:56:56,001] [DEBUG] [paperless_mail] Processing mail account Scanner",
+        ]);
+        let office = account_log(&log, "Office");
+        assert!(office.began);
+        assert_eq!(
+            office.errors,
+            [
+                "Error while retrieving mailbox Office: [Errno 111] Connection refused",
+                "Rule Office.Invoices: Error while processing rule: boom",
+            ]
+        );
+        let scanner = account_log(&log, "Scanner");
+        assert!(scanner.began);
+        assert!(scanner.errors.is_empty());
+        assert_eq!(account_log(&log, "Bank"), AccountLog::default());
+    }
+
+    #[test]
+    fn the_lines_after_a_marker_are_the_new_ones() {
+        let log = lines(&["a", "b", "c"]);
+        assert_eq!(lines_after(&log, Some("b")), &log[2..]);
+        assert_eq!(lines_after(&log, Some("c")), &[] as &[String]);
+        assert_eq!(lines_after(&log, Some("gone")), &log[..], "rotated");
+        assert_eq!(lines_after(&log, None), &log[..], "empty before");
+    }
 
     fn client() -> PaperlessClient {
         PaperlessClient::new(BaseUrl::parse("http://p").unwrap(), None)

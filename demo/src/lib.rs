@@ -93,6 +93,10 @@ pub struct DemoConfig {
     pub live_worker: bool,
     /// What `/taskdeck.json` answers.
     pub site_file: SiteFile,
+    /// Whether the UI is offered the demo's tokens (`demo-connections.json`);
+    /// without them it starts as a plain deployment does: servers offered
+    /// by `taskdeck.json`, no token for any.
+    pub offer_tokens: bool,
 }
 
 /// The demo's `taskdeck.json`: its own servers, as an admin would list
@@ -143,6 +147,7 @@ impl DemoConfig {
             stalled: Vec::new(),
             live_worker: false,
             site_file: SiteFile::DemoServers,
+            offer_tokens: true,
         }
     }
 
@@ -235,6 +240,17 @@ impl Instance {
             .filter(|t| t.task_type == task_type && t.status == status)
             .map(|t| (t.id, t.input_data.clone()))
             .collect()
+    }
+
+    /// The accounts a fetch was asked for, in order (2.x records no task
+    /// for a fetch, so the task list cannot tell).
+    pub fn mail_fetch_requests(&self) -> Vec<u64> {
+        self.paperless().lock().unwrap().mail.requested.clone()
+    }
+
+    /// `mail.log` as the server would send it.
+    pub fn mail_log(&self) -> Vec<String> {
+        self.paperless().lock().unwrap().mail.log.clone()
     }
 
     /// `(status, input_data)` of every manually started mail fetch.
@@ -454,7 +470,16 @@ fn file(content_type: &'static str, body: String) -> axum::routing::MethodRouter
     })
 }
 
-fn ui_router(ui_dir: PathBuf, instances: &[Instance], site_file: &SiteFile) -> Router {
+/// What DEPLOY.md's snippets send with the site: no page may frame it
+/// (a `<meta>` policy cannot say `frame-ancestors`).
+pub const FRAME_ANCESTORS: &str = "frame-ancestors 'none'";
+
+fn ui_router(
+    ui_dir: PathBuf,
+    instances: &[Instance],
+    site_file: &SiteFile,
+    offer_tokens: bool,
+) -> Router {
     // The demo's servers with their demo tokens, for the UI and the desktop
     // app to take on a first start.
     let connections: Vec<_> = instances
@@ -472,13 +497,16 @@ fn ui_router(ui_dir: PathBuf, instances: &[Instance], site_file: &SiteFile) -> R
     let site = serde_json::to_string_pretty(&json!({ "servers": servers })).expect("serialisable");
     // The UI fetches the tokens only when its page says where: the demo's
     // index.html carries that, a plain deployment's does not.
-    let index_html = std::fs::read_to_string(ui_dir.join("index.html"))
-        .unwrap_or_default()
-        .replacen(
+    let index_html = std::fs::read_to_string(ui_dir.join("index.html")).unwrap_or_default();
+    let index_html = if offer_tokens {
+        index_html.replacen(
             "<title>",
             "<meta name=taskdeck-offer content=demo-connections.json><title>",
             1,
-        );
+        )
+    } else {
+        index_html
+    };
     let index = file("text/html; charset=utf-8", index_html);
     let router = Router::new()
         .route("/", index.clone())
@@ -494,12 +522,22 @@ fn ui_router(ui_dir: PathBuf, instances: &[Instance], site_file: &SiteFile) -> R
     // The release build's `.br` and `.gz` beside each asset, as a
     // production server would serve them. Screens live after `#`; a path
     // from before that (`/paperless/demo1`) is sent to its screen.
-    router.fallback_service(
-        ServeDir::new(&ui_dir)
-            .precompressed_br()
-            .precompressed_gzip()
-            .fallback(get(legacy_path).with_state(())),
-    )
+    router
+        .fallback_service(
+            ServeDir::new(&ui_dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(get(legacy_path).with_state(())),
+        )
+        .layer(axum::middleware::map_response(
+            |mut response: axum::response::Response| async move {
+                response.headers_mut().insert(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(FRAME_ANCESTORS),
+                );
+                response
+            },
+        ))
 }
 
 async fn legacy_path(uri: axum::http::Uri) -> axum::response::Response {
@@ -610,7 +648,10 @@ pub fn start(config: DemoConfig) -> io::Result<Demo> {
         .map(|(n, (l, i))| (l, instance_router(i, n, &origins, &traffic)))
         .collect();
     if let (Some(listener), Some(dir)) = (ui_listener, config.ui_dir.clone()) {
-        routers.push((listener, ui_router(dir, &instances, &config.site_file)));
+        routers.push((
+            listener,
+            ui_router(dir, &instances, &config.site_file, config.offer_tokens),
+        ));
     }
 
     let (tx, rx) = oneshot::channel::<()>();

@@ -118,7 +118,8 @@ const PAPERLESS: &[Endpoint] = &[
         token: Token::AddStored,
     },
     get("/api/logs/", &[]),
-    get("/api/logs/~/", &[]),
+    get("/api/logs/~/", &[&["limit"]]),
+    get("/api/ui_settings/", &[]),
     Endpoint {
         method: Method::Post,
         path: "/api/token/",
@@ -158,6 +159,7 @@ const INVENTREE: &[Endpoint] = &[
     },
     get("/api/background-task/scheduled/", &[QUEUE_LIST]),
     get("/api/error-report/", &[&["limit", "offset"]]),
+    get("/api/user/me/", &[]),
     get("/api/settings/global/INVENTREE_DELETE_TASKS_DAYS/", &[]),
     get("/api/settings/global/INVENTREE_DELETE_ERRORS_DAYS/", &[]),
 ];
@@ -473,6 +475,9 @@ mod tests {
             paperless.fetch_mail_call(1).request,
             paperless.logs_call().request,
             paperless.log_call("mail").unwrap().request,
+            paperless.log_tail_call("mail", 500).unwrap().request,
+            paperless.account_call().request,
+            inventree.account_call().request,
             inventree.error_reports_page_call(5, 0).request,
             inventree.setting_call(DELETE_TASKS_DAYS).request,
             inventree.setting_call(DELETE_ERRORS_DAYS).request,

@@ -1,6 +1,7 @@
 //! Saving an export where the user chose, through the native save dialog:
 //! the page never names a path itself.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Larger exports are refused (a 300,000-row Paperless list is ~150 MB).
@@ -31,8 +32,11 @@ pub fn suggested_name(requested: &str) -> String {
     }
 }
 
-/// Writes the export next to its final place, then moves it there, so a
-/// failed write never leaves half a file under the chosen name.
+/// Writes the export beside its final place, then moves it there, so a
+/// failed write never leaves half a file under the chosen name. The
+/// partial file has a random name and is created exclusively (never
+/// through a symlink someone placed there), is synced before it is renamed
+/// into place, and is removed if anything fails (`tempfile`).
 pub fn write_export(path: &Path, content: &str) -> Result<PathBuf, String> {
     if content.len() > MAX_EXPORT_BYTES {
         return Err(format!(
@@ -41,13 +45,24 @@ pub fn write_export(path: &Path, content: &str) -> Result<PathBuf, String> {
             MAX_EXPORT_BYTES / 1_000_000
         ));
     }
-    let partial = path.with_extension("taskdeck-partial");
-    std::fs::write(&partial, content)
-        .and_then(|()| std::fs::rename(&partial, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&partial);
-            format!("The file could not be written: {e}")
-        })?;
+    let failed = |e: std::io::Error| format!("The file could not be written: {e}");
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut partial = tempfile::Builder::new()
+        .prefix(".taskdeck-export-")
+        .suffix(".partial")
+        .tempfile_in(folder)
+        .map_err(failed)?;
+    partial.write_all(content.as_bytes()).map_err(failed)?;
+    partial.as_file().sync_all().map_err(failed)?;
+    partial.persist(path).map_err(|e| failed(e.error))?;
+    // The rename itself survives a crash once the folder is synced.
+    #[cfg(unix)]
+    if let Ok(dir) = std::fs::File::open(folder) {
+        let _ = dir.sync_all();
+    }
     Ok(path.to_path_buf())
 }
 
@@ -75,10 +90,31 @@ mod tests {
         let bytes = "\u{feff}Id,Name\r\n1,\"a,b\"\r\n";
         assert_eq!(write_export(&path, bytes).unwrap(), path);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), bytes);
-        assert!(!dir.join("tasks.taskdeck-partial").exists());
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["tasks.csv"], "no partial file is left");
         let missing = dir.join("no-such-folder").join("tasks.csv");
         assert!(write_export(&missing, bytes).is_err());
         assert!(!missing.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue 25, item 20: a file planted where the partial export used to
+    /// go (a predictable name) is neither followed nor overwritten.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_beside_the_export_is_not_followed() {
+        let dir = std::env::temp_dir().join(format!("taskdeck-export-link-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let victim = dir.join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.join("tasks.taskdeck-partial")).unwrap();
+        let path = dir.join("tasks.csv");
+        write_export(&path, "Id\r\n1\r\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "Id\r\n1\r\n");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -355,3 +355,29 @@ pub fn run() {
         }
     });
 }
+
+#[cfg(test)]
+mod capability_tests {
+    /// The window may call the app's own commands and nothing else: no
+    /// event permissions (the webview listens to none), no plugin's.
+    #[test]
+    fn the_capability_grants_exactly_the_apps_commands() {
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+        let granted: Vec<&str> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        let commands: Vec<String> = taskdeck_api::ipc::COMMANDS
+            .iter()
+            .map(|c| taskdeck_api::ipc::permission(c))
+            .collect();
+        assert_eq!(granted, commands);
+        assert!(
+            !granted.iter().any(|p| p.starts_with("core:")),
+            "{granted:?}"
+        );
+    }
+}

@@ -118,12 +118,27 @@ fn key_of(connection_id: &str) -> String {
 /// Writes and reads back. A store that reports an error for a write it did
 /// keep (seen with the kernel keyring) is believed only if the read-back
 /// matches; one that reports success but does not keep the value is not.
-fn write_verified(backend: &dyn SecretBackend, key: &str, value: &str) -> Result<(), String> {
+/// A failed write leaves the value that was there before (`previous`): a
+/// failed re-save never costs the token that worked.
+fn write_verified(
+    backend: &dyn SecretBackend,
+    key: &str,
+    value: &str,
+    previous: Option<&str>,
+) -> Result<(), String> {
     let written = backend.set(key, value);
     match backend.get(key) {
         Ok(Some(read)) if read == value => Ok(()),
         read => {
-            let _ = backend.delete(key);
+            match (previous, &read) {
+                (Some(old), Ok(Some(now))) if now == old => {}
+                (Some(old), _) => {
+                    let _ = backend.set(key, old);
+                }
+                (None, _) => {
+                    let _ = backend.delete(key);
+                }
+            }
             Err(match (written, read) {
                 (Err(e), _) => e,
                 (Ok(()), Err(e)) => format!("it could not be read back: {e}"),
@@ -142,7 +157,7 @@ impl TokenVault {
     pub fn probe(candidates: Vec<Box<dyn SecretBackend>>) -> TokenVault {
         const PROBE: &str = "probe";
         for backend in candidates {
-            let works = write_verified(backend.as_ref(), PROBE, "taskdeck probe");
+            let works = write_verified(backend.as_ref(), PROBE, "taskdeck probe", None);
             let _ = backend.delete(PROBE);
             match works {
                 Ok(()) => return TokenVault { backend },
@@ -175,7 +190,9 @@ impl TokenVault {
             return Err("The token is empty.".into());
         }
         let value = BoundToken::encode(base_url, token);
-        write_verified(self.backend.as_ref(), &key_of(connection_id), &value).map_err(|e| {
+        let key = key_of(connection_id);
+        let previous = self.backend.get(&key).ok().flatten();
+        write_verified(self.backend.as_ref(), &key, &value, previous.as_deref()).map_err(|e| {
             format!(
                 "The token could not be kept in the {} ({e}), so the connection was not saved. \
                  Try again; if it keeps failing, check that the keychain is unlocked.",
@@ -242,6 +259,32 @@ pub mod doubles {
                 fault,
                 inner: MemoryBackend::default(),
             })
+        }
+    }
+
+    /// A store whose writes start failing after `works_for` of them.
+    pub struct TiringBackend {
+        pub works_for: Mutex<u32>,
+        pub inner: MemoryBackend,
+    }
+
+    impl SecretBackend for TiringBackend {
+        fn location(&self) -> TokenStore {
+            TokenStore::SystemKeychain
+        }
+        fn set(&self, key: &str, secret: &str) -> Result<(), String> {
+            let mut left = self.works_for.lock().unwrap();
+            if *left == 0 {
+                return Err("The keychain is locked".into());
+            }
+            *left -= 1;
+            self.inner.set(key, secret)
+        }
+        fn get(&self, key: &str) -> Result<Option<String>, String> {
+            self.inner.get(key)
+        }
+        fn delete(&self, key: &str) -> Result<(), String> {
+            self.inner.delete(key)
         }
     }
 
@@ -339,6 +382,26 @@ mod tests {
                 .expose(),
             "tok"
         );
+    }
+
+    /// Issue 25, item 21: a re-save that fails keeps the token that was
+    /// there; it used to be deleted with the failed write.
+    #[test]
+    fn a_failed_re_save_keeps_the_old_token() {
+        let vault = TokenVault::from_backend(Box::new(super::doubles::TiringBackend {
+            works_for: Mutex::new(1),
+            inner: MemoryBackend::default(),
+        }));
+        let address = base("https://p.example");
+        vault.save("c1", &address, "old").unwrap();
+        assert!(vault.save("c1", &address, "new").is_err());
+        assert_eq!(
+            vault.token_for("c1", &address).unwrap().unwrap().expose(),
+            "old"
+        );
+        // A first save that fails leaves nothing behind.
+        assert!(vault.save("c2", &address, "tok").is_err());
+        assert!(!vault.has_token_for("c2", &address));
     }
 
     #[test]

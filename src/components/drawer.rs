@@ -82,9 +82,14 @@ fn CopyButton(text: String, label: &'static str) -> impl IntoView {
 }
 
 /// Preformatted text with its copy button (above it, not over it).
-fn code_block(label: &'static str, code: String, class: &'static str) -> AnyView {
+fn code_block(
+    label: &'static str,
+    code: String,
+    frame: &'static str,
+    class: &'static str,
+) -> AnyView {
     view! {
-        <div class="code-block">
+        <div class=frame>
             <CopyButton text=code.clone() label=label />
             <pre class=class><code>{code}</code></pre>
         </div>
@@ -95,10 +100,24 @@ fn code_block(label: &'static str, code: String, class: &'static str) -> AnyView
 fn render_value(label: &'static str, value: Detail) -> AnyView {
     match value {
         Detail::Text(t) => view! { <span class="detail-text">{t}</span> }.into_any(),
-        Detail::Code(code) => code_block(label, code, ""),
-        Detail::LaidOut(code) => code_block(label, code, "laid-out"),
+        Detail::Code(code) => {
+            // A message on one line wraps; a traceback keeps its lines
+            // whole and scrolls. The copy button sits above, never on it.
+            let frame = if code.trim_end().contains('\n') {
+                "code-block"
+            } else {
+                "code-block code-wrap"
+            };
+            code_block(label, code, frame, "")
+        }
+        Detail::LaidOut(code) => code_block(label, code, "code-block", "laid-out"),
         Detail::Json(value) => {
-            code_block(label, serde_json::to_string_pretty(&value).unwrap_or_default(), "")
+            code_block(
+                label,
+                serde_json::to_string_pretty(&value).unwrap_or_default(),
+                "code-block",
+                "",
+            )
         }
         Detail::Time(t) => view! { <Exact at=t /> }.into_any(),
         Detail::ServerTime(t) => view! { <ServerWhen at=t /> }.into_any(),
@@ -129,7 +148,7 @@ pub fn DetailDrawer(
         }
     });
     view! {
-        <aside
+        <div
             class="drawer"
             role="dialog"
             aria-labelledby="drawer-title"
@@ -166,6 +185,6 @@ pub fn DetailDrawer(
                     })
                     .collect_view()}
             </dl>
-        </aside>
+        </div>
     }
 }

@@ -243,7 +243,15 @@ pub fn CommandPalette() -> impl IntoView {
                         }
                         on:keydown=on_key
                     />
-                    <ul id="palette-list" class="palette-list" role="listbox">
+                    // A tab stop of its own, with the input's keys: the list scrolls, and a keyboard user who tabs into it moves and chooses there too.
+                    <ul
+                        id="palette-list"
+                        class="palette-list"
+                        role="listbox"
+                        aria-label="Commands"
+                        tabindex="0"
+                        on:keydown=on_key
+                    >
                         {move || {
                             let current = cursor.get();
                             shown_commands.get().into_iter().enumerate().map(|(i, command)| {

@@ -3,7 +3,9 @@
 //! workers and health checks in error; newest first, each linking to its
 //! table and details, new ones (since that list was last opened) marked.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -19,13 +21,13 @@ use crate::api::time::ServerTime;
 use crate::components::drawer::{Detail, field};
 use crate::components::time::{ServerWhen, When};
 use crate::context::Connections;
-use crate::pages::health::paperless_health;
+use crate::pages::health::{StatusAge, paperless_health};
 use crate::state::connections::{Connection, KeyValueStore, ServerKind};
 use crate::state::inventree_view::Queue;
 use crate::state::notify::Item;
 use crate::state::plural;
 use crate::state::route::Route;
-use crate::state::seen::{Watched, is_new, last_seen, local_server_time};
+use crate::state::seen::{Watched, is_new, last_seen, local_server_time, mark_seen};
 use crate::store::full_lists::FullList;
 use crate::table::cells::{self, cell};
 use crate::table::local::{ListMeta, LocalRow, LocalSource};
@@ -36,7 +38,10 @@ use crate::web;
 const PER_SERVER: u32 = 100;
 
 const COLUMNS: [Column; 5] = [
-    Column::plain("", Width::Xs),
+    // The "new" marks: no column where nothing is new.
+    Column::plain("New since last seen", Width::Xs)
+        .collapses()
+        .label_for_screen_readers(),
     Column::sorted("When", "when", true, Width::M),
     Column::sorted("Server", "server", false, Width::M),
     Column::plain("What", Width::Fill),
@@ -76,6 +81,10 @@ impl AttentionRow {
 impl Row for AttentionRow {
     fn key(&self) -> String {
         self.key.clone()
+    }
+
+    fn is_blank(&self, column: &str) -> bool {
+        column.is_empty() && !self.new
     }
 
     fn label(&self) -> String {
@@ -205,9 +214,13 @@ fn unreadable_row(
     }
 }
 
-async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<AttentionRow> {
+async fn paperless_rows(
+    connections: Connections,
+    c: &Connection,
+    seen_at: &SeenAt,
+) -> Vec<AttentionRow> {
     let client = connections.paperless(c);
-    let seen = last_seen(&web::local_store(), &c.id, Watched::PaperlessTasks);
+    let seen = seen_at(&c.id, Watched::PaperlessTasks);
     let query = TaskQuery {
         status: vec![TaskStatus::Failure],
         acknowledged: Some(false),
@@ -283,7 +296,14 @@ async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<Attenti
         )],
     };
     rows.truncate(PER_SERVER as usize);
-    if let Ok(report) = paperless_health(&client).await {
+    if let Ok(report) = paperless_health(
+        &client,
+        connections.status_reads,
+        &c.id,
+        StatusAge::UpToAMinute,
+    )
+    .await
+    {
         rows.extend(
             report
                 .checks
@@ -303,9 +323,13 @@ async fn paperless_rows(connections: Connections, c: &Connection) -> Vec<Attenti
     rows
 }
 
-async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<AttentionRow> {
+async fn inventree_rows(
+    connections: Connections,
+    c: &Connection,
+    seen_at: &SeenAt,
+) -> Vec<AttentionRow> {
     let client = connections.inventree(c);
-    let seen = last_seen(&web::local_store(), &c.id, Watched::InvenTreeFailed);
+    let seen = seen_at(&c.id, Watched::InvenTreeFailed);
     let offset = web::local_offset_at(web::now());
     let query = FailedQuery {
         limit: PER_SERVER,
@@ -366,18 +390,52 @@ async fn inventree_rows(connections: Connections, c: &Connection) -> Vec<Attenti
     rows
 }
 
+/// When the user last looked at a server's list: what is newer is new.
+pub type SeenAt = Rc<dyn Fn(&str, Watched) -> Option<DateTime<Utc>>>;
+
+/// As the browser remembers it.
+pub fn seen_as_stored() -> SeenAt {
+    Rc::new(|connection, list| last_seen(&web::local_store(), connection, list))
+}
+
 /// Every server's rows, one server after the other (a server that fails
 /// is a row of its own, never hiding the others).
-pub async fn inbox(connections: Connections) -> Vec<Arc<AttentionRow>> {
+pub async fn inbox(connections: Connections, seen_at: SeenAt) -> Vec<Arc<AttentionRow>> {
     let list = connections.with_token();
     let mut rows = Vec::new();
     for c in &list {
         rows.extend(match c.kind {
-            ServerKind::Paperless => paperless_rows(connections, c).await,
-            ServerKind::InvenTree => inventree_rows(connections, c).await,
+            ServerKind::Paperless => paperless_rows(connections, c, &seen_at).await,
+            ServerKind::InvenTree => inventree_rows(connections, c, &seen_at).await,
         });
     }
     rows.into_iter().map(Arc::new).collect()
+}
+
+/// Per connection and list, when it was seen before the inbox was opened.
+type SeenBefore = HashMap<(String, &'static str), Option<DateTime<Utc>>>;
+
+/// Opening the inbox is seeing what it shows: each server's lists count as
+/// seen from then on (the navigation's count clears), while this visit
+/// still marks what was new before it, as the lists themselves do.
+fn seen_by_opening() -> SeenAt {
+    let before: Rc<RefCell<SeenBefore>> = Rc::default();
+    Rc::new(move |connection, list| {
+        let store = web::local_store();
+        let slot = (
+            connection.to_string(),
+            match list {
+                Watched::PaperlessTasks => "paperless",
+                Watched::InvenTreeFailed => "inventree",
+            },
+        );
+        let earlier = *before
+            .borrow_mut()
+            .entry(slot)
+            .or_insert_with(|| last_seen(&store, connection, list));
+        mark_seen(&store, connection, list, web::now());
+        earlier
+    })
 }
 
 /// How many new items the inbox holds, for the navigation.
@@ -396,13 +454,14 @@ pub fn AttentionPage() -> impl IntoView {
         search: "Search server, task or error ( / )",
         gone: "No longer needs attention.",
     };
+    let seen_at = seen_by_opening();
     let source = LocalSource::shared(meta, move |_| {
+        let seen_at = seen_at.clone();
         Box::pin(async move {
-            let rows = inbox(connections).await;
+            let rows = inbox(connections, seen_at).await;
+            // All of it is on screen now: nothing unseen is left.
             if let Some(count) = count {
-                count
-                    .0
-                    .try_set(Some(rows.iter().filter(|r| r.is_new()).count()));
+                count.0.try_set(Some(0));
             }
             Ok(rows)
         })

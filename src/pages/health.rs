@@ -22,8 +22,11 @@ use crate::pages::inventree::warnings::{all_schedules, warning_rows};
 use crate::pages::paperless::logs::ServerLogs;
 use crate::runs::{RunKey, Runs};
 use crate::state::connections::Connection;
+use crate::state::errors::status_refused;
+use crate::state::permissions::{MayAct, may_open_admin, may_run_system_tasks};
 use crate::state::route::{InvenTreeList, Route};
 use crate::state::runs::{describe, is_bad};
+use crate::store::status::StatusReads;
 use crate::web;
 
 #[component]
@@ -59,9 +62,36 @@ pub fn health_class(health: Health) -> &'static str {
     }
 }
 
-/// Reads `/api/status/` as a health report (the clock judges staleness).
-pub async fn paperless_health(client: &PaperlessClient) -> Result<HealthReport, ApiError> {
-    let body = client.status(crate::transport::current()).await?;
+/// How fresh a status must be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum StatusAge {
+    /// Asked now (the Health screen).
+    Now,
+    /// An answer up to a minute old will do (overview, inbox).
+    UpToAMinute,
+}
+
+/// Reads `/api/status/` as a health report (the clock judges staleness),
+/// asking the server only when the kept answer will not do.
+pub async fn paperless_health(
+    client: &PaperlessClient,
+    reads: StatusReads,
+    connection_id: &str,
+    age: StatusAge,
+) -> Result<HealthReport, ApiError> {
+    let key = format!("{connection_id} {}", client.base());
+    let now_ms = web::now().timestamp_millis();
+    let body = match reads
+        .fresh(&key, now_ms)
+        .filter(|_| age == StatusAge::UpToAMinute)
+    {
+        Some(kept) => kept?,
+        None => {
+            let answer = client.status(crate::transport::current()).await;
+            reads.keep(&key, web::now().timestamp_millis(), answer.clone());
+            answer?
+        }
+    };
     health_report(&body, &client.status_call().request, web::now())
 }
 
@@ -70,29 +100,43 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let client = StoredValue::new_local(connections.paperless(&connection));
     let report = Loader::<HealthReport>::new();
+    let reads = connections.status_reads;
+    let status_of = connection.id.clone();
     let load = move || {
         let client = client.get_value();
-        report.run(async move { paperless_health(&client).await });
+        let id = status_of.clone();
+        report.run(async move { paperless_health(&client, reads, &id, StatusAge::Now).await });
     };
     load();
     use_auto_refresh(
         Signal::derive(|| false),
         report.loading.into(),
         report.retry_at.into(),
-        load,
+        load.clone(),
     );
+    // What this account may start: system tasks are for superusers.
+    let may = RwSignal::new(MayAct::Yes);
+    {
+        let client = client.get_value();
+        leptos::task::spawn_local(async move {
+            let account = client.account(crate::transport::current()).await;
+            may.try_set(may_run_system_tasks(&account));
+        });
+    }
+    let may_run: Signal<MayAct> = may.into();
     let runs = expect_context::<Runs>();
     // A run that ends (started here or elsewhere) changes the checks.
-    reload_on_change(Some(connection.id.clone()), load);
+    reload_on_change(Some(connection.id.clone()), load.clone());
     let connection_id = connection.id.clone();
     let start = move |task: SystemTask| runs.start_system(&connection_id, client.get_value(), task);
     let title = format!("{} · health", connection.name);
     let admin = format!("{}/admin/documents/paperlesstask/", connection.base_url);
+    let retry = load.clone();
     view! {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
                 <div>
-                    <h1 id="screen-title">"Health"</h1>
+                    <h1 id="screen-title" tabindex="-1">"Health"</h1>
                     <p class="muted">{title} {move || report.data.get().and_then(|r| r.version).map(|v| format!(" · Paperless-ngx {v}"))}</p>
                 </div>
                 <RefreshBar loading=report.loading updated=report.updated retry_at=report.retry_at failed=Signal::derive(move || report.error.with(Option::is_some)) on_refresh=move |_| load() />
@@ -100,18 +144,30 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
             {move || match report.error.get() {
                 Some(ApiError::Forbidden { .. }) => view! {
                     <div class="banner banner-warn" data-testid="no-status-permission">
-                        "This account has no permission to read the system status (Paperless needs a superuser or the “view system monitoring” permission)."
+                        {status_refused(client.with_value(|c| c.api()))}
                     </div>
                 }.into_any(),
-                _ => view! { <ErrorBanner error=report.error kind=ServerKind::Paperless on_retry=move |_| load() /> }.into_any(),
+                _ => {
+                    let retry = retry.clone();
+                    view! { <ErrorBanner error=report.error kind=ServerKind::Paperless on_retry=move |_| retry() /> }.into_any()
+                }
             }}
+            {move || report.data.get().filter(HealthReport::worker_down).map(|_| view! {
+                <div class="banner banner-error banner-stack" role="status" data-testid="worker-down">
+                    <strong>"No Celery worker answers: no task runs until one does."</strong>
+                    <p>"Documents are not consumed, mail is not fetched and the system tasks below wait. Start the worker (celery) on the server."</p>
+                </div>
+            })}
+            {move || may_run.get().refusal().map(|why| view! {
+                <p class="muted small" data-testid="run-refused">{why.to_string()}</p>
+            })}
             <ul class="health-list" data-testid="health-checks">
                 {let connection_id = connection.id.clone();
                 move || report.data.get().map(|r| r.checks.into_iter().map(|check| {
                     let api = client.with_value(|c| c.api());
                     let run = check.run.filter(|t| t.available(api));
                     let key = run.map(|task| RunKey::System(connection_id.clone(), task));
-                    view! { <CheckRow check run key runs start=Callback::new(start.clone()) /> }
+                    view! { <CheckRow check run key runs may_run start=Callback::new(start.clone()) /> }
                 }).collect_view())}
             </ul>
             <ServerLogs client=client.get_value() />
@@ -123,18 +179,34 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
     }
 }
 
+/// Why a check's task is not offered, when the check says it would do
+/// nothing.
+fn nothing_to_run(check: &HealthCheck) -> Option<String> {
+    (check.health == Health::Disabled).then(|| {
+        format!(
+            "{} is disabled on this server: a run would do nothing.",
+            check.name
+        )
+    })
+}
+
 #[component]
 fn CheckRow(
     check: HealthCheck,
     run: Option<SystemTask>,
     key: Option<RunKey>,
     runs: Runs,
+    may_run: Signal<MayAct>,
     start: Callback<SystemTask>,
 ) -> impl IntoView {
     let key = StoredValue::new(key);
     let state = move || key.with_value(|key| key.as_ref().and_then(|key| runs.get(key)));
     let busy = move || state().is_some_and(|s| s.in_progress());
     let bad = move || state().is_some_and(|s| is_bad(&s));
+    let idle = nothing_to_run(&check);
+    // Offered only where it can do something; a run started elsewhere
+    // still shows how it went.
+    let run = run.filter(|_| idle.is_none());
     view! {
         <li class="health-row" data-check=check.name>
             <span class=health_class(check.health)>{check.health.label()}</span>
@@ -142,8 +214,16 @@ fn CheckRow(
             {check.stale.then(|| view! { <span class="badge badge-warn" title="The last run is more than a day old">"stale"</span> })}
             {check.last_run.map(|t| view! { <span class="muted small">" last run " <When at=Some(t) /></span> })}
             {check.detail.map(|d| view! { <span class="health-detail">{d}</span> })}
+            {idle.map(|why| view! { <span class="muted small" data-testid="run-not-offered">{why}</span> })}
             {run.map(|task| view! {
-                <button class="btn btn-small" data-testid="run-task" data-task=task.label() disabled=busy on:click=move |_| start.run(task)>
+                <button
+                    class="btn btn-small"
+                    data-testid="run-task"
+                    data-task=task.label()
+                    disabled=move || busy() || may_run.get().refusal().is_some()
+                    title=move || may_run.get().refusal().map(str::to_string)
+                    on:click=move |_| start.run(task)
+                >
                     {task.label()}
                 </button>
             })}
@@ -181,6 +261,15 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
         root.retry_at.into(),
         load,
     );
+    // Whether the Django admin's failed tasks will open for this account.
+    let admin_may = RwSignal::new(None::<MayAct>);
+    {
+        let call = client.with_value(|c| c.account_call());
+        leptos::task::spawn_local(async move {
+            let account = call.send(crate::transport::current()).await;
+            admin_may.try_set(Some(may_open_admin(&account)));
+        });
+    }
     let base = connection.base_url.clone();
     let connection_id = connection.id.clone();
     let connection_id_for_lists = connection.id.clone();
@@ -188,7 +277,7 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
                 <div>
-                    <h1 id="screen-title">"Health"</h1>
+                    <h1 id="screen-title" tabindex="-1">"Health"</h1>
                     <p class="muted">{format!("{} · InvenTree", connection.name)}</p>
                 </div>
                 <RefreshBar loading=root.loading updated=root.updated on_refresh=move |_| load() />
@@ -219,9 +308,17 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
                     </ul>
                     <p class="muted small" data-testid="admin-link">
                         "InvenTree has no API to run a failed task again; its only retry is in the Django admin. "
-                        {match admin {
-                            Some(url) => view! { <a href=url.clone() target="_blank" rel="noopener noreferrer" data-connection=connection_id.clone()>"Open the failed tasks in the server's admin"</a> }.into_any(),
-                            None => view! { <span>"This server does not say where its admin is (only staff see it, and only on newer versions)."</span> }.into_any(),
+                        {let connection_id = connection_id.clone();
+                        move || {
+                            let may = admin_may.get();
+                            match (admin.clone(), may) {
+                                (_, Some(MayAct::No(why))) => view! { <span data-testid="admin-refused">{why}</span> }.into_any(),
+                                (Some(url), may) => view! {
+                                    <a href=url.clone() target="_blank" rel="noopener noreferrer" data-connection=connection_id.clone()>"Open the failed tasks in the server's admin"</a>
+                                    {may.and_then(|m| m.warning().map(|w| format!(" ({w})")))}
+                                }.into_any(),
+                                (None, _) => view! { <span>"This server does not say where its admin is (only staff see it, and only on newer versions)."</span> }.into_any(),
+                            }
                         }}
                     </p>
                 }

@@ -8,14 +8,16 @@ use crate::api::inventree::Overview;
 use crate::api::paperless::{
     PaperlessApi, PaperlessTask, StatusCounts, TaskOrderField, TaskOrdering, TaskQuery,
 };
-use crate::api::paperless_admin::Health;
 use crate::components::feedback::{EmptyState, ErrorBanner};
 use crate::components::loader::Loader;
 use crate::components::refresh::use_auto_refresh;
 use crate::context::{Clock, Connections};
+use crate::pages::health::{StatusAge, paperless_health};
 use crate::state::connections::{Connection, ServerKind};
 use crate::state::inventree_view::Queue;
-use crate::state::overview::{DayOutcomes, outcomes_per_day};
+use crate::state::overview::{
+    DayOutcomes, HealthSummary, WORKER_DOWN, health_summary, outcomes_per_day,
+};
 use crate::state::route::Route;
 use crate::store::full_lists::FullList;
 use crate::web;
@@ -31,7 +33,7 @@ pub fn OverviewPage() -> impl IntoView {
     view! {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
-                <h1 id="screen-title">"Overview"</h1>
+                <h1 id="screen-title" tabindex="-1">"Overview"</h1>
             </header>
             {move || {
                 let list = connections.list.get();
@@ -79,9 +81,9 @@ struct PaperlessSummary {
     api: PaperlessApi,
     open: StatusCounts,
     recent: Vec<PaperlessTask>,
-    /// The worst state of `/api/status/`; `None` when this account may not
-    /// read it (or the server cannot say).
-    health: Option<(Health, usize)>,
+    /// The worst state of `/api/status/` and its words; `None` when this
+    /// account may not read it (or the server cannot say).
+    health: Option<HealthSummary>,
 }
 
 /// `reuse`: a first load may take a 2.x server's list another screen has
@@ -120,7 +122,7 @@ async fn paperless_summary(
                 let open = client
                     .status_counts(crate::transport::current(), &q)
                     .await?;
-                return summary(&client, open, page.items).await;
+                return summary(connections, &c, &client, open, page.items).await;
             }
             // API 9 sent every task, ignoring the page size.
             let all: FullList = Rc::new((page.items, page.unreadable));
@@ -129,19 +131,34 @@ async fn paperless_summary(
         }
     };
     let open = StatusCounts::of(all.0.iter().filter(|t| !t.acknowledged));
-    summary(&client, open, newest(&all.0, RECENT_TASKS as usize)).await
+    summary(
+        connections,
+        &c,
+        &client,
+        open,
+        newest(&all.0, RECENT_TASKS as usize),
+    )
+    .await
 }
 
-/// The card's figures, with the server's health.
+/// The card's figures, with the server's health (read at most once a
+/// minute: the card refreshes more often).
 async fn summary(
+    connections: Connections,
+    c: &Connection,
     client: &crate::api::paperless::PaperlessClient,
     open: StatusCounts,
     recent: Vec<PaperlessTask>,
 ) -> Result<PaperlessSummary, ApiError> {
-    let health = crate::pages::health::paperless_health(client)
-        .await
-        .ok()
-        .map(|r| (r.worst(), r.errors()));
+    let health = paperless_health(
+        client,
+        connections.status_reads,
+        &c.id,
+        StatusAge::UpToAMinute,
+    )
+    .await
+    .ok()
+    .map(|r| health_summary(&r));
     Ok(PaperlessSummary {
         api: client.api(),
         open,
@@ -196,19 +213,27 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let summary = Loader::<PaperlessSummary>::new();
     let c = connection.clone();
-    let load = move || summary.run(paperless_summary(connections, c.clone(), false));
-    summary.run(paperless_summary(connections, connection.clone(), true));
-    use_auto_refresh(
-        Signal::derive(|| false),
-        summary.loading.into(),
-        summary.retry_at.into(),
-        load.clone(),
-    );
+    // Without a token no request could be answered: none is sent, and the
+    // card says only that a token is needed.
+    let needs_token = !connection.has_token();
+    let load = move || {
+        if !needs_token {
+            summary.run(paperless_summary(connections, c.clone(), false));
+        }
+    };
+    if !needs_token {
+        summary.run(paperless_summary(connections, connection.clone(), true));
+        use_auto_refresh(
+            Signal::derive(|| false),
+            summary.loading.into(),
+            summary.retry_at.into(),
+            load.clone(),
+        );
+    }
     let id = connection.id.clone();
     let health_id = connection.id.clone();
     let base = Route::paperless(&id).path();
     let Clock(now) = expect_context::<Clock>();
-    let needs_token = !connection.has_token();
     view! {
         <article class="card" data-testid="server-card" data-kind="paperless">
             <header class="card-head">
@@ -216,18 +241,16 @@ fn PaperlessCard(connection: Connection) -> impl IntoView {
                 <span class="muted">
                     "Paperless-ngx" {move || summary.data.get().map(|s| format!(" · API {}", s.api.number()))}
                 </span>
-                {move || summary.data.get().and_then(|s| s.health).map(|(worst, errors)| view! {
+                {move || summary.data.get().and_then(|s| s.health).map(|h| view! {
                     <Link href=Route::health(&health_id).path() attr:class="health-chip" attr:data-testid="health-chip" attr:title="Server health">
-                        <span class=crate::pages::health::health_class(worst)>
-                            {match worst {
-                                Health::Error => format!("{} in error", errors),
-                                other => format!("Health: {}", other.label()),
-                            }}
-                        </span>
+                        <span class=crate::pages::health::health_class(h.worst)>{h.words}</span>
                     </Link>
                 })}
             </header>
             {needs_token.then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
+            {move || summary.data.get().and_then(|s| s.health).filter(|h| h.worker_down).map(|_| view! {
+                <p class="worker worker-bad" data-testid="worker-status">{WORKER_DOWN}</p>
+            })}
             <ErrorBanner error=summary.error kind=ServerKind::Paperless stale=Signal::derive(move || summary.data.with(Option::is_some)) on_retry=move |_| load() />
             {move || summary.data.get().map(|s| {
                 let days = outcomes_per_day(&s.recent, now.get(), CHART_DAYS, web::local_offset_at(now.get()));
@@ -317,7 +340,11 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let overview = Loader::<Overview>::new();
     let c = connection.clone();
+    let needs_token = !connection.has_token();
     let load = move || {
+        if needs_token {
+            return;
+        }
         let client = connections.inventree(&c);
         overview.run(async move {
             client
@@ -326,14 +353,15 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
                 .await
         });
     };
-    load();
-    use_auto_refresh(
-        Signal::derive(|| false),
-        overview.loading.into(),
-        overview.retry_at.into(),
-        load.clone(),
-    );
-    let needs_token = !connection.has_token();
+    if !needs_token {
+        load();
+        use_auto_refresh(
+            Signal::derive(|| false),
+            overview.loading.into(),
+            overview.retry_at.into(),
+            load.clone(),
+        );
+    }
     let id = connection.id.clone();
     let queue = move |q| Route::queue(&id, q).path();
     view! {
@@ -342,6 +370,7 @@ fn InvenTreeCard(connection: Connection) -> impl IntoView {
                 <h2><Link href=queue(Queue::Pending)>{connection.name.clone()}</Link></h2>
                 <span class="muted">"InvenTree"</span>
             </header>
+            {needs_token.then(|| view! { <p class="hint">"Token needed: open Connections."</p> })}
             <ErrorBanner error=overview.error kind=ServerKind::InvenTree stale=Signal::derive(move || overview.data.with(Option::is_some)) on_retry=move |_| load() />
             {move || overview.data.get().map(|o| view! {
                 <p class=if o.is_running { "worker worker-ok" } else { "worker worker-bad" } data-testid="worker-status">

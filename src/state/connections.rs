@@ -50,6 +50,20 @@ struct Saved {
     not_working: Option<String>,
 }
 
+impl Saved {
+    fn of(c: &Connection) -> Saved {
+        Saved {
+            id: c.id.clone(),
+            kind: c.kind,
+            name: c.name.clone(),
+            base_url: c.base_url.clone(),
+            remember: c.remember,
+            notify_failures: c.notify_failures,
+            not_working: c.not_working.clone(),
+        }
+    }
+}
+
 /// Key-value storage: `localStorage`/`sessionStorage` in the browser, a map in tests.
 pub trait KeyValueStore {
     fn get(&self, key: &str) -> Option<String>;
@@ -57,7 +71,8 @@ pub trait KeyValueStore {
     fn remove(&self, key: &str);
 }
 
-const LIST_KEY: &str = "taskdeck.connections";
+/// Where the list is kept (other tabs write it too: see [`Storage::save_one`]).
+pub const LIST_KEY: &str = "taskdeck.connections";
 /// The offered servers this browser has seen (added or not), one by one.
 const OFFERED_KEY: &str = "taskdeck.offered";
 /// The older record: the whole offer was taken once.
@@ -106,35 +121,61 @@ impl Storage<'_> {
     }
 
     pub fn save(&self, connections: &[Connection]) {
-        let saved: Vec<Saved> = connections
-            .iter()
-            .map(|c| Saved {
-                id: c.id.clone(),
-                kind: c.kind,
-                name: c.name.clone(),
-                base_url: c.base_url.clone(),
-                remember: c.remember,
-                notify_failures: c.notify_failures,
-                not_working: c.not_working.clone(),
-            })
-            .collect();
+        let saved: Vec<Saved> = connections.iter().map(Saved::of).collect();
+        self.write_list(&saved);
+        for c in connections {
+            self.save_token(c);
+        }
+    }
+
+    /// The list as stored now: another tab may have changed it since this
+    /// one read it.
+    fn stored(&self) -> Vec<Saved> {
+        self.persistent
+            .get(LIST_KEY)
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+
+    fn write_list(&self, saved: &[Saved]) {
         self.persistent.set(
             LIST_KEY,
-            &serde_json::to_string(&saved).expect("serialisable"),
+            &serde_json::to_string(saved).expect("serialisable"),
         );
-        for c in connections {
-            let key = token_key(&c.id);
-            let (keep, drop) = if c.remember {
-                (self.persistent, self.session)
-            } else {
-                (self.session, self.persistent)
-            };
-            drop.remove(&key);
-            match &c.token {
-                Some(token) => keep.set(&key, &BoundToken::encode(&c.base_url, token.expose())),
-                None => keep.remove(&key),
-            }
+    }
+
+    fn save_token(&self, c: &Connection) {
+        let key = token_key(&c.id);
+        let (keep, drop) = if c.remember {
+            (self.persistent, self.session)
+        } else {
+            (self.session, self.persistent)
+        };
+        drop.remove(&key);
+        match &c.token {
+            Some(token) => keep.set(&key, &BoundToken::encode(&c.base_url, token.expose())),
+            None => keep.remove(&key),
         }
+    }
+
+    /// Saves one connection into the list as stored now, leaving the others
+    /// as they are: one added in another tab meanwhile is kept.
+    pub fn save_one(&self, connection: &Connection) {
+        let mut saved = self.stored();
+        match saved.iter_mut().find(|s| s.id == connection.id) {
+            Some(slot) => *slot = Saved::of(connection),
+            None => saved.push(Saved::of(connection)),
+        }
+        self.write_list(&saved);
+        self.save_token(connection);
+    }
+
+    /// Removes one connection from the list as stored now.
+    pub fn remove_one(&self, id: &str) {
+        let mut saved = self.stored();
+        saved.retain(|s| s.id != id);
+        self.write_list(&saved);
+        self.forget_token(id);
     }
 
     pub fn forget_token(&self, id: &str) {
@@ -282,6 +323,37 @@ pub mod memory {
 mod tests {
     use super::memory::MemoryStore;
     use super::*;
+
+    /// Issue 25, item 21: two tabs share local storage but not their
+    /// session; saving in one keeps what the other added meanwhile.
+    #[test]
+    fn saving_in_one_tab_keeps_what_another_tab_added() {
+        let local = MemoryStore::default();
+        let (session_a, session_b) = (MemoryStore::default(), MemoryStore::default());
+        let tab_a = Storage {
+            persistent: &local,
+            session: &session_a,
+        };
+        let tab_b = Storage {
+            persistent: &local,
+            session: &session_b,
+        };
+        tab_a.save_one(&conn("a", false));
+        // Tab B read the list before; it adds its own.
+        let _ = tab_b.load();
+        tab_b.save_one(&conn("b", false));
+        // Tab A edits its connection, knowing nothing of b.
+        let mut edited = conn("a", false);
+        edited.name = "Renamed".into();
+        tab_a.save_one(&edited);
+        let ids: Vec<String> = tab_b.load().into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(tab_b.load()[0].name, "Renamed");
+        assert!(tab_b.load()[1].token.is_some(), "b's session token stays");
+        tab_a.remove_one("a");
+        let ids: Vec<String> = tab_b.load().into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["b"]);
+    }
 
     fn conn(id: &str, remember: bool) -> Connection {
         Connection {

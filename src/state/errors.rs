@@ -2,6 +2,7 @@
 //! do about it, naming the server setting when one is involved.
 
 use crate::api::ApiError;
+use crate::api::paperless::PaperlessApi;
 
 use super::connections::ServerKind;
 
@@ -106,8 +107,38 @@ pub fn explain(error: &ApiError, kind: ServerKind, origin: &str) -> Explained {
     }
 }
 
+/// Why this account may not read the system status, per version: 2.x
+/// shows it to staff only (2.20.15 `SystemStatusView`: `is_staff`); 3.x to
+/// superusers, staff, or holders of “view system monitoring” (3.0.5
+/// `has_system_status_permission`).
+pub fn status_refused(api: PaperlessApi) -> &'static str {
+    match api {
+        PaperlessApi::V9 => {
+            "This account may not read the system status: Paperless-ngx 2.x shows it to staff \
+             accounts only."
+        }
+        PaperlessApi::V10 => {
+            "This account may not read the system status: Paperless-ngx 3 shows it to staff \
+             accounts, superusers and holders of the “view system monitoring” permission."
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_status_refusal_names_what_each_version_needs() {
+        use crate::api::paperless::PaperlessApi;
+        let two = super::status_refused(PaperlessApi::V9);
+        assert!(two.contains("staff accounts only"), "{two}");
+        assert!(
+            !two.contains("monitoring"),
+            "2.x has no such permission: {two}"
+        );
+        let three = super::status_refused(PaperlessApi::V10);
+        assert!(three.contains("staff") && three.contains("view system monitoring"));
+    }
+
     use super::*;
 
     #[test]

@@ -92,6 +92,16 @@ pub fn to_json(table: &Table) -> String {
 }
 
 /// `office-paperless_tasks_2026-12-03.csv`: letters, digits and dashes.
+/// The note after an export's count: how many rows could not be read and
+/// were left out (nothing when none were).
+pub fn left_out_note(rows: usize) -> String {
+    match rows {
+        0 => String::new(),
+        1 => " (1 row could not be read and was left out)".into(),
+        n => format!(" ({n} rows could not be read and were left out)"),
+    }
+}
+
 pub fn file_name(server: &str, list: &str, date: &str, extension: &str) -> String {
     let slug = |text: &str| {
         let mut out = String::new();
@@ -114,6 +124,19 @@ pub fn file_name(server: &str, list: &str, date: &str, extension: &str) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_left_out_note_agrees_in_number() {
+        assert_eq!(left_out_note(0), "");
+        assert_eq!(
+            left_out_note(1),
+            " (1 row could not be read and was left out)"
+        );
+        assert_eq!(
+            left_out_note(3),
+            " (3 rows could not be read and were left out)"
+        );
+    }
 
     fn table(rows: &[&[&str]]) -> Table {
         Table {

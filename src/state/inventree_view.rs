@@ -5,7 +5,13 @@ use crate::api::inventree::{
     SortDirection,
 };
 
+use chrono::{DateTime, FixedOffset, Timelike, Utc};
+
+use crate::api::inventree_admin::ScheduleWarning;
+use crate::api::time::ServerTime;
+
 use super::table::{Paging, Sort, SortKey};
+use super::time::duration;
 use super::url::{QueryParams, QueryWriter};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -282,9 +288,133 @@ pub fn short_func(func: &str) -> &str {
     func.rsplit('.').next().unwrap_or(func)
 }
 
+/// A schedule's warning in words, what matters first: how late it is,
+/// then when it was due (a narrow cell keeps the start).
+pub fn schedule_warning_text(warning: &ScheduleWarning) -> String {
+    match warning {
+        ScheduleWarning::LastRunFailed => "Last run failed".into(),
+        ScheduleWarning::Overdue { due, late } => format!(
+            "{} late: due {} (server time)",
+            duration(late.num_seconds() as f64),
+            due.to_wire()
+        ),
+    }
+}
+
+/// What a pending task's lock says. django-q's ORM broker sets it to the
+/// time a task is queued, and to "now + retry" when a worker takes it
+/// (`django_q/brokers/orm.py`: `enqueue`, `dequeue`; InvenTree's retry is
+/// at least 120 s, its `Q_CLUSTER`), so a lock in the past is a task no
+/// worker holds (never taken, or its worker's time ran out) and one in the
+/// future, one a worker holds until then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockState {
+    Waiting,
+    TakenUntil(ServerTime),
+    /// The lock is zone-less server time: past in one of the zones the
+    /// server may run in (UTC, InvenTree's default, or this browser's) and
+    /// future in the other, so it is shown as it is.
+    Unclear(ServerTime),
+}
+
+/// Judges `lock` at `now`, reading its wall-clock time both as UTC and in
+/// the browser's zone (`local`): only where both agree is it said.
+pub fn lock_state(lock: ServerTime, now: DateTime<Utc>, local: FixedOffset) -> LockState {
+    let as_utc = lock.0.and_utc();
+    let as_local = lock
+        .0
+        .and_local_timezone(local)
+        .single()
+        .map_or(as_utc, |t| t.with_timezone(&Utc));
+    match (as_utc > now, as_local > now) {
+        (false, false) => LockState::Waiting,
+        (true, true) => LockState::TakenUntil(lock),
+        _ => LockState::Unclear(lock),
+    }
+}
+
+/// The words of a lock, and the longer words for hovering. A worker holds
+/// a task for minutes (InvenTree's retry), so the words name the time of
+/// day; the hover has the whole server time.
+pub fn lock_words(state: LockState) -> (String, String) {
+    let clock = |t: ServerTime| format!("{:02}:{:02}", t.0.hour(), t.0.minute());
+    match state {
+        LockState::Waiting => (
+            "Waiting for a worker".into(),
+            "No worker holds it: its lock is in the past (the time it was queued, or the end \
+             of a worker's time with it)."
+                .into(),
+        ),
+        LockState::TakenUntil(t) => (
+            format!("Taken by a worker until {}", clock(t)),
+            format!(
+                "A worker holds it until {} (server time); if it has not finished by then, the \
+                 next worker takes it.",
+                t.to_wire()
+            ),
+        ),
+        LockState::Unclear(t) => (
+            format!("Locked until {}", clock(t)),
+            format!(
+                "Locked until {} (server time, without a zone): whether that is past depends on \
+                 the server's time zone. In the past, it waits for a worker; in the future, a \
+                 worker holds it.",
+                t.to_wire()
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn server(text: &str) -> ServerTime {
+        ServerTime::parse(text).unwrap()
+    }
+
+    /// Issue 25, item 9: a lock in the past is a task waiting for a worker,
+    /// not "locked until" a time already gone.
+    #[test]
+    fn a_lock_in_the_past_waits_and_one_ahead_is_held_by_a_worker() {
+        let now: DateTime<Utc> = "2026-11-22T13:30:00Z".parse().unwrap();
+        let utc = FixedOffset::east_opt(0).unwrap();
+        assert_eq!(
+            lock_state(server("2026-11-22 13:08"), now, utc),
+            LockState::Waiting
+        );
+        assert_eq!(
+            lock_state(server("2026-11-22 13:32"), now, utc),
+            LockState::TakenUntil(server("2026-11-22 13:32"))
+        );
+        // In Berlin (UTC+1), 14:32 local is 13:32 UTC: past read as
+        // Berlin time, future read as UTC: not said either way.
+        let berlin = FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(
+            lock_state(server("2026-11-22 14:20"), now, berlin),
+            LockState::Unclear(server("2026-11-22 14:20"))
+        );
+        // Long enough ago in either zone.
+        assert_eq!(
+            lock_state(server("2026-11-22 09:00"), now, berlin),
+            LockState::Waiting
+        );
+        let (words, _) = lock_words(LockState::Waiting);
+        assert!(!words.contains("until"), "{words}");
+        let (words, hover) = lock_words(LockState::TakenUntil(server("2026-11-22 13:32")));
+        assert_eq!(words, "Taken by a worker until 13:32");
+        assert!(hover.contains("2026-11-22 13:32 (server time)"), "{hover}");
+    }
+
+    /// Issue 25, item 15: the lateness leads, so a narrow cell keeps it.
+    #[test]
+    fn an_overdue_schedule_says_how_late_first() {
+        let text = schedule_warning_text(&ScheduleWarning::Overdue {
+            due: server("2026-12-03 04:00"),
+            late: chrono::Duration::hours(74),
+        });
+        assert_eq!(text, "3 d 2 h late: due 2026-12-03 04:00 (server time)");
+    }
 
     #[test]
     fn regular_expressions_python_rejects_are_caught_here() {

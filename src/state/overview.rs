@@ -3,6 +3,35 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 
 use crate::api::paperless::{PaperlessTask, StatusGroup};
+use crate::api::paperless_admin::{Health, HealthReport};
+
+/// A server's health at a glance, in one wording for every version (how
+/// many checks are in error or in warning), and whether its worker does
+/// not answer, which stops every task and is said on its own line.
+pub fn health_summary(report: &HealthReport) -> HealthSummary {
+    let worst = report.worst();
+    let words = match worst {
+        Health::Error => format!("Health: {} in error", report.errors()),
+        Health::Warning => format!("Health: {}", super::plural(report.warnings(), "warning")),
+        Health::Ok => "Health: OK".to_string(),
+        Health::Disabled | Health::Unknown => "Health: unknown".to_string(),
+    };
+    HealthSummary {
+        worst,
+        words,
+        worker_down: report.worker_down(),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HealthSummary {
+    pub worst: Health,
+    pub words: String,
+    pub worker_down: bool,
+}
+
+/// The line a card shows when no worker answers.
+pub const WORKER_DOWN: &str = "No worker answers: no task runs";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DayOutcomes {
@@ -49,6 +78,61 @@ pub fn outcomes_per_day(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::paperless_admin::health_report;
+
+    fn status(celery: &str, error: &str) -> String {
+        format!(
+            r#"{{"pngx_version":"x","tasks":{{"redis_status":"OK","celery_status":"{celery}","celery_error":"{error}","classifier_status":"OK","sanity_check_status":"WARNING","sanity_check_error":"never"}}}}"#
+        )
+    }
+
+    /// Issue 25, item 16: a stopped worker reads the same on 3.x (the
+    /// server's WARNING) and 2.x (its ERROR), and as what stops everything.
+    #[test]
+    fn a_stopped_worker_reads_the_same_on_both_versions() {
+        let request = crate::api::HttpRequest::new(
+            crate::api::Method::Get,
+            &crate::api::BaseUrl::parse("http://p").unwrap(),
+            "/api/status/".into(),
+        );
+        let now = Utc::now();
+        let three = health_report(
+            &status(
+                "WARNING",
+                "No celery workers responded to ping. This may be temporary.",
+            ),
+            &request,
+            now,
+        )
+        .unwrap();
+        let two = health_report(
+            &status(
+                "ERROR",
+                "Error connecting to celery, check logs for more detail.",
+            ),
+            &request,
+            now,
+        )
+        .unwrap();
+        assert_eq!(health_summary(&three), health_summary(&two));
+        assert_eq!(
+            health_summary(&three),
+            HealthSummary {
+                worst: Health::Error,
+                words: "Health: 1 in error".into(),
+                worker_down: true
+            }
+        );
+        let running = health_report(&status("OK", ""), &request, now).unwrap();
+        assert_eq!(
+            health_summary(&running),
+            HealthSummary {
+                worst: Health::Warning,
+                words: "Health: 1 warning".into(),
+                worker_down: false
+            }
+        );
+    }
     use crate::api::paperless::TaskStatus;
 
     fn done(status: TaskStatus, at: &str) -> PaperlessTask {

@@ -47,11 +47,30 @@ impl SiteState {
             )),
         }
     }
+
+    /// What the Connections screen adds: an unusable file is already said
+    /// above every screen, so only a missing one is said here.
+    pub fn connections_note(&self) -> Option<String> {
+        match self {
+            SiteState::Unusable(_) => None,
+            other => other.explanation(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A refused file is said once: in the banner above every screen, not
+    /// again on Connections.
+    #[test]
+    fn an_unusable_file_is_said_once() {
+        let unusable = SiteState::Unusable("it holds a token".into());
+        assert!(unusable.explanation().is_some());
+        assert_eq!(unusable.connections_note(), None);
+        assert!(SiteState::NotDeployed.connections_note().is_some());
+    }
 
     #[test]
     fn each_outcome_is_explained_or_offers_servers() {

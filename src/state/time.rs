@@ -139,10 +139,36 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
+/// How long an InvenTree task ran, from a start and a stop the server sends
+/// to the minute (`%Y-%m-%d %H:%M`): their difference is whole minutes and
+/// off by up to a minute either way, so it is said as approximate. Two runs
+/// of 95 s read "about 2 min" or "about 1 min" depending on where their
+/// seconds fell; neither is "2 min 00 s".
+pub fn approximate_minutes(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    match minutes {
+        0 => "under 1 min".into(),
+        m if m < 60 => format!("about {m} min"),
+        m => format!("about {} h {} min", m / 60, m % 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn minute_resolution_durations_are_said_as_approximate() {
+        assert_eq!(approximate_minutes(0), "under 1 min");
+        assert_eq!(approximate_minutes(59), "under 1 min");
+        assert_eq!(approximate_minutes(60), "about 1 min");
+        assert_eq!(approximate_minutes(120), "about 2 min");
+        assert_eq!(approximate_minutes(3 * 3600 + 5 * 60), "about 3 h 5 min");
+        assert_eq!(approximate_minutes(-60), "under 1 min");
+        // Never seconds that were not sent.
+        assert!(!approximate_minutes(120).contains(" s"));
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -2,3 +2,4 @@
 //! read, read once.
 
 pub mod full_lists;
+pub mod status;

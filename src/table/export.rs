@@ -17,7 +17,7 @@ use crate::api::ipc::{self, SaveExportArgs};
 use crate::components::feedback::{ToastKind, Toasts};
 use crate::components::selection::plural;
 use crate::engine::walk::{Bounds, Flow, PageRead, walk};
-use crate::state::export::{Table, file_name, to_csv, to_json};
+use crate::state::export::{Table, file_name, left_out_note, to_csv, to_json};
 use crate::web;
 
 /// Rows per request while exporting (the largest page the lists offer).
@@ -162,11 +162,7 @@ fn start_export(
                 format!(
                     "Exported {} to {place}{}",
                     plural(records.len(), noun),
-                    match left_out {
-                        0 => String::new(),
-                        1 => " (1 row could not be read and was left out)".to_string(),
-                        n => format!(" ({n} rows could not be read and were left out)"),
-                    }
+                    left_out_note(left_out)
                 ),
             ),
             Err(e) => progress.finish(ToastKind::Error, e),

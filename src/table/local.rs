@@ -32,6 +32,8 @@ type Load<T> = Rc<dyn Fn(&Params) -> LocalBoxFuture<'static, Result<Vec<Arc<T>>,
 pub struct LocalSource<T> {
     meta: ListMeta,
     load: Load<T>,
+    /// Columns this server cannot fill, asked after every load.
+    unavailable: Option<Rc<dyn Fn() -> Vec<&'static str>>>,
     /// The rows last loaded, and for which of the list's own filters: a
     /// keystroke, a sort or a page reuses them (shared, not copied).
     cache: Rc<RefCell<Option<Loaded<T>>>>,
@@ -55,9 +57,20 @@ impl<T: LocalRow> LocalSource<T> {
         meta: ListMeta,
         load: impl Fn(&Params) -> LocalBoxFuture<'static, Result<Vec<Arc<T>>, ApiError>> + 'static,
     ) -> Rc<dyn RowSource> {
+        Self::hiding(meta, load, None)
+    }
+
+    /// Like [`Self::shared`], with the columns a server cannot fill hidden
+    /// (`unavailable` is asked after every load).
+    pub fn hiding(
+        meta: ListMeta,
+        load: impl Fn(&Params) -> LocalBoxFuture<'static, Result<Vec<Arc<T>>, ApiError>> + 'static,
+        unavailable: Option<Rc<dyn Fn() -> Vec<&'static str>>>,
+    ) -> Rc<dyn RowSource> {
         Rc::new(LocalSource {
             meta,
             load: Rc::new(load),
+            unavailable,
             cache: Rc::default(),
         })
     }
@@ -70,6 +83,10 @@ impl<T: LocalRow> RowSource for LocalSource<T> {
 
     fn table_id(&self) -> &'static str {
         self.meta.table_id
+    }
+
+    fn unavailable(&self) -> Vec<&'static str> {
+        self.unavailable.as_ref().map(|f| f()).unwrap_or_default()
     }
 
     fn noun(&self) -> &'static str {

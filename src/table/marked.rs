@@ -22,6 +22,9 @@ impl<R: Row> Row for Marked<R> {
     fn across(&self) -> Option<AnyView> {
         self.row.across()
     }
+    fn is_blank(&self, column: &str) -> bool {
+        self.row.is_blank(column)
+    }
     fn details(&self) -> RowDetails {
         self.row.details()
     }

@@ -44,6 +44,8 @@ pub type Params = Vec<(String, String)>;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Width {
     Xs,
+    /// A status badge, a relative time, a duration.
+    Narrow,
     S,
     M,
     L,
@@ -54,6 +56,7 @@ impl Width {
     pub fn class(self) -> &'static str {
         match self {
             Width::Xs => "w-xs",
+            Width::Narrow => "w-narrow",
             Width::S => "w-s",
             Width::M => "w-m",
             Width::L => "w-l",
@@ -74,6 +77,12 @@ pub struct Column {
     /// Shown unless the user hides it; `false`: hidden unless the user
     /// shows it (its value is in the details either way).
     pub shown: bool,
+    /// Left out of a page where every row's cell is empty, so the others
+    /// get its room ([`Row::is_blank`]).
+    pub collapses: bool,
+    /// Named for screen readers only (a marker column whose cells say
+    /// what they are).
+    pub label_hidden: bool,
 }
 
 impl Column {
@@ -84,6 +93,8 @@ impl Column {
             starts_descending: false,
             width,
             shown: true,
+            collapses: false,
+            label_hidden: false,
         }
     }
 
@@ -99,6 +110,24 @@ impl Column {
             starts_descending,
             width,
             shown: true,
+            collapses: false,
+            label_hidden: false,
+        }
+    }
+
+    /// Left out of pages where it is empty in every row.
+    pub const fn collapses(self) -> Column {
+        Column {
+            collapses: true,
+            ..self
+        }
+    }
+
+    /// Its header is read by screen readers but not shown.
+    pub const fn label_for_screen_readers(self) -> Column {
+        Column {
+            label_hidden: true,
+            ..self
         }
     }
 
@@ -129,6 +158,11 @@ pub trait Row: Send + Sync + 'static {
     /// A row shown as one cell across the table (an unreadable row).
     fn across(&self) -> Option<AnyView> {
         None
+    }
+    /// Whether its cell in the column labelled `column` is empty (for
+    /// columns that collapse when empty on a whole page).
+    fn is_blank(&self, _column: &str) -> bool {
+        false
     }
     fn details(&self) -> RowDetails;
     /// Whether the list's action applies to this row (a dismissed task
@@ -249,6 +283,11 @@ pub trait RowSource: 'static {
     /// mail is fetched again). Runs after the screen may be gone: plain
     /// data and app-level state only.
     fn follow_up(&self) -> Option<Rc<dyn Fn(HashSet<String>)>> {
+        None
+    }
+    /// Whether this account may use the list's action, asked once per
+    /// screen; `None`: nothing to ask (offered as it is).
+    fn may_act(&self) -> Option<LocalBoxFuture<'static, crate::state::permissions::MayAct>> {
         None
     }
     /// Whether its rows can be exported (they say how in [`Row::export`]).

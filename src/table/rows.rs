@@ -22,6 +22,9 @@ pub fn TableRow(
     visible: Vec<bool>,
     picked: RwSignal<Picked<String>>,
     action: Option<RowAction>,
+    /// Why this account may not use the action, when it may not.
+    #[prop(into)]
+    refused: Signal<Option<String>>,
     #[prop(into)] on_open: Callback<String>,
     /// The row's own action button: key and label.
     #[prop(into)]
@@ -35,18 +38,20 @@ pub fn TableRow(
     let check_label = label.clone();
     view! {
         <tr data-task-id=key class:row-new=new class:selected=move || picked.with(|p| p.contains(&k1))>
-            <td class="col-check" title=new.then_some("New since you last opened this list")>
-                {new.then(|| view! { <span class="sr-only">"New: "</span> })}
-                {(action.is_some() && actionable).then(|| view! {
-                    <input
-                        type="checkbox"
-                        aria-label=format!("Select {check_label}")
-                        data-testid="row-check"
-                        prop:checked=move || picked.with(|p| p.contains(&k2))
-                        on:change=move |_| picked.update(|p| p.toggle(k3.clone(), check_label.clone()))
-                    />
-                })}
-            </td>
+            {action.is_some().then(|| view! {
+                <td class="col-check" title=new.then_some("New since you last opened this list")>
+                    {new.then(|| view! { <span class="sr-only">"New: "</span> })}
+                    {actionable.then(|| view! {
+                        <input
+                            type="checkbox"
+                            aria-label=format!("Select {check_label}")
+                            data-testid="row-check"
+                            prop:checked=move || picked.with(|p| p.contains(&k2))
+                            on:change=move |_| picked.update(|p| p.toggle(k3.clone(), check_label.clone()))
+                        />
+                    })}
+                </td>
+            })}
             {match row.across() {
                 Some(content) => {
                     let span = visible.iter().filter(|v| **v).count();
@@ -60,7 +65,7 @@ pub fn TableRow(
                     .collect_view()
                     .into_any(),
             }}
-            <td class="col-actions">
+            <td class=super::screen::actions_class(action)>
                 <button class="btn btn-small" data-testid="open-task" on:click=move |_| on_open.run(k4.clone())>
                     "Details"
                 </button>
@@ -71,6 +76,8 @@ pub fn TableRow(
                             class="btn btn-small"
                             data-testid="ack-row"
                             aria-label=format!("{} {label}", a.verb)
+                            disabled=move || refused.with(Option::is_some)
+                            title=refused
                             on:click=move |_| on_act.run((key.clone(), label.clone()))
                         >
                             {a.verb}

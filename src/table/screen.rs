@@ -19,9 +19,20 @@ use crate::components::selection::{SelectionBar, plural};
 use crate::components::url_view::UrlView;
 use crate::context::{Changed, reload_on_change};
 use crate::reactive::effect;
+use crate::state::permissions::MayAct;
 use crate::state::table::{Paging, Picked};
 use crate::table::parts::{PageCheckbox, Pager, SortHeader};
 use crate::web;
+
+/// The actions column: room for "Details", and for the row's own action
+/// where it has one.
+pub fn actions_class(action: Option<super::RowAction>) -> &'static str {
+    if action.is_some_and(|a| a.per_row) {
+        "col-actions col-actions-two"
+    } else {
+        "col-actions"
+    }
+}
 
 pub fn sorted_params(query: &[(String, String)]) -> Params {
     let mut params: Params = query.to_vec();
@@ -86,9 +97,24 @@ pub fn TableScreen(
         source.with_value(|s| s.unavailable())
     });
     let all_columns = StoredValue::new(columns.clone());
+    // Columns that give their room away where the page leaves them empty.
+    let collapsed = Memo::new(move |_| {
+        list.data.with(|d| {
+            let Some(rows) = d.as_ref().filter(|r| !r.rows.is_empty()) else {
+                return Vec::new();
+            };
+            all_columns.with_value(|all| {
+                all.iter()
+                    .filter(|c| c.collapses && rows.rows.iter().all(|r| r.is_blank(c.label)))
+                    .map(|c| c.label)
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
     let visible = Memo::new(move |_| {
-        let unavailable = unavailable.get();
-        all_columns.with_value(|all| choices.with(|c| columns::visible(all, c, &unavailable)))
+        let mut hidden = unavailable.get();
+        hidden.extend(collapsed.get());
+        all_columns.with_value(|all| choices.with(|c| columns::visible(all, c, &hidden)))
     });
     // The query, derived once per change. The list is fetched whenever it
     // changes, never for opening a row, and with the typed text at once
@@ -150,6 +176,16 @@ pub fn TableScreen(
     });
     forget_vanished(source, query, page_keys, picked, toasts);
     let acting = Acting::new(source, picked, toasts, changed, connection);
+    // Whether this account may use the action: buttons it cannot use are
+    // disabled with the reason; where that is not known, a warning.
+    let may = RwSignal::new(MayAct::Yes);
+    if let Some(asking) = source.with_value(|s| s.may_act()) {
+        leptos::task::spawn_local(async move {
+            let answer = asking.await;
+            may.try_set(answer);
+        });
+    }
+    let refused = Signal::derive(move || may.with(|m| m.refusal().map(str::to_string)));
     let offers_matching = source.with_value(|s| s.matching(&Params::new()).is_some());
     use_auto_refresh(
         acting.is_open(),
@@ -171,14 +207,28 @@ pub fn TableScreen(
     let open = Memo::new(move |_| url_params.with(|p| param(p, "task").map(str::to_string)));
     let open_row =
         move |key: Option<String>| set_params(with_param(url_params.get_untracked(), "task", key));
+    // Focus goes back to the row's Details button, where the user was.
+    let close_drawer = move || {
+        let key = open.get_untracked();
+        open_row(None);
+        if let Some(key) = key {
+            web::focus_first(&format!(
+                "tr[data-task-id={}] [data-testid=open-task]",
+                web::css_string(&key)
+            ));
+        }
+    };
     let placeholder = move || url_params.with(|p| source.with_value(|s| s.search_placeholder(p)));
-    let width = move || visible.with(|v| v.iter().filter(|v| **v).count()) + 2;
+    // The selection column only where rows can be chosen.
+    let width = move || {
+        visible.with(|v| v.iter().filter(|v| **v).count()) + 1 + usize::from(action.is_some())
+    };
 
     view! {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
                 <div>
-                    <h1 id="screen-title">{move || title.get()}</h1>
+                    <h1 id="screen-title" tabindex="-1">{move || title.get()}</h1>
                     <p class="muted">{subtitle.run()}</p>
                 </div>
                 <RefreshBar loading=list.loading updated=list.updated retry_at=list.retry_at failed=Signal::derive(move || list.error.with(Option::is_some)) on_refresh=retry />
@@ -198,7 +248,8 @@ pub fn TableScreen(
                     <button
                         class=if action.danger { "btn btn-danger" } else { "btn btn-primary" }
                         data-testid=action.testid
-                        disabled=move || picked.with(Picked::is_empty)
+                        disabled=move || picked.with(Picked::is_empty) || refused.with(Option::is_some)
+                        title=refused
                         on:click=move |_| {
                             let (keys, labels) = picked.with_untracked(|p| (p.ids(), p.labels()));
                             acting.ask(keys.into_iter().zip(labels).collect());
@@ -210,13 +261,17 @@ pub fn TableScreen(
                         <button
                             class="btn"
                             data-testid="ack-matching"
-                            disabled=move || total.get() == 0
+                            disabled=move || total.get() == 0 || refused.with(Option::is_some)
+                            title=refused
                             on:click=move |_| acting.ask_matching(query.get_untracked())
                         >
                             {format!("{} all matching…", action.verb)}
                         </button>
                     })}
                 </SelectionBar>
+                {move || may.with(|m| m.refusal().or(m.warning()).map(str::to_string)).map(|why| view! {
+                    <p class="muted small action-note" data-testid="action-note">{why}</p>
+                })}
             })}
 
             <ErrorBanner error=list.error kind stale=Signal::derive(move || list.data.with(Option::is_some)) on_retry=retry />
@@ -246,8 +301,8 @@ pub fn TableScreen(
                 <table class="data-table" data-testid="tasks-table" aria-busy=move || list.loading.get().to_string()>
                     <thead>
                         <tr>
-                            <th scope="col" class="col-check">
-                                {action.is_some().then(|| view! {
+                            {action.is_some().then(|| view! {
+                                <th scope="col" class="col-check">
                                     <PageCheckbox
                                         state=Signal::derive(move || page_keys.with(|k| picked.with(|p| p.page_state(k))))
                                         on_toggle=move |_| {
@@ -257,15 +312,15 @@ pub fn TableScreen(
                                             picked.update(|p| p.toggle_page(rows));
                                         }
                                     />
-                                })}
-                            </th>
+                                </th>
+                            })}
                             {move || columns
                                 .iter()
                                 .zip(visible.get())
                                 .filter(|(_, shown)| *shown)
                                 .map(|(c, _)| view! { <SortHeader column=*c current=sort on_sort default=default_sort /> })
                                 .collect_view()}
-                            <th scope="col" class="col-actions"><span class="visually-hidden">"Actions"</span></th>
+                            <th scope="col" class=actions_class(action)><span class="visually-hidden">"Actions"</span></th>
                         </tr>
                     </thead>
                     <tbody>
@@ -286,6 +341,7 @@ pub fn TableScreen(
                                     visible=visible.get()
                                     picked
                                     action
+                                    refused
                                     on_open=move |key| open_row(Some(key))
                                     on_act=move |row| acting.ask(vec![row])
                                 />
@@ -304,7 +360,7 @@ pub fn TableScreen(
                 }
             />
 
-            {move || open.get().map(|key| view! { <RowDrawer key source list on_close=move |_| open_row(None) /> })}
+            {move || open.get().map(|key| view! { <RowDrawer key source list on_close=move |_| close_drawer() /> })}
             {action.map(|action| view! { <PlanDialog acting action /> })}
         </section>
     }

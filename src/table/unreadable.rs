@@ -57,6 +57,10 @@ impl Row for Unreadable {
     fn cells(&self) -> Vec<AnyView> {
         Vec::new()
     }
+    /// Shown across the table: no cell of its own to keep a column for.
+    fn is_blank(&self, _column: &str) -> bool {
+        true
+    }
     fn across(&self) -> Option<AnyView> {
         Some(
             format!(

@@ -44,6 +44,25 @@ mod imp {
     pub fn session_store() -> BrowserStore {
         BrowserStore { session: true }
     }
+
+    /// Calls `changed` whenever another tab of this site writes `key` in
+    /// local storage (the browser's `storage` event), for the page's life.
+    pub fn on_storage_change(key: &'static str, changed: impl Fn() + 'static) {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let listener =
+            Closure::<dyn Fn(web_sys::StorageEvent)>::new(move |event: web_sys::StorageEvent| {
+                if event.key().as_deref() == Some(key) {
+                    changed();
+                }
+            });
+        let _ =
+            window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
+        listener.forget();
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -67,6 +86,8 @@ mod imp {
     pub fn session_store() -> NullStore {
         NullStore
     }
+
+    pub fn on_storage_change(_key: &'static str, _changed: impl Fn() + 'static) {}
 }
 
 pub use imp::*;

@@ -532,6 +532,10 @@ fn test() -> Result {
         "browser_engine",
         "--test",
         "browser_history",
+        "--test",
+        "browser_findings",
+        "--test",
+        "browser_a11y",
         "--",
         "--test-threads=2",
     ])?;

@@ -32,6 +32,9 @@ pub struct User {
     pub password: &'static str,
     pub token: &'static str,
     pub staff: bool,
+    /// Superusers alone may open the Django admin's failed tasks; staff
+    /// get 403 there (`user_me_viewer_live`).
+    pub superuser: bool,
 }
 
 /// Same throw-away users as the recorded servers: staff is enough, superuser is not needed.
@@ -41,18 +44,21 @@ pub const USERS: &[User] = &[
         password: "admin-password-123",
         token: "inv-a8b367885bb893982c75bb3754a60b0ab6ece288-20261122",
         staff: true,
+        superuser: true,
     },
     User {
         username: "staffer",
         password: "staffer-password-123",
         token: "inv-5b0c4ad1e8d2f7a9c3b6e1d4f7a2c5b8e1d4f7a2-20261122",
         staff: true,
+        superuser: false,
     },
     User {
         username: "viewer",
         password: "viewer-password-123",
         token: "inv-0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6-20261122",
         staff: false,
+        superuser: false,
     },
 ];
 
@@ -209,6 +215,7 @@ pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/api/", any(api_root))
         .route("/api/user/token/", any(token))
+        .route("/api/user/me/", any(user_me))
         .route("/api/background-task/", any(overview))
         .route("/api/background-task/pending/", any(pending))
         .route("/api/background-task/failed/", any(failed))
@@ -291,6 +298,38 @@ async fn not_found(headers: HeaderMap, OriginalUri(uri): OriginalUri) -> Respons
         StatusCode::NOT_FOUND,
         &json!({ "detail": "API endpoint not found", "url": url }),
     )
+}
+
+/// `/api/user/me/`: any signed-in user, in the recorded keys' order
+/// (`user_me_*_live`; API 198 has no `profile`).
+async fn user_me(State(state): State<Shared>, method: Method, headers: HeaderMap) -> Response {
+    if method != Method::GET {
+        return drf::method_not_allowed(method.as_str());
+    }
+    let user = match authenticate(&headers) {
+        Ok(Some(user)) => user,
+        Ok(None) => return drf::not_authenticated(),
+        Err(refused) => return refused,
+    };
+    let api = lock(&state).api;
+    let pk = USERS
+        .iter()
+        .position(|u| u.username == user.username)
+        .unwrap_or(0)
+        + 1;
+    let mut me = json!({
+        "pk": pk, "username": user.username, "first_name": "", "last_name": "",
+        "email": format!("{}@example.com", user.username), "groups": [],
+        "is_staff": user.staff, "is_superuser": user.superuser, "is_active": true,
+    });
+    if api == InvenTreeApi::V477 {
+        me["profile"] = json!({
+            "language": null, "theme": null, "widgets": null, "displayname": null,
+            "position": null, "status": null, "location": null, "active": true,
+            "contact": null, "type": "internal", "organisation": null, "primary_group": null,
+        });
+    }
+    drf::json_response(StatusCode::OK, &me)
 }
 
 async fn api_root(State(state): State<Shared>, headers: HeaderMap) -> Response {

@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use super::system::insufficient_permissions;
-use super::{Caller, Shared, django_time, respond};
+use super::{Caller, Shared, django_time, log_line, respond};
 use crate::drf::{self, Params};
 use crate::seed::PaperlessRow;
 
@@ -58,6 +58,13 @@ pub struct MailState {
     pub rules: Vec<Rule>,
     pub mailbox: Vec<Message>,
     pub processed: Vec<Processed>,
+    /// `mail.log`, oldest first, as the server appends to it.
+    pub log: Vec<String>,
+    /// 2.x: fetches asked for, run by the worker when due (no task is
+    /// recorded for them).
+    pub queued: Vec<(DateTime<Utc>, u64)>,
+    /// Every account a fetch was asked for, in order (for tests).
+    pub requested: Vec<u64>,
 }
 
 const TIMEOUT: &str = "Traceback (most recent call last):\n  File \"/opt/paperless/src/src/paperless_mail/mail.py\", line 297, in apply_mail_action\n    action.post_consume(M, message_uid, rule.action_parameter)\nTimeoutError: [Errno 110] Connection timed out\n";
@@ -259,6 +266,9 @@ impl MailState {
             ],
             mailbox: Vec::new(),
             processed: Vec::new(),
+            log: Vec::new(),
+            queued: Vec::new(),
+            requested: Vec::new(),
         };
         for (index, (rule, uid, subject, ago, status, error, owner)) in seed.into_iter().enumerate()
         {
@@ -280,53 +290,141 @@ impl MailState {
                 error: error.map(str::to_string),
             });
         }
+        // The log as those imports left it.
+        let mut history: Vec<(DateTime<Utc>, String)> = state
+            .processed
+            .iter()
+            .map(|p| {
+                let account = state.account_of(p.rule).map_or("?", |a| a.name);
+                let line = match &p.error {
+                    Some(e) => log_line(
+                        p.processed,
+                        "ERROR",
+                        "paperless_mail",
+                        &format!(
+                            "Rule {account}.{}: Error while processing mail {}: {}",
+                            state.rule_name(p.rule),
+                            p.uid,
+                            e.lines().last().unwrap_or("")
+                        ),
+                    ),
+                    None => log_line(
+                        p.processed,
+                        "INFO",
+                        "paperless_mail",
+                        &format!(
+                            "Rule {account}.{}: Processed mail {}",
+                            state.rule_name(p.rule),
+                            p.uid
+                        ),
+                    ),
+                };
+                (p.processed, line)
+            })
+            .collect();
+        history.sort_by_key(|(at, _)| *at);
+        state.log = history.into_iter().map(|(_, line)| line).collect();
         state
     }
 
-    /// A fetch of the accounts in `input` finished: on success every
-    /// message without a record is imported (and recorded).
-    pub fn fetched(&mut self, input: &Value, ok: bool, at: DateTime<Utc>) -> Option<Value> {
+    fn rule_name(&self, rule: u64) -> &'static str {
+        self.rules
+            .iter()
+            .find(|r| r.id == rule)
+            .map_or("?", |r| r.name)
+    }
+
+    /// 2.x: the fetches whose time has come run now.
+    pub fn run_queued(&mut self, now: DateTime<Utc>) {
+        let due: Vec<(DateTime<Utc>, u64)> = self
+            .queued
+            .iter()
+            .copied()
+            .filter(|(at, _)| *at <= now)
+            .collect();
+        self.queued.retain(|(at, _)| *at > now);
+        for (at, account) in due {
+            self.fetched(&json!({ "account_ids": [account] }), at);
+        }
+    }
+
+    /// A fetch of the accounts in `input` ran: each account's mail without a
+    /// record is imported (and recorded), and the mail log says what
+    /// happened. An unreachable mailbox is only logged: the task still
+    /// succeeds, as `process_mail_accounts` catches the error (3.0.5 and
+    /// 2.20.15; `logs_mail_connection_refused_live`). The task's return
+    /// value is not stored (`result_data` null).
+    pub fn fetched(&mut self, input: &Value, at: DateTime<Utc>) -> Option<Value> {
         let accounts: Vec<u64> = input
             .get("account_ids")
             .and_then(Value::as_array)
             .map(|ids| ids.iter().filter_map(Value::as_u64).collect())
             .unwrap_or_default();
-        if !ok {
-            let name = self
+        for account in accounts {
+            let Some((name, reachable)) = self
                 .accounts
                 .iter()
-                .find(|a| accounts.contains(&a.id))
-                .map_or("?", |a| a.server);
-            return Some(json!({
-                "error_type": "MailError",
-                "error_message": format!("Error while authenticating account {name}: [AUTHENTICATIONFAILED] Invalid credentials (Failure)"),
-            }));
-        }
-        let rules: Vec<u64> = self
-            .rules
-            .iter()
-            .filter(|r| accounts.contains(&r.account))
-            .map(|r| r.id)
-            .collect();
-        let mut next = self.processed.iter().map(|p| p.id).max().unwrap_or(0) + 1;
-        for message in self.mailbox.iter().filter(|m| rules.contains(&m.rule)) {
-            let recorded = self
-                .processed
+                .find(|a| a.id == account)
+                .map(|a| (a.name, a.reachable))
+            else {
+                continue;
+            };
+            self.log.push(log_line(
+                at,
+                "DEBUG",
+                "paperless_mail",
+                &format!("Processing mail account {name}"),
+            ));
+            if !reachable {
+                self.log.push(log_line(
+                    at,
+                    "ERROR",
+                    "paperless_mail",
+                    &format!(
+                        "Error while retrieving mailbox {name}: [Errno 111] Connection refused"
+                    ),
+                ));
+                continue;
+            }
+            let rules: Vec<u64> = self
+                .rules
                 .iter()
-                .any(|p| p.rule == message.rule && p.uid == message.uid);
-            if !recorded {
-                self.processed.push(Processed {
-                    id: next,
-                    owner: Some(2),
-                    rule: message.rule,
-                    uid: message.uid.clone(),
-                    subject: message.subject.clone(),
-                    received: message.received,
-                    processed: at,
-                    status: "SUCCESS",
-                    error: None,
-                });
-                next += 1;
+                .filter(|r| r.account == account)
+                .map(|r| r.id)
+                .collect();
+            let mut next = self.processed.iter().map(|p| p.id).max().unwrap_or(0) + 1;
+            for message in self.mailbox.iter().filter(|m| rules.contains(&m.rule)) {
+                let recorded = self
+                    .processed
+                    .iter()
+                    .any(|p| p.rule == message.rule && p.uid == message.uid);
+                if !recorded {
+                    self.processed.push(Processed {
+                        id: next,
+                        owner: Some(2),
+                        rule: message.rule,
+                        uid: message.uid.clone(),
+                        subject: message.subject.clone(),
+                        received: message.received,
+                        processed: at,
+                        status: "SUCCESS",
+                        error: None,
+                    });
+                    self.log.push(log_line(
+                        at,
+                        "INFO",
+                        "paperless_mail",
+                        &format!(
+                            "Rule {name}.{}: Processed mail {}",
+                            self.rules
+                                .iter()
+                                .find(|r| r.id == message.rule)
+                                .map_or("?", |r| r.name),
+                            message.uid
+                        ),
+                    ));
+                    next += 1;
+                }
             }
         }
         None
@@ -547,11 +645,23 @@ pub(super) async fn process(
                         "No MailAccount matches the given query.",
                     )
                 })?;
-            let (account, ok) = (account.id, account.reachable);
+            let account = account.id;
             let now = Utc::now();
+            state.mail.requested.push(account);
+            // 2.x records no task for a mail fetch: only its worker runs it.
+            if state.max_api < 10 {
+                state
+                    .mail
+                    .queued
+                    .push((now + Duration::seconds(3), account));
+                return Ok(drf::json_response(
+                    StatusCode::OK,
+                    &json!({ "result": "OK" }),
+                ));
+            }
             let id = state.tasks.iter().map(|t| t.id).max().unwrap_or(0) + 1;
             state.tasks.push(PaperlessRow {
-                finishes: Some((now + Duration::seconds(3), ok)),
+                finishes: Some((now + Duration::seconds(3), true)),
                 ..PaperlessRow::queued(
                     id,
                     format!("{:08x}-mail-4000-8000-{:012x}", id, now.timestamp_millis()),
@@ -597,6 +707,7 @@ pub(super) async fn log(
     method: Method,
     headers: HeaderMap,
     Path(name): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     respond(
         &state,
@@ -605,8 +716,15 @@ pub(super) async fn log(
         &[Method::GET],
         |state, caller| {
             staff(&caller)?;
+            let params = Params::parse(query.as_deref());
+            // `?limit=N`: the last N lines (2.20.15 and 3.0.5 `LogViewSet`).
+            let limit = match params.get("limit").map(str::parse::<usize>) {
+                None => None,
+                Some(Ok(n)) if n >= 1 => Some(n),
+                Some(_) => return Err(drf::field_error("limit", "Must be a positive integer")),
+            };
             let stamp = |t: &DateTime<Utc>| t.format("[%Y-%m-%d %H:%M:%S,%3f]").to_string();
-            let lines: Vec<String> = match name.as_str() {
+            let mut lines: Vec<String> = match name.as_str() {
                 "paperless" => {
                     let mut failed: Vec<&PaperlessRow> = state
                         .tasks
@@ -633,35 +751,29 @@ pub(super) async fn log(
                             t.task_type
                         )
                     }));
-                    lines
+                    // Written as it happened; merged in time order (a
+                    // traceback stays after its line: the sort is stable
+                    // and its lines carry no time of their own).
+                    lines.extend(state.server_log.iter().cloned());
+                    let mut at = String::new();
+                    let mut keyed: Vec<(String, String)> = lines
+                        .into_iter()
+                        .map(|l| {
+                            if l.starts_with('[') {
+                                at = l.chars().take(25).collect();
+                            }
+                            (at.clone(), l)
+                        })
+                        .collect();
+                    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                    keyed.into_iter().map(|(_, l)| l).collect()
                 }
-                "mail" => {
-                    let mut processed: Vec<&Processed> = state.mail.processed.iter().collect();
-                    processed.sort_by_key(|p| p.processed);
-                    processed
-                .into_iter()
-                .map(|p| {
-                    let account = state.mail.account_of(p.rule).map_or("?", |a| a.name);
-                    match &p.error {
-                        Some(e) => format!(
-                            "{} [ERROR] [paperless_mail] Rule {}: error while processing mail {} of account {account}: {}",
-                            stamp(&p.processed),
-                            p.rule,
-                            p.uid,
-                            e.lines().last().unwrap_or("")
-                        ),
-                        None => format!(
-                            "{} [INFO] [paperless_mail] Rule {}: processed mail {} of account {account}",
-                            stamp(&p.processed),
-                            p.rule,
-                            p.uid
-                        ),
-                    }
-                })
-                .collect()
-                }
+                "mail" => state.mail.log.clone(),
                 _ => return Err(drf::detail(StatusCode::NOT_FOUND, "No such log file.")),
             };
+            if let Some(limit) = limit {
+                lines = lines.split_off(lines.len().saturating_sub(limit));
+            }
             Ok(drf::json_response(StatusCode::OK, &lines))
         },
     )

@@ -46,6 +46,9 @@ pub struct User {
     /// Holds the `paperless_mail` permissions (reads accounts and processed
     /// mail, deletes the records it owns, starts a fetch).
     pub mail: bool,
+    /// Holds `documents.view_uisettings`, so `/api/ui_settings/` tells it
+    /// what it may do (others get 403 there: `ui_settings_alice_403_live`).
+    pub ui_settings: bool,
 }
 
 /// The users of the recorded server, with the same throw-away credentials.
@@ -62,6 +65,7 @@ pub const USERS: &[User] = &[
         can_change: true,
         mail: false,
         superuser: false,
+        ui_settings: false,
     },
     User {
         id: 2,
@@ -73,6 +77,7 @@ pub const USERS: &[User] = &[
         can_change: true,
         mail: true,
         superuser: true,
+        ui_settings: true,
     },
     User {
         id: 3,
@@ -84,6 +89,7 @@ pub const USERS: &[User] = &[
         can_change: false,
         mail: false,
         superuser: false,
+        ui_settings: false,
     },
     User {
         id: 4,
@@ -95,6 +101,7 @@ pub const USERS: &[User] = &[
         can_change: false,
         mail: false,
         superuser: false,
+        ui_settings: false,
     },
     User {
         id: 5,
@@ -106,6 +113,21 @@ pub const USERS: &[User] = &[
         can_change: true,
         mail: true,
         superuser: false,
+        ui_settings: true,
+    },
+    // Views tasks and reads its own permissions, but may not change tasks:
+    // the console can tell it the Dismiss buttons will not work.
+    User {
+        id: 7,
+        username: "auditor",
+        password: "auditor-password-123",
+        token: "5e7a0c1d2b3f4a5968778695a4b3c2d1e0f9a8b7",
+        staff: false,
+        can_view: true,
+        can_change: false,
+        mail: false,
+        superuser: false,
+        ui_settings: true,
     },
 ];
 
@@ -122,6 +144,13 @@ pub struct PaperlessState {
     /// The demo's celery worker (`--worker-stopped`, a hung one).
     pub worker: Worker,
     pub mail: mail::MailState,
+    /// Lines written to `paperless.log` by what happened here (a skipped
+    /// LLM index run, a 2.x status check without a worker), besides the
+    /// failures the log shows.
+    pub server_log: Vec<String>,
+    /// Whether the AI features' LLM index is enabled (the demo's is not:
+    /// `llmindex_status` says DISABLED, as in `api_status`).
+    pub llm_index_enabled: bool,
 }
 
 impl PaperlessState {
@@ -140,8 +169,35 @@ impl PaperlessState {
             token_attempts: VecDeque::new(),
             worker,
             mail: mail::MailState::seeded(chrono::Utc::now()),
+            server_log: Vec::new(),
+            llm_index_enabled: false,
         }
     }
+
+    /// A line of `paperless.log` as Paperless's formatter writes it.
+    pub fn log(
+        &mut self,
+        at: chrono::DateTime<chrono::Utc>,
+        level: &str,
+        logger: &str,
+        message: &str,
+    ) {
+        self.server_log.push(log_line(at, level, logger, message));
+    }
+}
+
+/// `[2026-12-05 23:56:53,691] [ERROR] [paperless_mail] message`
+/// (`logs_mail_connection_refused_live`, `logs_paperless`).
+pub fn log_line(
+    at: chrono::DateTime<chrono::Utc>,
+    level: &str,
+    logger: &str,
+    message: &str,
+) -> String {
+    format!(
+        "{} [{level}] [{logger}] {message}",
+        at.format("[%Y-%m-%d %H:%M:%S,%3f]")
+    )
 }
 
 pub type Shared = Arc<Mutex<PaperlessState>>;
@@ -158,6 +214,8 @@ impl PaperlessState {
     /// one after the other. A stopped or hung worker finishes nothing.
     pub fn work(&mut self, now: DateTime<Utc>) {
         if self.worker.running {
+            // The mail fetches a 2.x server queued without a task.
+            self.mail.run_queued(now);
             let due: Vec<usize> = (0..self.tasks.len())
                 .filter(|&i| self.tasks[i].finishes.is_some_and(|(at, _)| at <= now))
                 .collect();
@@ -196,8 +254,16 @@ impl PaperlessState {
         row.status = if ok { "success" } else { "failure" };
         row.date_started.get_or_insert(row.date_created);
         row.date_done = Some(at);
+        let mut skipped_llm = false;
         row.result_data = if row.task_type == "mail_fetch" {
-            self.mail.fetched(&row.input_data, ok, at)
+            self.mail.fetched(&row.input_data, at)
+        } else if row.task_type == "llm_index" && !self.llm_index_enabled {
+            // 3.0.5's `llmindex_index`: logs and returns nothing.
+            skipped_llm = true;
+            None
+        } else if row.task_type == "train_classifier" && ok {
+            // What the recorded 2.20.15 run said (no tag matches automatically).
+            Some(json!({ "reason": "No automatic matching items, not training" }))
         } else if ok {
             Some(json!({ "reason": "No issues detected." }))
         } else {
@@ -206,6 +272,14 @@ impl PaperlessState {
             )
         };
         row.finishes = None;
+        if skipped_llm {
+            self.log(
+                at,
+                "INFO",
+                "paperless.tasks",
+                "LLM index is disabled, skipping update.",
+            );
+        }
     }
 
     fn oldest_waiting(&self, now: DateTime<Utc>) -> Option<usize> {
@@ -266,6 +340,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/processed_mail/bulk_delete/", any(mail::bulk_delete))
         .route("/api/logs/", any(mail::logs))
         .route("/api/logs/{name}/", any(mail::log))
+        .route("/api/ui_settings/", any(system::ui_settings))
         .route("/api/", get(|| async { drf::empty(StatusCode::FOUND) }))
         .with_state(state)
 }

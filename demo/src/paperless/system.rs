@@ -68,6 +68,39 @@ pub(super) async fn status(
             if !user.superuser && !user.staff {
                 return Err(insufficient_permissions());
             }
+            // A worker that does not answer the ping: 3.0.5 calls it a
+            // warning; 2.20.15 fails on the empty answer, calls it an error
+            // and writes the traceback to its log on every call (their
+            // `SystemStatusView`).
+            let (celery, celery_error) = if state.worker.reported_running {
+                ("OK", Value::Null)
+            } else if state.max_api >= 10 {
+                (
+                    "WARNING",
+                    json!("No celery workers responded to ping. This may be temporary."),
+                )
+            } else {
+                let now = Utc::now();
+                let trace = "'NoneType' object has no attribute 'keys'";
+                state.log(
+                    now,
+                    "ERROR",
+                    "paperless.api",
+                    &format!("System status detected a possible problem while connecting to celery: {trace}"),
+                );
+                state.server_log.extend([
+                    "Traceback (most recent call last):".to_string(),
+                    "  File \"/usr/src/paperless/src/documents/views.py\", line 3091, in get"
+                        .into(),
+                    "    celery_url = next(iter(celery_ping.keys()))".into(),
+                    "                           ^^^^^^^^^^^^^^^^".into(),
+                    format!("AttributeError: {trace}"),
+                ]);
+                (
+                    "ERROR",
+                    json!("Error connecting to celery, check logs for more detail."),
+                )
+            };
             let (classifier, classifier_at, classifier_error) =
                 status_of(newest(state, "train_classifier"));
             let (sanity, sanity_at, sanity_error) = status_of(newest(state, "sanity_check"));
@@ -78,39 +111,38 @@ pub(super) async fn status(
                 .iter()
                 .filter(|t| t.date_created >= since)
                 .collect();
-            let (celery, celery_error) = if state.worker.reported_running {
-                ("OK", Value::Null)
-            } else {
-                ("ERROR", json!("No celery workers responded to ping."))
-            };
-            Ok(drf::json_response(
-                StatusCode::OK,
-                &json!({
-                    "pngx_version": state.version,
-                    "server_os": "Linux-demo",
-                    "install_type": "bare-metal",
-                    "storage": {"total": 270_553_174_016u64, "available": 76_514_549_760u64},
-                    "database": {
-                        "type": "sqlite", "url": "/demo/db.sqlite3", "status": "OK", "error": null,
-                        "migration_status": {"latest_migration": "paperless_mail.0001_squashed", "unapplied_migrations": []}
-                    },
-                    "tasks": {
-                        "redis_url": "redis://127.0.0.1:6379", "redis_status": "OK", "redis_error": null,
-                        "celery_status": celery, "celery_url": null, "celery_error": celery_error,
-                        "index_status": "OK", "index_last_modified": super::django_time(&Utc::now()), "index_error": null,
-                        "classifier_status": classifier, "classifier_last_trained": classifier_at, "classifier_error": classifier_error,
-                        "sanity_check_status": sanity, "sanity_check_last_run": sanity_at, "sanity_check_error": sanity_error,
-                        "llmindex_status": "DISABLED", "llmindex_last_modified": null, "llmindex_error": null,
-                        "summary": {
-                            "days": 30,
-                            "total_count": recent.len(),
-                            "pending_count": pending,
-                            "success_count": recent.iter().filter(|t| t.status == "success").count(),
-                            "failure_count": recent.iter().filter(|t| t.status == "failure").count(),
-                        }
+            let mut body = json!({
+                "pngx_version": state.version,
+                "server_os": "Linux-demo",
+                "install_type": "bare-metal",
+                "storage": {"total": 270_553_174_016u64, "available": 76_514_549_760u64},
+                "database": {
+                    "type": "sqlite", "url": "/demo/db.sqlite3", "status": "OK", "error": null,
+                    "migration_status": {"latest_migration": "paperless_mail.0001_squashed", "unapplied_migrations": []}
+                },
+                "tasks": {
+                    "redis_url": "redis://127.0.0.1:6379", "redis_status": "OK", "redis_error": null,
+                    "celery_status": celery, "celery_url": null, "celery_error": celery_error,
+                    "index_status": "OK", "index_last_modified": super::django_time(&Utc::now()), "index_error": null,
+                    "classifier_status": classifier, "classifier_last_trained": classifier_at, "classifier_error": classifier_error,
+                    "sanity_check_status": sanity, "sanity_check_last_run": sanity_at, "sanity_check_error": sanity_error,
+                    "llmindex_status": "DISABLED", "llmindex_last_modified": null, "llmindex_error": null,
+                    "summary": {
+                        "days": 30,
+                        "total_count": recent.len(),
+                        "pending_count": pending,
+                        "success_count": recent.iter().filter(|t| t.status == "success").count(),
+                        "failure_count": recent.iter().filter(|t| t.status == "failure").count(),
                     }
-                }),
-            ))
+                }
+            });
+            // 2.20.15 reports neither an LLM index nor a summary.
+            if state.max_api < 10
+                && let Some(tasks) = body.get_mut("tasks").and_then(Value::as_object_mut)
+            {
+                tasks.retain(|k, _| !k.starts_with("llmindex") && k != "summary");
+            }
+            Ok(drf::json_response(StatusCode::OK, &body))
         },
     )
 }
@@ -182,6 +214,13 @@ pub(super) async fn run(
                 (kind.to_string(), true)
             };
             let now = Utc::now();
+            // 2.20.15's `index_optimize` records no task and returns nothing.
+            if synchronous && task_type == "index_optimize" {
+                return Ok(drf::json_response(
+                    StatusCode::OK,
+                    &json!({ "result": null }),
+                ));
+            }
             let id = state.tasks.iter().map(|t| t.id).max().unwrap_or(0) + 1;
             let task_id = format!("{:08x}-demo-4000-8000-{:012x}", id, now.timestamp_millis());
             let task_type: &'static str = match task_type.as_str() {
@@ -203,9 +242,16 @@ pub(super) async fn run(
                     now + Duration::seconds(3),
                     task_type != "sanity_check",
                 );
+                // What 2.20.15's functions return: the sanity check its
+                // message, the classifier nothing
+                // (`v9_run_train_classifier_null_result_2x_live`).
+                let result = match task_type {
+                    "sanity_check" => json!("No issues detected."),
+                    _ => Value::Null,
+                };
                 return Ok(drf::json_response(
                     StatusCode::OK,
-                    &json!({ "result": "No issues detected." }),
+                    &json!({ "result": result }),
                 ));
             }
             Ok(drf::json_response(
@@ -298,6 +344,71 @@ pub(super) async fn active(
             rows.sort_by(|a, b| b.date_created.cmp(&a.date_created).then(b.id.cmp(&a.id)));
             let body: Vec<_> = rows.into_iter().take(50).map(v10).collect();
             Ok(drf::json_response(StatusCode::OK, &body))
+        },
+    )
+}
+
+/// `/api/ui_settings/`: the account and its permissions beside the
+/// settings, in the recorded keys' order (`ui_settings_admin_live`, and
+/// `v9_ui_settings_admin_2x_live` without `ai_enabled`). Without
+/// `view_uisettings`: DRF's 403 (`ui_settings_alice_403_live`).
+pub(super) async fn ui_settings(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    respond(
+        &state,
+        &headers,
+        &method,
+        &[Method::GET],
+        |state, Caller { user, .. }| {
+            if !(user.superuser || user.ui_settings) {
+                return Err(drf::forbidden());
+            }
+            let mut permissions: Vec<&str> = vec!["view_uisettings", "change_uisettings"];
+            if user.superuser {
+                permissions.extend([
+                    "view_system_monitoring",
+                    "add_processedmail",
+                    "delete_processedmail",
+                ]);
+            }
+            if user.can_view {
+                permissions.push("view_paperlesstask");
+            }
+            if user.can_change {
+                permissions.extend(["change_paperlesstask", "add_paperlesstask"]);
+            }
+            if user.mail {
+                permissions.extend(["view_mailaccount", "view_processedmail", "view_mailrule"]);
+            }
+            let mut settings = json!({
+                "update_checking": {"backend_setting": "default"},
+                "trash_delay": 30,
+                "version": state.version,
+                "app_title": null,
+                "app_logo": null,
+                "auditlog_enabled": true,
+                "email_enabled": false,
+            });
+            if state.max_api >= 10 {
+                settings["ai_enabled"] = json!(state.llm_index_enabled);
+            }
+            Ok(drf::json_response(
+                StatusCode::OK,
+                &json!({
+                    "user": {
+                        "id": user.id,
+                        "username": user.username,
+                        "is_staff": user.staff,
+                        "is_superuser": user.superuser,
+                        "groups": [],
+                    },
+                    "settings": settings,
+                    "permissions": permissions,
+                }),
+            ))
         },
     )
 }

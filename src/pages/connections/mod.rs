@@ -29,7 +29,7 @@ pub fn ConnectionsPage() -> impl IntoView {
     view! {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
-                <h1 id="screen-title">"Connections"</h1>
+                <h1 id="screen-title" tabindex="-1">"Connections"</h1>
             </header>
             <label class="setting">
                 "Wait for a server at most "
@@ -44,7 +44,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                 </select>
                 " before saying it did not answer."
             </label>
-            {move || connections.site.get().explanation().map(|said| view! {
+            {move || connections.site.get().connections_note().map(|said| view! {
                 <p class="banner banner-info" data-testid="site-config">{said}</p>
             })}
             {move || connections.token_store.get().map(|store| view! {

@@ -78,11 +78,10 @@ fn calls_warning(calls: &[String]) -> String {
 
 /// From start to failure, at the minute resolution the server sends.
 fn took(task: &FailedTask) -> String {
-    match task.duration().map(|d| d.num_seconds()) {
-        None => "–".into(),
-        Some(s) if s < 60 => "< 1 min".into(),
-        Some(s) => crate::state::time::duration(s as f64),
-    }
+    task.duration().map_or_else(
+        || "–".into(),
+        |d| crate::state::time::approximate_minutes(d.num_seconds()),
+    )
 }
 
 impl Row for FailedRow {

@@ -7,16 +7,16 @@ use crate::api::Call;
 use crate::api::Page;
 use crate::api::inventree::{InvenTreeClient, PendingTask};
 use crate::components::drawer::{Detail, field};
-use crate::components::time::ServerWhen;
 use crate::state::arguments::{Argument, summary};
-use crate::state::inventree_view::{QueueView, short_func};
+use crate::state::inventree_view::{QueueView, lock_state, lock_words, short_func};
 use crate::table::cells::{self, cell};
 use crate::table::{Column, Row, RowDetails, Width};
+use crate::web;
 
 pub(super) const COLUMNS: [Column; 5] = [
     Column::plain("Function", Width::Fill),
     Column::plain("Name", Width::M),
-    Column::plain("Locked until", Width::M),
+    Column::plain("Worker", Width::L),
     Column::plain("Arguments", Width::L),
     Column::plain("Task id", Width::M),
 ];
@@ -74,7 +74,17 @@ impl Row for PendingTask {
                 None => cell(view! { <span class="badge badge-warn">"Undecodable"</span> }),
             },
             cells::text(self.name.clone().unwrap_or_default()),
-            cell(view! { <ServerWhen at=self.lock /> }),
+            match self.lock {
+                Some(lock) => {
+                    let (words, why) = lock_words(lock_state(
+                        lock,
+                        web::now(),
+                        web::local_offset_at(web::now()),
+                    ));
+                    view! { <td class="clip" title=why data-testid="lock">{words}</td> }.into_any()
+                }
+                None => cell(view! { <span class="muted">"–"</span> }),
+            },
             cells::code(summary(
                 &Argument::from_repr(self.args.as_deref()),
                 &Argument::from_repr(self.kwargs.as_deref()),
@@ -101,6 +111,17 @@ impl Row for PendingTask {
             fields: vec![
                 field("Function", Detail::code_or_missing(self.func.clone())),
                 field("Name", Detail::text_or_missing(self.name.clone())),
+                field(
+                    "Worker",
+                    Detail::text_or_missing(self.lock.map(|lock| {
+                        let (words, why) = lock_words(lock_state(
+                            lock,
+                            web::now(),
+                            web::local_offset_at(web::now()),
+                        ));
+                        format!("{words}. {why}")
+                    })),
+                ),
                 field("Locked until", Detail::ServerTime(self.lock)),
                 field("Args", Detail::code_or_missing(self.args.clone())),
                 field("Kwargs", Detail::code_or_missing(self.kwargs.clone())),

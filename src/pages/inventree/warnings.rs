@@ -13,8 +13,7 @@ use crate::api::inventree::{InvenTreeClient, ScheduledQuery, ScheduledTask};
 use crate::api::inventree_admin::{ScheduleWarning, latest_run, schedule_warnings};
 use crate::components::drawer::{Detail, field};
 use crate::components::time::ServerWhen;
-use crate::state::inventree_view::short_func;
-use crate::state::time::duration;
+use crate::state::inventree_view::{schedule_warning_text, short_func};
 use crate::table::cells::{self, cell};
 use crate::table::local::{ListMeta, LocalRow, LocalSource};
 use crate::table::{Column, Row, RowDetails, RowSource, Width};
@@ -27,17 +26,6 @@ const COLUMNS: [Column; 6] = [
     Column::sorted("Last run", "last_run", true, Width::M),
     Column::sorted("Next run", "next_run", true, Width::M),
 ];
-
-pub fn describe(warning: &ScheduleWarning) -> String {
-    match warning {
-        ScheduleWarning::LastRunFailed => "Last run failed".into(),
-        ScheduleWarning::Overdue { due, late } => format!(
-            "Overdue: due {} (server time), {} late",
-            due.to_wire(),
-            duration(late.num_seconds() as f64)
-        ),
-    }
-}
 
 pub struct WarningRow {
     task: ScheduledTask,
@@ -55,7 +43,7 @@ impl WarningRow {
     fn text(&self) -> String {
         self.warnings
             .iter()
-            .map(describe)
+            .map(schedule_warning_text)
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -75,7 +63,10 @@ impl Row for WarningRow {
             cells::python_path(&self.task.func),
             cells::text(self.task.name.clone().unwrap_or_default()),
             cells::text(self.task.schedule_type.label()),
-            cell(view! { <span class="warning-text">{self.text()}</span> }),
+            {
+                let (text, title) = (self.text(), self.text());
+                view! { <td class="clip warning-text" title=title>{text}</td> }.into_any()
+            },
             cell(view! { <ServerWhen at=self.task.last_run /> }),
             cell(view! { <ServerWhen at=self.task.next_run /> }),
         ]

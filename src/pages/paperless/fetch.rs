@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 
+use crate::api::Page;
+use crate::api::paperless_mail::MailAccount;
+use crate::components::loader::Loader;
 use crate::context::Connections;
 use crate::runs::{RunKey, Runs};
 use crate::state::runs::{describe, is_bad};
@@ -49,5 +52,29 @@ pub fn FetchButton(
                 {move || state().map(|r| describe(&r))}
             </span>
         </span>
+    }
+}
+
+/// "Fetch now" for an account a task names by number: named as its account
+/// list names it (read once), by number only where that cannot be read.
+#[component]
+pub fn FetchAgain(connection_id: String, account: u64) -> impl IntoView {
+    let connections = expect_context::<Connections>();
+    let accounts = Loader::<Page<MailAccount>>::new();
+    if let Some(connection) = connections.find_untracked(&connection_id) {
+        let call = connections.paperless(&connection).mail_accounts_call();
+        accounts.run(async move { call.send(crate::transport::current()).await });
+    }
+    move || {
+        let name = accounts.data.with(|page| {
+            page.as_ref()
+                .and_then(|p| p.items.iter().find(|a| a.id == account))
+                .map(|a| a.name.clone())
+        });
+        let label = match name {
+            Some(name) => format!("Fetch “{name}” now"),
+            None => format!("Fetch mail account #{account} now"),
+        };
+        view! { <FetchButton connection_id=connection_id.clone() account label /> }
     }
 }

@@ -46,7 +46,7 @@ fn Accounts(connection_id: String, accounts: Loader<Page<MailAccount>>) -> impl 
                 {page.items.into_iter().map(|a| view! {
                     <li class="account-row" data-account=a.id.to_string()>
                         <strong>{a.name.clone()}</strong>
-                        <span class="muted small">{a.username.clone().unwrap_or_default()} {a.imap_server.map(|s| format!(" · {s}"))}</span>
+                        <span class="muted small" data-testid="account-address">{a.username.clone().unwrap_or_default()} {a.address().map(|s| format!(" · {s}"))}</span>
                         <FetchButton connection_id=connection_id.clone() account=a.id label="Fetch now" />
                     </li>
                 }).collect_view()}

@@ -26,8 +26,8 @@ pub const COLUMNS: [Column; 7] = [
     Column::plain("Subject", Width::Fill),
     Column::plain("Rule", Width::M),
     Column::plain("Account", Width::M).optional(),
-    Column::sorted("Received", "received", true, Width::S),
-    Column::sorted("Processed", "processed", true, Width::S),
+    Column::sorted("Received", "received", true, Width::Narrow),
+    Column::sorted("Processed", "processed", true, Width::Narrow),
     Column::plain("Error", Width::Fill),
 ];
 

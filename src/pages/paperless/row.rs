@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::fetch::FetchButton;
+use super::fetch::FetchAgain;
 use crate::api::BaseUrl;
 use crate::api::paperless::{PaperlessTask, TaskStatus};
 use crate::components::drawer::{Detail, Field, field};
@@ -11,17 +11,19 @@ use crate::state::time::duration;
 use crate::table::cells::{self, cell, number};
 use crate::table::{Column, Row, RowDetails, Width};
 
+// At 1280 px the name and the result share what the narrow columns leave
+// (about 180 px each, more where no task of the page has a document).
 pub const COLUMNS: [Column; 11] = [
-    Column::sorted("Status", "status", false, Width::S),
+    Column::sorted("Status", "status", false, Width::Narrow),
     Column::plain("Name", Width::Fill),
-    Column::sorted("Type", "type", false, Width::M),
+    Column::sorted("Type", "type", false, Width::S),
     Column::plain("Trigger", Width::M).optional(),
-    Column::sorted("Created", "created", true, Width::S),
-    Column::plain("Started", Width::S).optional(),
-    Column::sorted("Done", "done", true, Width::S),
-    Column::sorted("Duration", "duration", true, Width::S),
+    Column::sorted("Created", "created", true, Width::Narrow),
+    Column::plain("Started", Width::Narrow).optional(),
+    Column::sorted("Done", "done", true, Width::Narrow),
+    Column::sorted("Duration", "duration", true, Width::Narrow),
     Column::plain("Result", Width::Fill),
-    Column::plain("Document", Width::S),
+    Column::plain("Document", Width::Narrow).collapses(),
     Column::plain("Dismissed", Width::Xs).optional(),
 ];
 
@@ -70,6 +72,10 @@ impl Row for TaskRow {
 
     fn actionable(&self) -> bool {
         !self.task.acknowledged
+    }
+
+    fn is_blank(&self, column: &str) -> bool {
+        column == "Document" && self.task.related_document.is_none()
     }
 
     fn export(&self) -> Vec<(&'static str, String)> {
@@ -229,13 +235,7 @@ fn fetch_again(task: &PaperlessTask, connection_id: &str) -> Detail {
         accounts
             .iter()
             .map(|&account| {
-                view! {
-                    <FetchButton
-                        connection_id=connection_id.clone()
-                        account
-                        label=format!("Fetch mail account {account} now")
-                    />
-                }
+                view! { <FetchAgain connection_id=connection_id.clone() account /> }
             })
             .collect_view()
     }))

@@ -8,25 +8,32 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use super::row::{TaskRow, status_class, status_label, task_fields};
-use crate::api::paperless::PaperlessClient;
+use crate::api::paperless::{PaperlessApi, PaperlessClient};
 use crate::components::time::When;
 use crate::context::Connections;
 use crate::pages::ConnectionGate;
 use crate::state::connections::{Connection, ServerKind};
+use crate::state::running::{QueueFigures, queue_figures};
 use crate::state::time::duration;
 use crate::table::cells::{self, cell, number};
 use crate::table::local::{ListMeta, LocalRow, LocalSource, missing_last};
 use crate::table::{Column, Row, RowDetails, RowSource, TableScreen, Width};
 use crate::web;
 
-const COLUMNS: [Column; 6] = [
+const COLUMNS: [Column; 7] = [
     Column::sorted("Status", "status", false, Width::S),
     Column::sorted("Name", "name", false, Width::Fill),
     Column::sorted("Type", "type", false, Width::M),
     Column::sorted("Created", "created", true, Width::S),
     Column::sorted("Waiting", "waiting", true, Width::S),
     Column::sorted("Running", "running", true, Width::S),
+    // API 9 only: it sends no start time, so the age is all that is known.
+    Column::sorted("Age", "waiting", true, Width::S),
 ];
+
+/// What an API 9 server cannot fill, and what an API 10 one needs not.
+const NOT_IN_API_9: [&str; 2] = ["Waiting", "Running"];
+const ONLY_IN_API_9: [&str; 1] = ["Age"];
 
 /// A running task with how long it has waited and run, as of `now`.
 struct RunningRow {
@@ -35,23 +42,15 @@ struct RunningRow {
 }
 
 impl RunningRow {
-    fn seconds_since(&self, at: Option<DateTime<Utc>>) -> Option<f64> {
-        at.map(|t| (self.now - t).num_milliseconds().max(0) as f64 / 1000.0)
+    fn figures(&self) -> QueueFigures {
+        queue_figures(&self.row.task, self.now)
     }
 
-    /// Waiting: created and not started (yet).
-    fn waiting(&self) -> Option<f64> {
-        let task = &self.row.task;
-        match task.started {
-            Some(started) => task
-                .created
-                .map(|c| (started - c).num_milliseconds().max(0) as f64 / 1000.0),
-            None => self.seconds_since(task.created),
-        }
-    }
-
-    fn running(&self) -> Option<f64> {
-        self.seconds_since(self.row.task.started)
+    /// How long it has waited; where that is not known (API 9), its age
+    /// stands in for ordering, so the oldest still come first.
+    fn waiting_or_age(&self) -> Option<f64> {
+        let f = self.figures();
+        f.waiting.or(f.age)
     }
 }
 
@@ -67,6 +66,19 @@ impl Row for RunningRow {
     fn cells(&self) -> Vec<AnyView> {
         let task = &self.row.task;
         let shown = |s: Option<f64>| number(s.map(duration).unwrap_or_else(|| "–".into()));
+        let figures = self.figures();
+        let age = figures.age.map(duration);
+        let age = view! {
+            <td
+                class="num"
+                title=age.as_ref().map(|a| format!(
+                    "Created {a} ago. Paperless-ngx 2.x does not record when a task started, so how long it waited and ran is not known."
+                ))
+            >
+                {age.clone().unwrap_or_else(|| "–".into())}
+            </td>
+        }
+        .into_any();
         vec![
             cell(
                 view! { <span class=status_class(&task.status)>{status_label(&task.status)}</span> },
@@ -74,8 +86,9 @@ impl Row for RunningRow {
             cells::name(task.display_name()),
             cells::text(task.task_type.label()),
             cell(view! { <When at=task.created /> }),
-            shown(self.waiting()),
-            shown(self.running()),
+            shown(figures.waiting),
+            shown(figures.running),
+            age,
         ]
     }
 
@@ -107,8 +120,8 @@ impl LocalRow for RunningRow {
             "status" => status_label(&a.status).cmp(&status_label(&b.status)),
             "name" => a.display_name().cmp(b.display_name()),
             "type" => a.task_type.label().cmp(b.task_type.label()),
-            "waiting" => missing_last(self.waiting(), other.waiting()),
-            "running" => missing_last(self.running(), other.running()),
+            "waiting" => missing_last(self.waiting_or_age(), other.waiting_or_age()),
+            "running" => missing_last(self.figures().running, other.figures().running),
             _ => a.created.cmp(&b.created),
         }
     }
@@ -123,25 +136,40 @@ fn source(client: Rc<PaperlessClient>, connection: Connection) -> Rc<dyn RowSour
         search: "Search name or type ( / )",
         gone: "Not running any more: find it under Tasks.",
     };
-    LocalSource::shared(meta, move |_| {
-        let (client, connection) = (client.clone(), connection.clone());
-        Box::pin(async move {
-            let tasks =
-                crate::engine::paperless::running_now(&client, crate::transport::current()).await?;
-            let now = web::now();
-            Ok(tasks
-                .into_iter()
-                .map(|task| {
-                    let row = TaskRow {
-                        task,
-                        base: connection.base_url.clone(),
-                        connection_id: connection.id.clone(),
-                    };
-                    Arc::new(RunningRow { row, now })
-                })
-                .collect())
-        })
-    })
+    let hidden = {
+        let client = client.clone();
+        Rc::new(move || {
+            if client.api() == PaperlessApi::V9 {
+                NOT_IN_API_9.to_vec()
+            } else {
+                ONLY_IN_API_9.to_vec()
+            }
+        }) as Rc<dyn Fn() -> Vec<&'static str>>
+    };
+    LocalSource::hiding(
+        meta,
+        move |_| {
+            let (client, connection) = (client.clone(), connection.clone());
+            Box::pin(async move {
+                let tasks =
+                    crate::engine::paperless::running_now(&client, crate::transport::current())
+                        .await?;
+                let now = web::now();
+                Ok(tasks
+                    .into_iter()
+                    .map(|task| {
+                        let row = TaskRow {
+                            task,
+                            base: connection.base_url.clone(),
+                            connection_id: connection.id.clone(),
+                        };
+                        Arc::new(RunningRow { row, now })
+                    })
+                    .collect())
+            })
+        },
+        Some(hidden),
+    )
 }
 
 #[component]

@@ -8,15 +8,19 @@ use std::sync::Arc;
 use crate::location::use_location;
 use leptos::prelude::*;
 
-use crate::api::paperless::PaperlessClient;
+use crate::api::ApiError;
+use crate::api::paperless::{PaperlessApi, PaperlessClient};
 use crate::api::paperless_admin::TypeSummary;
 use crate::components::choice::ChoiceSelect;
 use crate::components::drawer::{Detail, field};
+use crate::components::feedback::EmptyState;
 use crate::components::time::When;
 use crate::components::url_view::UrlView;
 use crate::context::Connections;
+use crate::location::Link;
 use crate::pages::ConnectionGate;
 use crate::state::connections::{Connection, ServerKind};
+use crate::state::route::{PaperlessList, Route};
 use crate::state::time::duration;
 use crate::table::cells::{self, cell, number};
 use crate::table::local::{ListMeta, LocalRow, LocalSource, missing_last};
@@ -26,15 +30,16 @@ use crate::table::{
     with_param,
 };
 
+// Wide enough for each header with its sort arrow.
 const COLUMNS: [Column; 8] = [
     Column::sorted("Type", "type", false, Width::Fill),
     Column::sorted("Runs", "runs", true, Width::S),
     Column::sorted("Failed", "failed", true, Width::S),
-    Column::sorted("Avg. duration", "duration", true, Width::S),
-    Column::sorted("Avg. wait", "wait", true, Width::S),
-    Column::plain("Waiting now", Width::S).optional(),
-    Column::sorted("Last success", "success", true, Width::S),
-    Column::sorted("Last failure", "failure", true, Width::S),
+    Column::sorted("Avg. duration", "duration", true, Width::M),
+    Column::sorted("Avg. wait", "wait", true, Width::M),
+    Column::plain("Waiting now", Width::M).optional(),
+    Column::sorted("Last success", "success", true, Width::M),
+    Column::sorted("Last failure", "failure", true, Width::M),
 ];
 
 const PERIODS: [u32; 4] = [1, 7, 30, 90];
@@ -119,7 +124,8 @@ impl LocalRow for TypeSummary {
     }
 }
 
-fn source(client: Rc<PaperlessClient>) -> Rc<dyn RowSource> {
+/// `unsupported` is told when the server turns out to keep no summary.
+fn source(client: Rc<PaperlessClient>, unsupported: RwSignal<bool>) -> Rc<dyn RowSource> {
     let meta = ListMeta {
         columns: &COLUMNS,
         table_id: "paperless-slow",
@@ -131,8 +137,11 @@ fn source(client: Rc<PaperlessClient>) -> Rc<dyn RowSource> {
     LocalSource::shared(meta, move |query| {
         let (client, days) = (client.clone(), days(query));
         Box::pin(async move {
-            let summary = client.summary(crate::transport::current(), days).await?;
-            Ok(summary.into_iter().map(Arc::new).collect())
+            let summary = client.summary(crate::transport::current(), days).await;
+            if let Err(ApiError::Unsupported { .. }) = &summary {
+                unsupported.try_set(true);
+            }
+            Ok(summary?.into_iter().map(Arc::new).collect())
         })
     })
 }
@@ -150,6 +159,9 @@ pub fn SlowPage(connection: String) -> impl IntoView {
 fn Slow(connection: Connection) -> impl IntoView {
     let connections = expect_context::<Connections>();
     let client = connections.paperless(&connection);
+    // A 2.x server keeps no per-type summary: said once, calmly, without a
+    // table, a search or a period to pick.
+    let unsupported = RwSignal::new(client.api() == PaperlessApi::V9);
     let query = use_location().query;
     let url = UrlView::new();
     let current = move || sorted_params(&query.read());
@@ -168,14 +180,43 @@ fn Slow(connection: Connection) -> impl IntoView {
         }
     };
     let name = connection.name.clone();
-    view! {
-        <TableScreen
-            source=source(client)
-            kind=ServerKind::Paperless
-            title="Slow tasks"
-            subtitle=move || format!("{name} · Paperless-ngx · average duration and wait per task type")
-            filters=filters
-            connection=connection.id.clone()
-        />
+    let id = connection.id.clone();
+    let client = StoredValue::new_local(client);
+    move || {
+        if unsupported.get() {
+            let running = Route::paperless_list(&id, PaperlessList::Running).path();
+            let tasks = Route::paperless(&id).path();
+            return view! {
+                <section class="screen" aria-labelledby="screen-title">
+                    <header class="screen-head">
+                        <div>
+                            <h1 id="screen-title">"Slow tasks"</h1>
+                            <p class="muted">{format!("{name} · Paperless-ngx 2.x")}</p>
+                        </div>
+                    </header>
+                    <div data-testid="no-summary">
+                        <EmptyState
+                            title="Not kept by this version"
+                            detail="Paperless-ngx 2.x keeps no per-type task summary (runs, failures, durations): slow tasks need Paperless-ngx 3 (API 10). This server's task list and running tasks are here as usual."
+                        >
+                            <Link href=tasks>"Tasks"</Link>" · "<Link href=running>"Running now"</Link>
+                        </EmptyState>
+                    </div>
+                </section>
+            }
+            .into_any();
+        }
+        let name = name.clone();
+        view! {
+            <TableScreen
+                source=source(client.get_value(), unsupported)
+                kind=ServerKind::Paperless
+                title="Slow tasks"
+                subtitle=move || format!("{name} · Paperless-ngx · average duration and wait per task type")
+                filters=filters
+                connection=id.clone()
+            />
+        }
+        .into_any()
     }
 }

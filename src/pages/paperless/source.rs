@@ -21,6 +21,7 @@ use chrono::{DateTime, Utc};
 
 use crate::state::connections::Connection;
 use crate::state::paperless_view::{PaperlessView, TextScope};
+use crate::state::permissions::{MayAct, may_dismiss};
 use crate::state::seen::is_new;
 use crate::table::marked::Marked;
 use crate::table::{Column, Matching, Params, RowAction, RowRef, RowSource, Rows};
@@ -298,6 +299,15 @@ impl RowSource for PaperlessSource {
             per_row: true,
             log: "acknowledge",
         })
+    }
+
+    /// Dismissing needs `change_paperlesstask`; `/api/ui_settings/` says
+    /// whether this account has it (or refuses to say).
+    fn may_act(&self) -> Option<LocalBoxFuture<'static, MayAct>> {
+        let client = self.client.clone();
+        Some(Box::pin(async move {
+            may_dismiss(&client.account(crate::transport::current()).await)
+        }))
     }
 
     /// Still there and not yet dismissed (dismissing twice means nothing).
