@@ -41,11 +41,15 @@ pub fn App() -> impl IntoView {
     provide_context(Toasts::new());
     let changed = Changed::new();
     provide_context(changed);
-    provide_context(crate::runs::Runs::new(changed));
+    let watching = crate::watching::Watching::load();
+    provide_context(watching);
+    let log = crate::action_log::ActionLog::new(watching, connections, changed);
+    provide_context(log);
+    provide_context(crate::runs::Runs::new(changed, log));
     provide_context(crate::components::saved_views::SavedViews::load());
     let new_count = NewCount(RwSignal::new(None));
     provide_context(new_count);
-    watch_new(connections, new_count);
+    watch_new(connections, new_count, watching);
     effect(move || {
         if let Some(defaults) = connections.site_defaults.get() {
             settings.adopt(&defaults);
@@ -139,6 +143,7 @@ pub fn App() -> impl IntoView {
                                         <Link href=Route::paperless_list(&c.id, l).path()>{l.label()}</Link>
                                     }).collect_view()}
                                     <Link href=Route::health(&c.id).path()>"Health"</Link>
+                                    <Link href=Route::trends(&c.id).path()>"Trends"</Link>
                                 </div>
                             }.into_any(),
                             ServerKind::InvenTree => view! {
@@ -151,10 +156,12 @@ pub fn App() -> impl IntoView {
                                         <Link href=Route::inventree_list(&c.id, l).path()>{l.label()}</Link>
                                     }).collect_view()}
                                     <Link href=Route::health(&c.id).path()>"Health"</Link>
+                                    <Link href=Route::trends(&c.id).path()>"Trends"</Link>
                                 </div>
                             }.into_any(),
                         }
                     }).collect_view()}
+                    <Link href=Route::Actions.path() attr:data-testid="nav-actions">"Action log"</Link>
                     <Link href="/connections" attr:data-testid="nav-connections">"Connections"</Link>
                 </nav>
                 <main class="content" id="main" tabindex="-1">
@@ -181,6 +188,10 @@ fn Screen() -> impl IntoView {
     move || match route.get() {
         Route::Overview => view! { <OverviewPage /> }.into_any(),
         Route::Connections => view! { <ConnectionsPage /> }.into_any(),
+        Route::Actions => view! { <crate::pages::actions::ActionsPage /> }.into_any(),
+        Route::Trends { connection } => {
+            view! { <crate::pages::trends::TrendsPage connection /> }.into_any()
+        }
         Route::Attention => view! { <AttentionPage /> }.into_any(),
         Route::Failures => view! { <FailuresPage /> }.into_any(),
         Route::PaperlessTasks { connection } => {
@@ -206,8 +217,9 @@ fn Screen() -> impl IntoView {
 /// connections are known and then every minute, and tells about what is
 /// new: a browser notification (when the user asked for them) or the
 /// desktop app's, per server that opted in. One rule for both
-/// ([`Notifier`]).
-fn watch_new(connections: Connections, count: NewCount) {
+/// ([`Notifier`]). The desktop app's own watcher, when it runs, notifies
+/// of what its rules find instead, window open or not.
+fn watch_new(connections: Connections, count: NewCount, watching: crate::watching::Watching) {
     let notifier = StoredValue::new_local(Notifier::default());
     let poll = move || {
         if !connections.ready.get_untracked() {
@@ -226,6 +238,9 @@ fn watch_new(connections: Connections, count: NewCount) {
                 return;
             }
             if crate::ipc::in_desktop_app() {
+                if watching.desktop_watching() {
+                    return;
+                }
                 let list = connections.list.get_untracked();
                 for (server, n) in news {
                     if list.iter().any(|c| c.name == server && c.notify_failures) {

@@ -6,6 +6,7 @@
 
 pub use taskdeck_api as api;
 pub use taskdeck_engine as engine;
+pub mod action_log;
 pub mod app;
 pub mod components;
 pub mod context;
@@ -19,4 +20,5 @@ pub mod state;
 pub mod store;
 pub mod table;
 pub mod transport;
+pub mod watching;
 pub mod web;

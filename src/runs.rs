@@ -1,19 +1,23 @@
 //! Runs started from this console (system tasks, mail fetches), app-wide:
 //! a run keeps being followed while the user is on other screens, never
 //! twice at once, and when it ends the lists of its server are read again
-//! ([`Changed`]). The protocol is the engine's; this only keeps the
-//! registry where screens can show it.
+//! ([`Changed`]) and the run is kept in the action log with its last state.
+//! The protocol is the engine's; this only keeps the registry where
+//! screens can show it.
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use crate::action_log::ActionLog;
 use crate::api::paperless::PaperlessClient;
 use crate::api::paperless_admin::SystemTask;
 use crate::context::Changed;
 use crate::engine::follow::{Pace, RunState, run_system_task};
 use crate::engine::mail::{Turns, fetch_account};
 use crate::engine::runs::{Claim, Runs as Registry};
+use crate::state::action_log::{run_outcomes, run_target};
+use crate::state::runs::describe;
 use crate::web::BrowserClock;
 
 /// What is being run: a system task or a mail account's fetch, per
@@ -39,10 +43,11 @@ pub struct Runs {
     version: RwSignal<u64>,
     turns: StoredValue<Turns, LocalStorage>,
     changed: Changed,
+    log: ActionLog,
 }
 
 impl Runs {
-    pub fn new(changed: Changed) -> Runs {
+    pub fn new(changed: Changed, log: ActionLog) -> Runs {
         let version = RwSignal::new(0u64);
         Runs {
             registry: StoredValue::new_local(Registry::new(move || {
@@ -51,6 +56,7 @@ impl Runs {
             version,
             turns: StoredValue::new_local(Turns::default()),
             changed,
+            log,
         }
     }
 
@@ -62,10 +68,11 @@ impl Runs {
 
     /// Claims `key` and runs `work` with the claim, unless a run of it is
     /// in progress. The work holds only plain data (clients, ids) and the
-    /// app-level registry, never a screen's values.
+    /// app-level registry, never a screen's values. Its last state goes to
+    /// the action log.
     fn launch<F>(&self, key: RunKey, work: impl FnOnce(Claim<RunKey>) -> F)
     where
-        F: std::future::Future<Output = ()> + 'static,
+        F: std::future::Future<Output = RunState> + 'static,
     {
         let Some(claim) = self
             .registry
@@ -75,10 +82,23 @@ impl Runs {
             return;
         };
         let (changed, connection) = (self.changed, key.connection().to_string());
+        let (action, target, ids) = match &key {
+            RunKey::System(_, task) => ("run", run_target(*task).to_string(), Vec::new()),
+            RunKey::Fetch(_, account) => (
+                "fetch_mail",
+                format!("mail account {account}"),
+                vec![account.to_string()],
+            ),
+        };
+        let sent = self.log.sent(&connection, action, target, ids);
+        let log = self.log;
         let work = work(claim);
         leptos::task::spawn_local(async move {
-            work.await;
+            let last = work.await;
             changed.bump(&connection);
+            if let Some(sent) = sent {
+                log.record(sent.entry(run_outcomes(&last), &describe(&last)));
+            }
         });
     }
 
@@ -94,7 +114,7 @@ impl Runs {
                 task,
                 &mut |state| claim.report(state),
             )
-            .await;
+            .await
         });
     }
 
@@ -117,7 +137,7 @@ impl Runs {
                 account,
                 &mut |state| claim.report(state),
             )
-            .await;
+            .await
         });
     }
 }

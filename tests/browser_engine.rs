@@ -346,6 +346,10 @@ const SCREENS: &[&str] = &[
     "/#/health/demo2",
     "/#/inventree/demo4/failed",
     "/#/connections",
+    "/#/actions",
+    "/#/trends/demo1",
+    "/#/trends/demo2",
+    "/#/trends/demo3",
 ];
 
 /// The backend's rows as the walk found them: which exist and which are

@@ -1,6 +1,8 @@
 //! Desktop smoke test: the release build of the Tauri app under Xvfb,
 //! driven through tauri-driver and WebKitWebDriver, against the demo
 //! backend. Run by `cargo xtask test-desktop` (it builds the app first).
+//! Ends with the app's own watcher: its tray, and watching that goes on
+//! (history, alerts) after the window is closed.
 
 mod support;
 
@@ -151,6 +153,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
             "unix:path=/nonexistent/taskdeck-test-bus",
         )
         .env("XDG_CONFIG_HOME", &config_home)
+        .env("XDG_DATA_HOME", config_home.join("data"))
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .stdout(Stdio::null())
@@ -166,7 +169,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
             "browserName": "wry",
             "tauri:options": {
                 "application": app_binary(),
-                "args": ["--demo-connections", offer],
+                "args": ["--demo-connections", offer, "--watch-every", "2s"],
             }
         }),
         config_home.clone(),
@@ -259,6 +262,7 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     app.screenshot("desktop-inventree-failed");
 
     two_users_of_one_server_each_act_as_themselves(&app, &demo);
+    the_action_log_and_trends_come_from_the_apps_own_history(&app);
 
     // What the panic hook sends reaches the app's log: the webview's console
     // reaches nobody in the desktop app.
@@ -280,6 +284,191 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+
+    watching_goes_on_in_the_tray_with_the_window_closed(&app, &x, &demo, &config_home);
+}
+
+/// Calls one of the app's commands from the page, as the UI does.
+fn invoke(app: &Browser, command: &str) -> serde_json::Value {
+    app.execute_async(&format!(
+        "const done = arguments[arguments.length - 1]; \
+         window.__TAURI_INTERNALS__.invoke('{command}', {{}}).then(done, e => done({{ error: String(e) }}));"
+    ))
+}
+
+/// What was acted on above is in the action log, kept in the app's history
+/// file with what the engine saw (the viewer's refused dismiss too), and
+/// Trends read the app's own history.
+fn the_action_log_and_trends_come_from_the_apps_own_history(app: &Browser) {
+    app.execute("location.hash = '#/actions'; return null");
+    let outcomes = app.wait_until(
+        "(() => { const o = [...document.querySelectorAll('[data-testid=log-outcome]')].map(e => e.dataset.outcome); return o.length >= 4 ? o : null; })()",
+        LONG,
+        "the action log with four entries",
+    );
+    let outcomes: Vec<String> = serde_json::from_value(outcomes).unwrap();
+    assert_eq!(
+        outcomes.iter().filter(|o| *o == "done").count(),
+        3,
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.iter().filter(|o| *o == "refused").count(),
+        1,
+        "the viewer's dismiss, refused by the server: {outcomes:?}"
+    );
+    app.screenshot("desktop-action-log");
+    app.execute("location.hash = '#/trends/demo1'; return null");
+    app.wait_until(
+        "document.querySelector('[data-testid=trends-source]')?.dataset.source === 'desktop'",
+        LONG,
+        "Trends from the app's own history",
+    );
+    app.screenshot("desktop-trends");
+}
+
+/// The X window of the app, by its title.
+fn app_window(x: &Xvfb) -> String {
+    x.window_names()
+        .lines()
+        .find(|l| l.contains("\"Taskdeck"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the app's window")
+        .to_string()
+}
+
+/// Asks the window to close as a window manager does when its close button
+/// is pressed: WM_DELETE_WINDOW (python3-xlib; there is no window manager
+/// under Xvfb).
+fn close_like_a_window_manager(x: &Xvfb, window: &str) {
+    let script = "import sys\n\
+from Xlib import display, X, protocol\n\
+d = display.Display(sys.argv[1])\n\
+w = d.create_resource_object('window', int(sys.argv[2], 16))\n\
+proto = d.intern_atom('WM_PROTOCOLS')\n\
+delete = d.intern_atom('WM_DELETE_WINDOW')\n\
+event = protocol.event.ClientMessage(window=w, client_type=proto, data=(32, [delete, X.CurrentTime, 0, 0, 0]))\n\
+w.send_event(event, event_mask=X.NoEventMask)\n\
+d.flush()\n";
+    let status = Command::new("/usr/bin/python3")
+        .args(["-c", script, &x.display, window])
+        .status()
+        .expect("python3 with Xlib: run `cargo xtask setup`");
+    assert!(status.success(), "WM_DELETE_WINDOW not sent");
+}
+
+/// The app's watcher runs in the tray: closing the window hides it and the
+/// app goes on polling; a worker the demo stops afterwards is alerted (a
+/// history row and an alert in the app's history file, and the alert in
+/// its log). Start at login is opt-in, and switched from the Connections
+/// screen.
+fn watching_goes_on_in_the_tray_with_the_window_closed(
+    app: &Browser,
+    x: &Xvfb,
+    demo: &taskdeck_demo::Demo,
+    config_home: &std::path::Path,
+) {
+    let status = invoke(app, "watch_status");
+    assert_eq!(status["tray"], true, "the tray icon is up: {status}");
+    assert_eq!(status["running"], true, "{status}");
+    assert!(
+        status["connections"].as_array().unwrap().len() >= 4,
+        "every connection with a token is watched: {status}"
+    );
+    assert_eq!(status["autostart"], false, "start at login is opt-in");
+
+    // Start at login, switched on and off under Connections.
+    app.execute("location.hash = '#/connections'; return null");
+    app.click_css("[data-testid=autostart]");
+    let autostart = config_home.join("autostart");
+    let started = Instant::now();
+    let entry = loop {
+        let found = std::fs::read_dir(&autostart)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .map(|e| e.path());
+        if let Some(path) = found {
+            break std::fs::read_to_string(path).unwrap();
+        }
+        assert!(started.elapsed() < LONG, "no autostart entry written");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(entry.contains("--hidden"), "starts in the tray: {entry}");
+    app.screenshot("desktop-connections-watcher");
+    app.click_css("[data-testid=autostart]");
+    let started = Instant::now();
+    while std::fs::read_dir(&autostart).is_ok_and(|mut d| d.next().is_some()) {
+        assert!(started.elapsed() < LONG, "the autostart entry stays");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Close the window: it goes, the app stays.
+    let window = app_window(x);
+    close_like_a_window_manager(x, &window);
+    let log = config_home.join("app.log");
+    let started = Instant::now();
+    loop {
+        let info = Command::new("xwininfo")
+            .args(["-id", &window, "-display", &x.display])
+            .output()
+            .expect("xwininfo");
+        let info = String::from_utf8_lossy(&info.stdout).into_owned();
+        if info.contains("IsUnMapped") {
+            break;
+        }
+        assert!(started.elapsed() < LONG, "the window stays open: {info}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let closed_at = chrono::Utc::now().timestamp_millis();
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("the window is closed; watching goes on")
+    );
+    app.screenshot("desktop-window-closed");
+
+    // The demo's workers stop: the app, window closed, notices.
+    demo.instance(Flavor::Paperless3).set_worker_running(false);
+    demo.instance(Flavor::InvenTree477)
+        .set_worker_running(false);
+    let history_file = config_home.join("data/dev.taskdeck.desktop/watch.sqlite3");
+    let store = taskdeck_watch::store::Store::open(&history_file).expect("the app's history");
+    let started = Instant::now();
+    loop {
+        let now = chrono::Utc::now();
+        let seen = |id: &str| {
+            let server = store
+                .server_ref(id)
+                .unwrap()
+                .expect("the server is in the history");
+            let history = store
+                .history(&server, now - chrono::Duration::hours(1), now)
+                .unwrap();
+            let polled = history.polls.iter().filter(|p| p.at > closed_at).count();
+            let alerted = history
+                .alerts
+                .iter()
+                .any(|a| a.rule == "worker_stopped" && a.state == "firing" && a.at > closed_at);
+            (polled, alerted)
+        };
+        let (p3, i477) = (seen("demo1"), seen("demo2"));
+        if p3.0 >= 2 && p3.1 && i477.1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "no alert after the window closed: Paperless {p3:?}, InvenTree {i477:?}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains(
+            "taskdeck: alert (firing): Paperless-ngx 3 (demo): background worker stopped"
+        ),
+        "the alert reached the notifications: {text}"
+    );
 }
 
 /// A second connection to the same Paperless address, as a user who may

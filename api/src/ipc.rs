@@ -31,6 +31,21 @@ pub const SAVE_EXPORT: &str = "save_export";
 /// app's log (the webview's console reaches nobody).
 pub const LOG_PANIC: &str = "log_panic";
 
+/// [`RecordActionArgs`] → `()`: keeps an action-log entry in the app's
+/// history file (the same file its watcher keeps).
+pub const RECORD_ACTION: &str = "record_action";
+/// [`ListActionsArgs`] → a list of entries as the watcher's
+/// `/api/actions` answers them (`received_at`, `origin` and the entry).
+pub const LIST_ACTIONS: &str = "list_actions";
+/// `{}` → [`WatchStatus`]: the app's own watcher.
+pub const WATCH_STATUS: &str = "watch_status";
+/// [`WatchHistoryArgs`] → one connection's history, as the watcher's
+/// `/api/history` answers it.
+pub const WATCH_HISTORY: &str = "watch_history";
+/// [`AutostartArgs`] → [`WatchStatus`]: start Taskdeck at login (in the
+/// tray), or not.
+pub const SET_AUTOSTART: &str = "set_autostart";
+
 /// Every command, for the desktop build script and capability.
 pub const COMMANDS: &[&str] = &[
     HTTP_REQUEST,
@@ -42,6 +57,11 @@ pub const COMMANDS: &[&str] = &[
     OPEN_IN_BROWSER,
     SAVE_EXPORT,
     LOG_PANIC,
+    RECORD_ACTION,
+    LIST_ACTIONS,
+    WATCH_STATUS,
+    WATCH_HISTORY,
+    SET_AUTOSTART,
 ];
 
 /// The permission Tauri's build script generates for a command.
@@ -190,4 +210,55 @@ pub struct SaveExportArgs {
     /// Suggested in the dialog; never used as a path.
     pub file_name: String,
     pub content: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RecordActionArgs {
+    pub entry: crate::watcher::ActionEntry,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ListActionsArgs {
+    /// From this UTC day on.
+    pub from: chrono::NaiveDate,
+    pub limit: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WatchHistoryArgs {
+    pub connection_id: String,
+    /// From this UTC day on.
+    pub from: chrono::NaiveDate,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct AutostartArgs {
+    pub enabled: bool,
+}
+
+/// The desktop app's own watcher: it runs while the app does (in the tray
+/// when the window is closed), over every connection with a token.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WatchStatus {
+    /// Watching now.
+    pub running: bool,
+    /// The connections it watches, by id.
+    #[serde(default)]
+    pub connections: Vec<String>,
+    /// Why it does not run, when it does not.
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// The tray icon is up (closing the window keeps the app running).
+    #[serde(default)]
+    pub tray: bool,
+    /// Taskdeck starts at login.
+    #[serde(default)]
+    pub autostart: bool,
+    /// Where the history is kept.
+    #[serde(default)]
+    pub data_file: String,
+    /// Alerts so far (shown as notifications for servers that opted in).
+    #[serde(default)]
+    pub alerts: u64,
 }

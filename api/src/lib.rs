@@ -15,6 +15,7 @@
 //! - [`server`]: server kinds and saved connections as the UI and the desktop app share them.
 //! - [`site`]: `taskdeck.json`, what a deployment of the static site offers.
 //! - [`ipc`]: the desktop app's commands: names and argument types, defined once.
+//! - [`watcher`]: the watcher's HTTP API: action-log entries, its servers, a server's history.
 
 /// An enum whose wire values a server may extend: unknown values decode into
 /// `Other(String)` instead of failing, because a new task type on the server
@@ -94,6 +95,7 @@ pub mod query;
 pub mod server;
 pub mod site;
 pub mod time;
+pub mod watcher;
 mod wire_str;
 
 pub use call::{Call, LocalBoxFuture, Transport, decode_rows};

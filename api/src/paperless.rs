@@ -509,6 +509,20 @@ pub struct TaskQuery {
 }
 
 impl TaskQuery {
+    /// The oldest waiting task alone: its age is how long work has waited
+    /// (the watcher's polls, the Trends screen).
+    pub fn oldest_pending() -> TaskQuery {
+        TaskQuery {
+            status: vec![TaskStatus::Pending],
+            ordering: Some(TaskOrdering {
+                field: TaskOrderField::DateCreated,
+                descending: false,
+            }),
+            page_size: Some(1),
+            ..TaskQuery::default()
+        }
+    }
+
     /// Whether the only filter is `acknowledged`, the one API 9 sends; any
     /// other would be dropped by a server answering as API 9.
     pub fn filters_only_acknowledged(&self) -> bool {

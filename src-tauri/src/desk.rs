@@ -275,14 +275,35 @@ impl Desk {
         }
     }
 
+    /// Every connection whose token the credential store holds, with it:
+    /// what the app's own watcher polls. The tokens stay in memory.
+    pub fn watched(&self) -> Vec<(DesktopConnection, taskdeck_api::Secret)> {
+        let list = self.connections.lock().unwrap().clone();
+        list.into_iter()
+            .filter_map(|c| match self.vault.token_for(&c.id, &c.base_url) {
+                Ok(Some(token)) => Some((c, token)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the user asked to be notified about this connection.
+    pub fn notifies(&self, connection_id: &str) -> bool {
+        self.connections
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|c| c.id == connection_id && c.notify_failures)
+    }
+
     /// On a first start with `--demo-connections`, imports the demo servers
-    /// (tokens straight into the credential store).
-    pub async fn import_demo_offer(&self) -> Result<(), String> {
+    /// (tokens straight into the credential store); `true` when it did.
+    pub async fn import_demo_offer(&self) -> Result<bool, String> {
         let Some(url) = &self.demo_offer else {
-            return Ok(());
+            return Ok(false);
         };
         if !self.connections.lock().unwrap().is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let offer: Vec<OfferedConnection> = self
             .http
@@ -311,7 +332,7 @@ impl Desk {
             };
             self.insert_connection(connection, id.is_some(), Some(o.token))?;
         }
-        Ok(())
+        Ok(true)
     }
 }
 

@@ -6,6 +6,9 @@ use leptos::prelude::*;
 pub fn ChoiceSelect(
     label: &'static str,
     #[prop(optional)] testid: &'static str,
+    /// The select's name where `label` is empty (beside a search box).
+    #[prop(optional)]
+    aria_label: Option<&'static str>,
     /// `(value, label)` pairs in display order.
     options: Vec<(String, String)>,
     /// Adds an "Any" option with the value "".
@@ -17,7 +20,7 @@ pub fn ChoiceSelect(
     view! {
         <label>
             {label}
-            <select data-testid=testid on:change=move |ev| on_pick.run(event_target_value(&ev))>
+            <select data-testid=testid aria-label=aria_label on:change=move |ev| on_pick.run(event_target_value(&ev))>
                 {any.then(|| view! { <option value="" selected=move || selected.get().is_empty()>"Any"</option> })}
                 {options
                     .into_iter()

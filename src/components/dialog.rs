@@ -1,5 +1,8 @@
 //! Confirmation before anything is changed on a server.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::reactive::effect;
 use leptos::html;
 use leptos::prelude::*;
@@ -19,6 +22,20 @@ pub fn ConfirmDialog(
     #[prop(into)] on_cancel: Callback<()>,
     children: Children,
 ) -> impl IntoView {
+    // Cancelled, the focus goes back where the user was. Confirmed, what
+    // opened the dialog is used up (the selection goes, a card is removed),
+    // so it goes to the screen's heading; the outcome is announced.
+    let opener = crate::web::remember_focus();
+    let confirmed = Arc::new(AtomicBool::new(false));
+    let was_confirmed = confirmed.clone();
+    on_cleanup(move || {
+        let cancelled = !was_confirmed.load(Ordering::Relaxed);
+        crate::web::return_focus(opener, cancelled, "#screen-title");
+    });
+    let on_confirm = move |_| {
+        confirmed.store(true, Ordering::Relaxed);
+        on_confirm.run(());
+    };
     let cancel_ref = NodeRef::<html::Button>::new();
     effect(move || {
         if let Some(button) = cancel_ref.get() {
@@ -57,7 +74,7 @@ pub fn ConfirmDialog(
                         class=if danger { "btn btn-danger" } else { "btn btn-primary" }
                         data-testid="confirm-ok"
                         disabled=move || busy.get() || not_ready.get()
-                        on:click=move |_| on_confirm.run(())
+                        on:click=on_confirm
                     >
                         {move || if busy.get() { "Working…".to_string() } else { confirm_label.get() }}
                     </button>

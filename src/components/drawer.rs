@@ -148,7 +148,7 @@ pub fn DetailDrawer(
         }
     });
     view! {
-        <aside
+        <div
             class="drawer"
             role="dialog"
             aria-labelledby="drawer-title"
@@ -185,6 +185,6 @@ pub fn DetailDrawer(
                     })
                     .collect_view()}
             </dl>
-        </aside>
+        </div>
     }
 }

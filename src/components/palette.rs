@@ -79,6 +79,7 @@ fn commands(connections: Connections, views: Option<SavedViews>) -> Vec<Command>
         go("Attention inbox".into(), Route::Attention),
         go("Failures by cause".into(), Route::Failures),
         go("Connections".into(), Route::Connections),
+        go("Action log".into(), Route::Actions),
     ];
     for c in connections.list.get_untracked() {
         let name = c.name.clone();
@@ -107,6 +108,7 @@ fn commands(connections: Connections, views: Option<SavedViews>) -> Vec<Command>
             }
         }
         all.push(go(format!("{name}: Health"), Route::health(&c.id)));
+        all.push(go(format!("{name}: Trends"), Route::trends(&c.id)));
     }
     if let Some(views) = views {
         all.extend(views.0.get_untracked().into_iter().map(|v| Command {
@@ -251,7 +253,15 @@ pub fn CommandPalette() -> impl IntoView {
                         }
                         on:keydown=on_key
                     />
-                    <ul id="palette-list" class="palette-list" role="listbox">
+                    // A tab stop of its own, with the input's keys: the list scrolls, and a keyboard user who tabs into it moves and chooses there too.
+                    <ul
+                        id="palette-list"
+                        class="palette-list"
+                        role="listbox"
+                        aria-label="Commands"
+                        tabindex="0"
+                        on:keydown=on_key
+                    >
                         {move || {
                             let current = cursor.get();
                             shown_commands.get().into_iter().enumerate().map(|(i, command)| {

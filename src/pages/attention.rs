@@ -40,7 +40,9 @@ const PER_SERVER: u32 = 100;
 
 const COLUMNS: [Column; 5] = [
     // The "new" marks: no column where nothing is new.
-    Column::plain("", Width::Xs).collapses(),
+    Column::plain("New since last seen", Width::Xs)
+        .collapses()
+        .label_for_screen_readers(),
     Column::sorted("When", "when", true, Width::M),
     Column::sorted("Server", "server", false, Width::M),
     Column::plain("What", Width::Fill),

@@ -136,7 +136,7 @@ fn PaperlessHealth(connection: Connection) -> impl IntoView {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
                 <div>
-                    <h1 id="screen-title">"Health"</h1>
+                    <h1 id="screen-title" tabindex="-1">"Health"</h1>
                     <p class="muted">{title} {move || report.data.get().and_then(|r| r.version).map(|v| format!(" · Paperless-ngx {v}"))}</p>
                 </div>
                 <RefreshBar loading=report.loading updated=report.updated retry_at=report.retry_at failed=Signal::derive(move || report.error.with(Option::is_some)) on_refresh=move |_| load() />
@@ -277,7 +277,7 @@ fn InvenTreeHealth(connection: Connection) -> impl IntoView {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
                 <div>
-                    <h1 id="screen-title">"Health"</h1>
+                    <h1 id="screen-title" tabindex="-1">"Health"</h1>
                     <p class="muted">{format!("{} · InvenTree", connection.name)}</p>
                 </div>
                 <RefreshBar loading=root.loading updated=root.updated on_refresh=move |_| load() />

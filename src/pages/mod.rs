@@ -1,5 +1,6 @@
 //! One file per screen.
 
+pub mod actions;
 pub mod attention;
 pub mod connections;
 pub mod failures;
@@ -7,6 +8,7 @@ pub mod health;
 pub mod inventree;
 pub mod overview;
 pub mod paperless;
+pub mod trends;
 
 use crate::location::Link;
 use leptos::prelude::*;

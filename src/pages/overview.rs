@@ -34,7 +34,7 @@ pub fn OverviewPage() -> impl IntoView {
     view! {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
-                <h1 id="screen-title">"Overview"</h1>
+                <h1 id="screen-title" tabindex="-1">"Overview"</h1>
             </header>
             {move || {
                 let list = connections.list.get();

@@ -1,6 +1,7 @@
 //! Pure state logic behind the screens: no signals, no DOM, so all of it is
 //! unit-tested natively.
 
+pub mod action_log;
 pub mod arguments;
 pub mod attention;
 pub mod connections;
@@ -22,8 +23,10 @@ pub mod seen;
 pub mod site;
 pub mod table;
 pub mod time;
+pub mod trends;
 pub mod triage;
 pub mod url;
+pub mod watcher_link;
 
 /// "1 task", "3 tasks".
 pub fn plural(n: usize, one: &str) -> String {

@@ -13,6 +13,12 @@ pub enum Route {
     /// Failures of every server grouped by cause, and stalls.
     Failures,
     Connections,
+    /// Every action and run this console (and its watcher) kept.
+    Actions,
+    /// A server's trends: outcomes per day and type, durations, versions.
+    Trends {
+        connection: String,
+    },
     PaperlessTasks {
         connection: String,
     },
@@ -97,6 +103,10 @@ impl Route {
             ["connections"] => Route::Connections,
             ["attention"] => Route::Attention,
             ["failures"] => Route::Failures,
+            ["actions"] => Route::Actions,
+            ["trends", connection] => Route::Trends {
+                connection: connection.to_string(),
+            },
             ["paperless", connection] => Route::PaperlessTasks {
                 connection: connection.to_string(),
             },
@@ -128,6 +138,8 @@ impl Route {
             Route::Connections => "/connections".into(),
             Route::Attention => "/attention".into(),
             Route::Failures => "/failures".into(),
+            Route::Actions => "/actions".into(),
+            Route::Trends { connection } => format!("/trends/{}", percent_encode(connection)),
             Route::PaperlessTasks { connection } => {
                 format!("/paperless/{}", percent_encode(connection))
             }
@@ -147,6 +159,12 @@ impl Route {
 
     pub fn health(connection: &str) -> Route {
         Route::Health {
+            connection: connection.to_string(),
+        }
+    }
+
+    pub fn trends(connection: &str) -> Route {
+        Route::Trends {
             connection: connection.to_string(),
         }
     }
@@ -201,6 +219,9 @@ mod tests {
             Route::inventree_list("c4", InvenTreeList::Warnings),
             Route::inventree_list("c4", InvenTreeList::Errors),
             Route::health("c1"),
+            Route::Actions,
+            Route::trends("c1"),
+            Route::trends("office paperless/2"),
             Route::NotFound,
         ] {
             assert_eq!(Route::parse(&route.path()), route, "{}", route.path());
@@ -221,6 +242,8 @@ mod tests {
             "/paperless/c1/extra",
             "/inventree/c2",
             "/inventree/c2/running",
+            "/trends",
+            "/actions/x",
             "/settings",
         ] {
             assert_eq!(Route::parse(path), Route::NotFound, "{path}");

@@ -14,11 +14,13 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 
 use super::{Params, RowAction, RowSource};
+use crate::action_log::ActionLog;
 use crate::components::dialog::ConfirmDialog;
 use crate::components::feedback::{ToastKind, Toasts};
 use crate::components::selection::{ConfirmList, plural};
 use crate::context::Changed;
 use crate::engine::act::{Checked, Outcome, act};
+use crate::state::action_log::report_outcomes;
 use crate::state::outcome::{Tone, pruned, report};
 use crate::state::table::Picked;
 
@@ -63,6 +65,8 @@ pub struct Acting {
     connection: StoredValue<Option<String>>,
     action: Option<RowAction>,
     noun: &'static str,
+    /// Where what was sent and its report are kept (app-level).
+    log: Option<ActionLog>,
 }
 
 impl Acting {
@@ -83,6 +87,7 @@ impl Acting {
             connection: StoredValue::new(connection),
             action: source.with_value(|s| s.action()),
             noun: source.with_value(|s| s.noun()),
+            log: use_context::<ActionLog>(),
         }
     }
 
@@ -194,6 +199,11 @@ impl Acting {
             format!("{}: {}…", action.verb, plural(keys.len(), action.unit)),
             None,
         );
+        // Who sends what to which server, taken now (it is sent now).
+        let sent = self.log.zip(connection.as_deref()).and_then(|(log, c)| {
+            log.sent(c, action.log, format!("{}s", this.noun), keys.clone())
+                .map(|sent| (log, sent))
+        });
         leptos::task::spawn_local(async move {
             let outcome = act(&*target, &keys).await;
             let bump = || this.changed.bump(connection.as_deref().unwrap_or(""));
@@ -251,6 +261,9 @@ impl Acting {
                 Outcome::NotSent(Checked::Ready) => {}
                 Outcome::Sent(seen) => {
                     let (tone, text) = report(&seen, action.done, action.unit);
+                    if let Some((log, sent)) = sent {
+                        log.record(sent.entry(report_outcomes(&seen), &text));
+                    }
                     if let Some(done) = seen.no_longer_needing() {
                         this.forget(&done);
                         if let Some(follow_up) = follow_up.filter(|_| !done.is_empty()) {

@@ -80,6 +80,9 @@ pub struct Column {
     /// Left out of a page where every row's cell is empty, so the others
     /// get its room ([`Row::is_blank`]).
     pub collapses: bool,
+    /// Named for screen readers only (a marker column whose cells say
+    /// what they are).
+    pub label_hidden: bool,
 }
 
 impl Column {
@@ -91,6 +94,7 @@ impl Column {
             width,
             shown: true,
             collapses: false,
+            label_hidden: false,
         }
     }
 
@@ -107,6 +111,7 @@ impl Column {
             width,
             shown: true,
             collapses: false,
+            label_hidden: false,
         }
     }
 
@@ -114,6 +119,14 @@ impl Column {
     pub const fn collapses(self) -> Column {
         Column {
             collapses: true,
+            ..self
+        }
+    }
+
+    /// Its header is read by screen readers but not shown.
+    pub const fn label_for_screen_readers(self) -> Column {
+        Column {
+            label_hidden: true,
             ..self
         }
     }
@@ -206,6 +219,8 @@ pub struct RowAction {
     pub testid: &'static str,
     /// Whether each row has its own button.
     pub per_row: bool,
+    /// What the action log calls it (`acknowledge`, `delete`, `allow_reimport`).
+    pub log: &'static str,
 }
 
 /// All rows matching a query, collected before "… all matching" is confirmed.

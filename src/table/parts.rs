@@ -16,7 +16,12 @@ pub fn SortHeader(
     #[prop(into)] on_sort: Callback<String>,
 ) -> impl IntoView {
     let Some(name) = column.sort else {
-        return view! { <th scope="col" class=column.width.class()>{column.label}</th> }.into_any();
+        let label = if column.label_hidden {
+            view! { <span class="visually-hidden">{column.label}</span> }.into_any()
+        } else {
+            column.label.into_any()
+        };
+        return view! { <th scope="col" class=column.width.class()>{label}</th> }.into_any();
     };
     let state = move || current.with(|c| sorted_by(c.as_deref(), default, name));
     let aria = move || match state() {
@@ -69,24 +74,24 @@ pub fn Pager(
             <button class="btn" aria-label="First page" disabled=at_start on:click=move |_| go(1)>"«"</button>
             <button
                 class="btn"
-                aria-label="Previous page"
                 data-testid="prev-page"
                 disabled=at_start
                 on:click=move |_| go(paging.get_untracked().page.saturating_sub(1).max(1))
             >
-                "‹ Prev"
+                <span aria-hidden="true">"‹ "</span>
+                "Previous"
             </button>
             <span class="pager-page">
                 {move || (total.get() > 0).then(|| format!("Page {} of {}", paging.get().page.min(pages()), pages()))}
             </span>
             <button
                 class="btn"
-                aria-label="Next page"
                 data-testid="next-page"
                 disabled=at_end
                 on:click=move |_| go(paging.get_untracked().page + 1)
             >
-                "Next ›"
+                "Next"
+                <span aria-hidden="true">" ›"</span>
             </button>
             <button class="btn" aria-label="Last page" disabled=at_end on:click=move |_| go(pages())>"»"</button>
             <label class="pager-size">

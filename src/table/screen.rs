@@ -208,6 +208,17 @@ pub fn TableScreen(
     let open = Memo::new(move |_| url_params.with(|p| param(p, "task").map(str::to_string)));
     let open_row =
         move |key: Option<String>| set_params(with_param(url_params.get_untracked(), "task", key));
+    // Focus goes back to the row's Details button, where the user was.
+    let close_drawer = move || {
+        let key = open.get_untracked();
+        open_row(None);
+        if let Some(key) = key {
+            web::focus_first(&format!(
+                "tr[data-task-id={}] [data-testid=open-task]",
+                web::css_string(&key)
+            ));
+        }
+    };
     let placeholder = move || url_params.with(|p| source.with_value(|s| s.search_placeholder(p)));
     // The selection column only where rows can be chosen.
     let width = move || {
@@ -218,7 +229,7 @@ pub fn TableScreen(
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
                 <div>
-                    <h1 id="screen-title">{move || title.get()}</h1>
+                    <h1 id="screen-title" tabindex="-1">{move || title.get()}</h1>
                     <p class="muted">{subtitle.run()}</p>
                 </div>
                 <RefreshBar loading=list.loading updated=list.updated retry_at=list.retry_at failed=Signal::derive(move || list.error.with(Option::is_some)) on_refresh=retry />
@@ -351,7 +362,7 @@ pub fn TableScreen(
                 }
             />
 
-            {move || open.get().map(|key| view! { <RowDrawer key source list on_close=move |_| open_row(None) /> })}
+            {move || open.get().map(|key| view! { <RowDrawer key source list on_close=move |_| close_drawer() /> })}
             {action.map(|action| view! { <PlanDialog acting action /> })}
         </section>
     }

@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 #[cfg(feature = "browser-tests")]
+pub mod axe;
+#[cfg(feature = "browser-tests")]
 pub mod console;
 pub mod recorded;
 

@@ -186,10 +186,18 @@ pub enum RuleKind {
     },
     /// `after` polls in a row failed.
     Unreachable { after: u32 },
-    /// A failure group not seen before. Waits for `taskdeck-triage`.
+    /// A cause of failure (a failure group of `taskdeck-triage`) not seen
+    /// on this server before. The rule's first poll of a server takes the
+    /// groups already there as known, without alerting.
     NewFailureGroup,
-    /// Tasks stalled. Waits for `taskdeck-triage`.
-    Stall,
+    /// Work not moving although it waits (`taskdeck-triage`'s stall
+    /// detection over the last polls): nothing finished for `quiet_for`
+    /// while at least `min_pending` tasks wait, the waiting count growing
+    /// with nothing finishing, or schedules overdue.
+    Stall {
+        quiet_for: Duration,
+        min_pending: u64,
+    },
 }
 
 impl RuleKind {
@@ -200,15 +208,8 @@ impl RuleKind {
             RuleKind::FailureRate { .. } => "failure_rate",
             RuleKind::Unreachable { .. } => "unreachable",
             RuleKind::NewFailureGroup => "new_failure_group",
-            RuleKind::Stall => "stall",
+            RuleKind::Stall { .. } => "stall",
         }
-    }
-
-    /// Rules whose conditions come from failure grouping and stall
-    /// detection, which the `taskdeck-triage` crate provides; until it is
-    /// part of the workspace they are accepted and reported as waiting.
-    pub fn waits_for_triage(&self) -> bool {
-        matches!(self, RuleKind::NewFailureGroup | RuleKind::Stall)
     }
 }
 
@@ -348,6 +349,10 @@ struct RawRule {
     min_tasks: Option<u32>,
     #[serde(default)]
     after: Option<u32>,
+    #[serde(default)]
+    quiet_for: Option<String>,
+    #[serde(default)]
+    min_pending: Option<u64>,
 }
 
 /// Reads environment variables and files; a seam so tests need not touch
@@ -806,6 +811,8 @@ impl Config {
                     ("window", rule.window.is_some()),
                     ("min_tasks", rule.min_tasks.is_some()),
                     ("after", rule.after.is_some()),
+                    ("quiet_for", rule.quiet_for.is_some()),
+                    ("min_pending", rule.min_pending.is_some()),
                 ];
                 match given.iter().find(|(k, set)| *set && !keys.contains(k)) {
                     Some((k, _)) => Err(bad(format!("{what}: {} takes no {k}", rule.kind))),
@@ -852,8 +859,22 @@ impl Config {
                     RuleKind::NewFailureGroup
                 }
                 "stall" => {
-                    only(&[])?;
-                    RuleKind::Stall
+                    only(&["quiet_for", "min_pending"])?;
+                    let quiet_for = duration_or(
+                        &rule.quiet_for,
+                        &format!("{what}: quiet_for"),
+                        Duration::from_secs(15 * 60),
+                    )?;
+                    if quiet_for < Duration::from_secs(60) {
+                        return Err(bad(format!(
+                            "{what}: quiet_for is at least a minute (a worker takes a \
+                             moment between tasks)"
+                        )));
+                    }
+                    RuleKind::Stall {
+                        quiet_for,
+                        min_pending: rule.min_pending.unwrap_or(1).max(1),
+                    }
                 }
                 other => {
                     return Err(bad(format!(
@@ -911,23 +932,45 @@ impl Config {
     /// demo UI's, allowed to read the history.
     pub fn for_demo(offered: &[OfferedConnection], ui_origin: &str) -> Result<Config, ConfigError> {
         let quote = |s: &str| serde_json::to_string(s).expect("a string");
-        let mut text = format!("[http]\nallowed_origins = [{}]\n", quote(ui_origin));
-        let mut tokens = DemoTokens(Vec::new());
-        for (n, c) in offered.iter().enumerate() {
-            let id = c
-                .usable_id(|_| false)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("demo{}", n + 1));
-            let variable = format!("DEMO_TOKEN_{n}");
+        let servers = offered
+            .iter()
+            .enumerate()
+            .map(|(n, c)| HandedServer {
+                id: c
+                    .usable_id(|_| false)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("demo{}", n + 1)),
+                name: c.name.clone(),
+                kind: c.kind,
+                url: c.base_url.clone(),
+                token: Secret::new(c.token.clone()),
+            })
+            .collect::<Vec<_>>();
+        Config::for_handed(
+            &format!("[http]\nallowed_origins = [{}]\n", quote(ui_origin)),
+            &servers,
+        )
+    }
+
+    /// Watches servers an embedding app hands over with their tokens in
+    /// memory (nothing is read from the environment or files), with every
+    /// rule that needs no channel. `settings` is the config's text before
+    /// the servers (`[http]`, `[poll]`).
+    pub fn for_handed(settings: &str, servers: &[HandedServer]) -> Result<Config, ConfigError> {
+        let quote = |s: &str| serde_json::to_string(s).expect("a string");
+        let mut text = settings.to_string();
+        let mut tokens = Handed(Vec::new());
+        for (n, c) in servers.iter().enumerate() {
+            let variable = format!("HANDED_TOKEN_{n}");
             text.push_str(&format!(
                 "[[server]]\nid = {}\nname = {}\nkind = {}\nurl = {}\ntoken_env = {}\n",
-                quote(&id),
+                quote(&c.id),
                 quote(&c.name),
                 quote(match c.kind {
                     ServerKind::Paperless => "paperless",
                     ServerKind::InvenTree => "inventree",
                 }),
-                quote(&c.base_url),
+                quote(&c.url),
                 quote(&variable),
             ));
             tokens.0.push((variable, c.token.clone()));
@@ -937,6 +980,8 @@ impl Config {
             "health_error",
             "failure_rate",
             "unreachable",
+            "new_failure_group",
+            "stall",
         ] {
             text.push_str(&format!("[[rule]]\nkind = \"{kind}\"\n"));
         }
@@ -947,18 +992,29 @@ impl Config {
 /// The port the watcher listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8095;
 
-/// The demo's tokens, handed over in memory for [`Config::for_demo`].
-struct DemoTokens(Vec<(String, String)>);
+/// A server handed to [`Config::for_handed`], its token in memory.
+#[derive(Clone, Debug)]
+pub struct HandedServer {
+    pub id: String,
+    pub name: String,
+    pub kind: ServerKind,
+    pub url: String,
+    pub token: Secret,
+}
 
-impl Secrets for DemoTokens {
+struct Handed(Vec<(String, Secret)>);
+
+impl Secrets for Handed {
     fn env(&self, name: &str) -> Option<String> {
         self.0
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, t)| t.clone())
+            .map(|(_, t)| t.expose().to_string())
     }
     fn file(&self, _: &Path) -> std::io::Result<String> {
-        Err(std::io::Error::other("the demo names no files"))
+        Err(std::io::Error::other(
+            "servers handed over in memory name no files",
+        ))
     }
 }
 
@@ -1157,6 +1213,15 @@ mod tests {
             ["hook"],
             "every channel by default"
         );
+        let stall =
+            format!("{base}[[rule]]\nkind = \"stall\"\nquiet_for = \"20m\"\nmin_pending = 5\n");
+        assert_eq!(
+            Config::parse(&stall, &secrets()).unwrap().rules[0].kind,
+            RuleKind::Stall {
+                quiet_for: Duration::from_secs(1200),
+                min_pending: 5
+            }
+        );
         for (rule, why) in [
             (
                 "kind = \"worker_stopped\"\nservers = [\"b\"]\n",
@@ -1175,6 +1240,14 @@ mod tests {
                 "share from 0 to 1",
             ),
             ("kind = \"explode\"\n", "unknown kind"),
+            (
+                "kind = \"stall\"\nquiet_for = \"10s\"\n",
+                "at least a minute",
+            ),
+            (
+                "kind = \"new_failure_group\"\nmin_pending = 3\n",
+                "takes no min_pending",
+            ),
         ] {
             let err = Config::parse(&format!("{base}[[rule]]\n{rule}"), &secrets())
                 .unwrap_err()

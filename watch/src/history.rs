@@ -393,6 +393,13 @@ impl Store {
             ),
             ("DELETE FROM alerts WHERE at < ?1", keep_from.into()),
             ("DELETE FROM actions WHERE at < ?1", keep_from.into()),
+            // A group gone with its failures can be announced again.
+            (
+                "DELETE FROM alert_state WHERE subject LIKE 'group:%' AND since < ?1 AND NOT EXISTS
+                     (SELECT 1 FROM failure_groups g WHERE g.server = alert_state.server
+                      AND 'group:' || g.group_key = alert_state.subject)",
+                keep_from.into(),
+            ),
             // The version in force at the start of the kept range stays.
             (
                 "DELETE FROM versions WHERE at < ?1 AND rowid NOT IN
@@ -470,6 +477,7 @@ mod tests {
                     duration: Some(*duration),
                     wait: Some(1.0),
                     error: None,
+                    cause: None,
                 })
                 .collect(),
             ..Reading::default()

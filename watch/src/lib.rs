@@ -8,7 +8,8 @@
 //! - [`config`]: the TOML config; tokens only by reference.
 //! - [`poll`]: one poll of one server, through the API crate.
 //! - [`store`], [`history`], [`alerts`], [`report`]: the SQLite file.
-//! - [`rules`]: when to alert; [`channels`]: where to.
+//! - [`rules`]: when to alert; [`channels`]: where to; [`triaged`]: the
+//!   history as `taskdeck-triage` reads it (stalls, new causes of failure).
 //! - [`serve`], [`metrics`]: the HTTP side.
 //! - [`watcher`]: [`Watcher`], which runs all of it on a thread of its own.
 
@@ -24,6 +25,7 @@ pub mod rules;
 pub mod serve;
 pub mod store;
 pub mod transport;
+pub mod triaged;
 pub mod watcher;
 
 use std::future::Future;
@@ -31,7 +33,7 @@ use std::pin::Pin;
 use std::task::Poll;
 
 pub use config::Config;
-pub use watcher::{Options, StartError, Watcher};
+pub use watcher::{Notice, Options, StartError, Watcher};
 
 /// Milliseconds since the epoch as RFC 3339 (UTC, milliseconds).
 pub fn rfc3339(ms: store::Millis) -> String {

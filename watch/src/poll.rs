@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, FixedOffset, Local, NaiveDateTime, TimeZone, Utc};
 use taskdeck_api::inventree::{
-    FailedOrder, FailedQuery, InvenTreeClient, PendingQuery, SortDirection,
+    FailedOrder, FailedQuery, InvenTreeClient, PendingQuery, ScheduledQuery, ScheduledTask,
+    SortDirection,
 };
 use taskdeck_api::paperless::{
     PaperlessApi, PaperlessClient, PaperlessTask, TaskOrderField, TaskOrdering, TaskQuery,
@@ -55,6 +56,50 @@ pub struct Reading {
     pub failures: Vec<Failure>,
     /// What could not be read, where the poll still counts.
     pub notes: Vec<String>,
+    /// The newest time a task was seen to finish (Paperless: succeeded or
+    /// failed; InvenTree, which lists no finished tasks: a schedule's last
+    /// run), for stall detection.
+    pub newest_completion: Option<DateTime<Utc>>,
+    /// InvenTree: schedules overdue by more than one period.
+    pub overdue: Vec<Overdue>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Overdue {
+    pub name: String,
+    pub late_seconds: i64,
+}
+
+/// A failure's cause, as `taskdeck-triage` groups failures: its task and
+/// the first meaningful line of its message with what changes from row to
+/// row masked. `key` is short and stable (a hash of the signature), so it
+/// can name the group in the history and in alert subjects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cause {
+    pub key: String,
+    pub label: String,
+}
+
+impl Cause {
+    pub fn of(signature: &taskdeck_triage::Signature) -> Cause {
+        // FNV-1a over the signature's parts: stable across versions and
+        // platforms (std's hashers promise neither).
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let kind = match signature.kind() {
+            ServerKind::Paperless => "paperless",
+            ServerKind::InvenTree => "inventree",
+        };
+        for part in [kind, signature.source.task(), &signature.message] {
+            for byte in part.bytes().chain([0]) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        Cause {
+            key: format!("{hash:016x}"),
+            label: signature.to_string(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -88,6 +133,8 @@ pub struct Finished {
     pub wait: Option<f64>,
     /// For failures: the error as the server gave it.
     pub error: Option<String>,
+    /// For failures: their cause.
+    pub cause: Option<Cause>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -97,6 +144,7 @@ pub struct Failure {
     pub failed_at: Option<DateTime<Utc>>,
     /// The error as the server gave it (message and traceback).
     pub error: String,
+    pub cause: Cause,
 }
 
 /// Finished tasks this close to the previous newest are read again: the
@@ -109,6 +157,9 @@ const MAX_ERROR_CHARS: usize = 16 * 1024;
 /// Rows of InvenTree's pending queue looked at for the oldest (the server
 /// lists it by id, oldest first, and ignores ordering there).
 const PENDING_READ: u32 = 100;
+
+/// InvenTree schedules read (one page; a server has a few dozen).
+const SCHEDULES_READ: u32 = 500;
 
 fn health_word(h: Health) -> &'static str {
     match h {
@@ -146,6 +197,8 @@ struct Slow {
     server_version: Option<String>,
     api_version: Option<u32>,
     worker_up: Option<bool>,
+    /// InvenTree's schedules (their last runs and what is overdue).
+    schedules: Vec<ScheduledTask>,
 }
 
 /// Polls one server; keeps the client (and the API version it settled on)
@@ -228,6 +281,7 @@ impl ServerPoller {
             paperless_v9(first.items, since, now, settings)
         } else {
             let mut finished: Vec<Finished> = Vec::new();
+            let mut newest = None;
             let mut gap = false;
             let mut page = first;
             for number in 1..=settings.finished_pages {
@@ -238,6 +292,9 @@ impl ServerPoller {
                     .and_then(|t| t.done)
                     .is_some_and(|done| since.is_some_and(|s| done < s));
                 finished.extend(page.items.iter().filter_map(finished_of));
+                if number == 1 {
+                    newest = newest_completion(&page.items);
+                }
                 if !full || reached {
                     break;
                 }
@@ -249,6 +306,7 @@ impl ServerPoller {
             }
             finished.retain(|f| since.is_none_or(|s| f.done_at >= s));
             let mut reading = self.paperless_v10(client, t, finished, settings).await?;
+            reading.newest_completion = newest;
             if gap && since.is_some() {
                 reading.notes.push(format!(
                     "more than {} tasks finished since the previous poll: the older ones \
@@ -316,20 +374,7 @@ impl ServerPoller {
         settings: &PollSettings,
     ) -> Result<Reading, ApiError> {
         let counts = client.status_counts(t, &TaskQuery::default()).await?;
-        let pending = client
-            .list_tasks(
-                t,
-                &TaskQuery {
-                    status: vec![TaskStatus::Pending],
-                    ordering: Some(TaskOrdering {
-                        field: TaskOrderField::DateCreated,
-                        descending: false,
-                    }),
-                    page_size: Some(1),
-                    ..TaskQuery::default()
-                },
-            )
-            .await?;
+        let pending = client.list_tasks(t, &TaskQuery::oldest_pending()).await?;
         let failed_total = client
             .list_tasks(
                 t,
@@ -451,11 +496,21 @@ impl ServerPoller {
                 .func
                 .clone()
                 .unwrap_or_else(|| "(unknown function)".into());
+            // The signature does not depend on the row's time.
+            let cause = Cause::of(
+                &taskdeck_triage::Failure::from_inventree(
+                    &self.server.id,
+                    task,
+                    FixedOffset::east_opt(0).expect("UTC"),
+                )
+                .signature,
+            );
             reading.failures.push(Failure {
                 task: task.pk.clone(),
                 task_type: task_type.clone(),
                 failed_at,
                 error: clip(task.result.as_deref().unwrap_or("")),
+                cause: cause.clone(),
             });
             if let Some(done_at) = failed_at {
                 reading.finished.push(Finished {
@@ -468,6 +523,7 @@ impl ServerPoller {
                         .map(|d| d.num_milliseconds() as f64 / 1000.0),
                     wait: None,
                     error: Some(clip(task.result.as_deref().unwrap_or(""))),
+                    cause: Some(cause),
                 });
             }
         }
@@ -484,6 +540,43 @@ impl ServerPoller {
                     reading.notes.push(format!("version: {e}"));
                 }
             }
+            // One page: a server has a few dozen schedules.
+            let query = ScheduledQuery {
+                limit: SCHEDULES_READ,
+                ..ScheduledQuery::default()
+            };
+            match client.scheduled_call(&query).send(t).await {
+                Ok(page) => self.slow.borrow_mut().schedules = page.items,
+                Err(e) => reading.notes.push(format!("schedules: {e}")),
+            }
+        }
+        {
+            // InvenTree lists no finished tasks: a schedule's last run is
+            // the nearest sign that the cluster finishes work, and one
+            // overdue by more than its period a sign that it does not.
+            let slow = self.slow.borrow();
+            let offset = match zone {
+                ServerTimeZone::Fixed(seconds) => FixedOffset::east_opt(seconds),
+                ServerTimeZone::Local => Some(*Local::now().offset()),
+            }
+            .unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
+            let look = taskdeck_triage::Observation::inventree(
+                now,
+                reading.worker_up,
+                overview.pending_tasks,
+                &[],
+                &slow.schedules,
+                offset,
+            );
+            reading.newest_completion = look.newest_completion;
+            reading.overdue = look
+                .overdue
+                .into_iter()
+                .map(|o| Overdue {
+                    name: o.name,
+                    late_seconds: o.late.num_seconds(),
+                })
+                .collect();
         }
         let slow = self.slow.borrow();
         reading.server_version = slow.server_version.clone();
@@ -512,6 +605,7 @@ fn finished_of(task: &PaperlessTask) -> Option<Finished> {
         TaskStatus::Success | TaskStatus::Failure | TaskStatus::Revoked => task.status.as_wire(),
         _ => return None,
     };
+    let failure = failure_of(task);
     Some(Finished {
         task: task.id.to_string(),
         task_type: task.task_type.as_wire().to_string(),
@@ -519,28 +613,39 @@ fn finished_of(task: &PaperlessTask) -> Option<Finished> {
         done_at: task.done.or(task.created)?,
         duration: task.duration_seconds,
         wait: task.wait_time_seconds,
-        error: failure_of(task).map(|f| f.error),
+        cause: failure.as_ref().map(|f| f.cause.clone()),
+        error: failure.map(|f| f.error),
     })
 }
 
+/// The newest time a task succeeded or failed among `tasks`.
+fn newest_completion(tasks: &[PaperlessTask]) -> Option<DateTime<Utc>> {
+    tasks
+        .iter()
+        .filter(|t| matches!(t.status, TaskStatus::Success | TaskStatus::Failure))
+        .filter_map(|t| t.done)
+        .max()
+}
+
 fn failure_of(task: &PaperlessTask) -> Option<Failure> {
-    (task.status == TaskStatus::Failure).then(|| {
-        let error = match (&task.error_type, &task.result_message, &task.traceback) {
-            (_, Some(message), Some(traceback)) if !traceback.contains(message.as_str()) => {
-                format!("{message}\n{traceback}")
-            }
-            (_, _, Some(traceback)) => traceback.clone(),
-            (Some(kind), Some(message), None) => format!("{kind}: {message}"),
-            (_, Some(message), None) => message.clone(),
-            (Some(kind), None, None) => kind.clone(),
-            (None, None, None) => String::new(),
-        };
-        Failure {
-            task: task.id.to_string(),
-            task_type: task.task_type.as_wire().to_string(),
-            failed_at: task.done.or(task.created),
-            error: clip(&error),
+    // Only a failed task has a triage failure (and so a cause).
+    let triaged = taskdeck_triage::Failure::from_paperless("", task)?;
+    let error = match (&task.error_type, &task.result_message, &task.traceback) {
+        (_, Some(message), Some(traceback)) if !traceback.contains(message.as_str()) => {
+            format!("{message}\n{traceback}")
         }
+        (_, _, Some(traceback)) => traceback.clone(),
+        (Some(kind), Some(message), None) => format!("{kind}: {message}"),
+        (_, Some(message), None) => message.clone(),
+        (Some(kind), None, None) => kind.clone(),
+        (None, None, None) => String::new(),
+    };
+    Some(Failure {
+        task: task.id.to_string(),
+        task_type: task.task_type.as_wire().to_string(),
+        failed_at: task.done.or(task.created),
+        error: clip(&error),
+        cause: Cause::of(&triaged.signature),
     })
 }
 
@@ -599,6 +704,7 @@ fn paperless_v9(
     open.sort_by_key(|t| std::cmp::Reverse(t.created));
     let open_count = open.len() as u64;
     Reading {
+        newest_completion: newest_completion(&tasks),
         statuses: statuses.into_iter().collect(),
         types: types.into_values().collect(),
         oldest_pending,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::alerts::ServerRef;
 use crate::history::DayRow;
@@ -180,112 +180,7 @@ pub struct ChannelHealth {
     pub last_sent_at: Option<Millis>,
 }
 
-/// An action a console sent to a server, and what it saw come of it.
-/// Version 1 of the shape consoles POST to `/api/actions`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionEntry {
-    /// Chosen by the console (a UUID); posting the same id again is a no-op.
-    pub id: String,
-    /// When the action was sent (RFC 3339).
-    pub at: DateTime<Utc>,
-    /// Who acted, as the console names its user (not verified).
-    pub who: String,
-    /// The console installation that sent it.
-    #[serde(default)]
-    pub installation: Option<String>,
-    pub server: ActionServer,
-    /// `acknowledge`, `delete`, `allow_reimport`, `fetch_mail` or `run`.
-    pub action: String,
-    /// What it acted on, in words (`failed queue`, `sanity check`, …).
-    #[serde(default)]
-    pub target: Option<String>,
-    /// How many rows it was sent for.
-    pub count: u64,
-    /// Rows per outcome as seen: `done`, `gone`, `refused`, `unknown`.
-    pub outcomes: BTreeMap<String, u64>,
-    /// The report as the console showed it.
-    #[serde(default)]
-    pub report: Option<String>,
-    /// The ids acted on (at most 1,000 kept).
-    #[serde(default)]
-    pub ids: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionServer {
-    /// `paperless` or `inventree`.
-    pub kind: String,
-    pub url: String,
-    #[serde(default)]
-    pub name: Option<String>,
-}
-
-pub const ACTIONS: &[&str] = &[
-    "acknowledge",
-    "delete",
-    "allow_reimport",
-    "fetch_mail",
-    "run",
-];
-pub const OUTCOMES: &[&str] = &["done", "gone", "refused", "unknown"];
-
-impl ActionEntry {
-    /// Why an entry cannot be kept, in words for the console's developer.
-    pub fn check(&self) -> Result<(), String> {
-        let short = |what: &str, text: &str, most: usize| {
-            if text.chars().count() > most {
-                Err(format!("{what} is longer than {most} characters"))
-            } else {
-                Ok(())
-            }
-        };
-        if self.id.is_empty()
-            || self.id.len() > 64
-            || !self
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err("id: 1 to 64 letters, digits, - or _".into());
-        }
-        short("who", &self.who, 200)?;
-        short(
-            "installation",
-            self.installation.as_deref().unwrap_or(""),
-            200,
-        )?;
-        short("server.url", &self.server.url, 500)?;
-        short(
-            "server.name",
-            self.server.name.as_deref().unwrap_or(""),
-            200,
-        )?;
-        short("target", self.target.as_deref().unwrap_or(""), 200)?;
-        short("report", self.report.as_deref().unwrap_or(""), 2000)?;
-        if !["paperless", "inventree"].contains(&self.server.kind.as_str()) {
-            return Err("server.kind: paperless or inventree".into());
-        }
-        if !ACTIONS.contains(&self.action.as_str()) {
-            return Err(format!("action: one of {}", ACTIONS.join(", ")));
-        }
-        if let Some(bad) = self
-            .outcomes
-            .keys()
-            .find(|k| !OUTCOMES.contains(&k.as_str()))
-        {
-            return Err(format!(
-                "outcomes: “{bad}” is not one of {}",
-                OUTCOMES.join(", ")
-            ));
-        }
-        if self.ids.len() > 1000 || self.ids.iter().any(|id| id.len() > 100) {
-            return Err("ids: at most 1,000, each at most 100 characters".into());
-        }
-        Ok(())
-    }
-}
+pub use taskdeck_api::watcher::{ActionEntry, ActionServer};
 
 /// A kept entry with where it came from.
 #[derive(Serialize)]

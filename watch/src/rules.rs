@@ -10,9 +10,28 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use taskdeck_triage::stall::{self, Reason, Stall, Thresholds, WorkerState};
+
 use crate::config::{RuleConfig, RuleKind, ServerConfig};
 use crate::poll::{Reading, WORKER_CHECK};
-use crate::store::{Millis, millis};
+use crate::store::{Millis, from_millis, millis};
+
+/// The subject under which a group rule keeps its own state (when it
+/// last alerted; whether it has taken a server's baseline).
+pub const GROUPS_SUBJECT: &str = "groups";
+
+/// A failure group not yet announced by a rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewGroup {
+    pub key: String,
+    /// `task · masked message`.
+    pub label: String,
+    pub first_seen: Millis,
+    /// Failed tasks of this cause kept in the history.
+    pub failures: u64,
+    /// The newest failure's own first line, unmasked.
+    pub example: String,
+}
 
 /// One subject of a rule after a poll.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,6 +161,9 @@ pub trait Facts {
     fn failures_in_a_row(&self, server: &str) -> u32;
     /// (succeeded, failed) among the tasks that finished since then.
     fn outcomes_since(&self, server: &str, since: DateTime<Utc>) -> (u64, u64);
+    /// The server's last successful polls as stall observations, oldest
+    /// first, this one included.
+    fn observations(&self, server: &str) -> Vec<stall::Observation>;
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -308,16 +330,171 @@ pub fn conditions(
                 ),
             }]
         }
-        // Waiting for failure grouping and stall detection (taskdeck-triage).
-        (RuleKind::NewFailureGroup | RuleKind::Stall, Ok(_)) => Vec::new(),
+        (
+            RuleKind::Stall {
+                quiet_for,
+                min_pending,
+            },
+            Ok(_),
+        ) => {
+            let thresholds = Thresholds {
+                quiet_for: Duration::from_std(*quiet_for).unwrap_or(Duration::minutes(15)),
+                min_pending: *min_pending,
+                ..Thresholds::default()
+            };
+            let stalled = stall::detect(&facts.observations(&server.id), &thresholds);
+            let (title, message) = match &stalled {
+                Some(stall) => stall_words(server, stall),
+                None => (
+                    format!("{name}: tasks are moving again"),
+                    format!("{}: tasks finish again, or none is waiting.", server.url),
+                ),
+            };
+            vec![Condition {
+                subject: "stall".into(),
+                active: stalled.is_some(),
+                title,
+                message,
+            }]
+        }
+        // Alerted from the groups the poll wrote ([`new_groups`]), not from
+        // a condition that holds or not.
+        (RuleKind::NewFailureGroup, Ok(_)) => Vec::new(),
     }
+}
+
+/// A stall in words: what waits, since when nothing finished, and what the
+/// server itself says about its worker.
+pub fn stall_words(server: &ServerConfig, stall: &Stall) -> (String, String) {
+    let name = &server.name;
+    let mut parts = Vec::new();
+    let waiting = plural(stall.pending, "task is", "tasks are");
+    parts.push(match stall.oldest_waiting {
+        Some(oldest) => format!("{waiting} waiting, the oldest for {}", rounded(oldest)),
+        None => format!("{waiting} waiting"),
+    });
+    for reason in &stall.reasons {
+        match reason {
+            Reason::NothingCompleted => parts.push(match stall.quiet_for {
+                Some(quiet) => format!("nothing finished for {}", rounded(quiet)),
+                None => "no task was seen to finish".to_string(),
+            }),
+            Reason::PendingGrowing {
+                from,
+                to,
+                observations,
+            } => parts.push(format!(
+                "the waiting tasks grew from {from} to {to} over the last {observations} polls \
+                 with nothing finishing"
+            )),
+            Reason::SchedulesOverdue => {
+                let named: Vec<String> = stall
+                    .overdue
+                    .iter()
+                    .take(3)
+                    .map(|o| format!("{} ({} late)", o.name, rounded(o.late)))
+                    .collect();
+                let more = stall.overdue.len().saturating_sub(3);
+                parts.push(format!(
+                    "{} overdue: {}{}",
+                    plural(stall.overdue.len() as u64, "schedule is", "schedules are"),
+                    named.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+        }
+    }
+    let worker = match stall.worker {
+        WorkerState::Running => {
+            " The server says its worker is running: it may be hung, or busy with one long task."
+        }
+        WorkerState::NotRunning => " The server says its worker is not running.",
+        WorkerState::Unknown => "",
+    };
+    (
+        format!("{name}: tasks are not moving"),
+        format!("{}: {}.{worker}", server.url, parts.join("; ")),
+    )
+}
+
+/// A duration as a person says it: minutes up to two hours, then hours,
+/// then days.
+fn rounded(d: Duration) -> String {
+    let minutes = d.num_minutes().max(0);
+    if minutes < 120 {
+        plural(minutes as u64, "minute", "minutes")
+    } else if minutes < 48 * 60 {
+        plural((minutes / 60) as u64, "hour", "hours")
+    } else {
+        plural((minutes / 1440) as u64, "day", "days")
+    }
+}
+
+/// The alert for causes of failure not seen on a server before.
+pub fn new_groups(server: &ServerConfig, groups: &[NewGroup]) -> Condition {
+    let name = &server.name;
+    const LISTED: usize = 10;
+    let line = |g: &NewGroup| {
+        format!(
+            "{} ({}, first seen {}){}",
+            g.label,
+            plural(g.failures, "failed task", "failed tasks"),
+            from_millis(g.first_seen).format("%Y-%m-%d %H:%M UTC"),
+            if g.example.is_empty() || g.label.ends_with(&g.example) {
+                String::new()
+            } else {
+                format!(": {}", g.example)
+            }
+        )
+    };
+    let (title, message) = match groups {
+        [one] => (
+            format!("{name}: a new cause of failure: {}", cut(&one.label, 120)),
+            format!("{}: {}", server.url, line(one)),
+        ),
+        many => {
+            let mut lines: Vec<String> = many
+                .iter()
+                .take(LISTED)
+                .map(|g| format!("- {}", line(g)))
+                .collect();
+            if many.len() > LISTED {
+                lines.push(format!("and {} more", many.len() - LISTED));
+            }
+            (
+                format!("{name}: {} new causes of failure", many.len()),
+                format!("{}:\n{}", server.url, lines.join("\n")),
+            )
+        }
+    };
+    Condition {
+        subject: GROUPS_SUBJECT.into(),
+        active: true,
+        title,
+        message,
+    }
+}
+
+fn cut(text: &str, most: usize) -> String {
+    if text.chars().count() <= most {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(most - 1).collect();
+    out.push('…');
+    out
 }
 
 /// How loud an alert is.
 pub fn severity(rule: &RuleKind, kind: AlertKind) -> &'static str {
     match (kind, rule) {
         (AlertKind::Resolved, _) => "info",
-        (_, RuleKind::FailureRate { .. } | RuleKind::Stall) => "warning",
+        (_, RuleKind::FailureRate { .. } | RuleKind::Stall { .. } | RuleKind::NewFailureGroup) => {
+            "warning"
+        }
         _ => "error",
     }
 }

@@ -73,11 +73,7 @@ impl Shared {
                     kind: r.kind.as_str(),
                     servers: r.servers.clone(),
                     channels: r.channels.clone(),
-                    state: if r.kind.waits_for_triage() {
-                        "waiting for failure grouping and stall detection (taskdeck-triage)"
-                    } else {
-                        "active"
-                    },
+                    state: "active",
                 })
                 .collect(),
         }

@@ -16,6 +16,10 @@ use crate::poll::Reading;
 
 pub type Millis = i64;
 
+/// What the store's operations fail with (SQLite's errors), for embedding
+/// apps that do not depend on rusqlite themselves.
+pub type StoreError = rusqlite::Error;
+
 pub fn millis(t: DateTime<Utc>) -> Millis {
     t.timestamp_millis()
 }
@@ -24,7 +28,9 @@ pub fn from_millis(ms: Millis) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-const SCHEMA_VERSION: i64 = 1;
+/// 2: polls keep the newest completion and overdue schedules (stall
+/// detection); failures their group.
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,7 +51,10 @@ CREATE TABLE IF NOT EXISTS polls (
     health TEXT,
     oldest_pending_at INTEGER,
     open_failures INTEGER,
-    notes TEXT
+    notes TEXT,
+    newest_completion_at INTEGER,
+    -- JSON: InvenTree schedules overdue by more than a period
+    overdue TEXT
 );
 CREATE INDEX IF NOT EXISTS polls_server_at ON polls (server, at);
 CREATE TABLE IF NOT EXISTS poll_statuses (
@@ -73,7 +82,7 @@ CREATE TABLE IF NOT EXISTS finished (
     PRIMARY KEY (server, task)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS finished_done ON finished (server, done_at);
--- Every failure seen; group_key comes from failure grouping.
+-- Every failure seen, with its cause (taskdeck-triage's signature, hashed).
 CREATE TABLE IF NOT EXISTS failed_tasks (
     server TEXT NOT NULL, task TEXT NOT NULL,
     task_type TEXT NOT NULL, failed_at INTEGER, error TEXT NOT NULL,
@@ -212,6 +221,15 @@ impl Store {
                      this one reads schema {SCHEMA_VERSION}"
                 )));
             }
+            Some(1) => {
+                conn.execute_batch(
+                    "BEGIN;
+                     ALTER TABLE polls ADD COLUMN newest_completion_at INTEGER;
+                     ALTER TABLE polls ADD COLUMN overdue TEXT;
+                     UPDATE meta SET value = '2' WHERE key = 'schema';
+                     COMMIT;",
+                )?;
+            }
             Some(_) => {}
         }
         Ok(Store { conn })
@@ -273,8 +291,9 @@ impl Store {
                 let notes = (!r.notes.is_empty()).then(|| r.notes.join("\n"));
                 tx.execute(
                     "INSERT INTO polls (server, at, took_ms, ok, api_version, server_version, worker_up,
-                                        health, oldest_pending_at, open_failures, notes)
-                     VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                        health, oldest_pending_at, open_failures, notes,
+                                        newest_completion_at, overdue)
+                     VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                     params![
                         server,
                         at_ms,
@@ -286,6 +305,9 @@ impl Store {
                         r.oldest_pending.map(millis),
                         r.open_failures.map(|n| n as i64),
                         notes,
+                        r.newest_completion.map(millis),
+                        (!r.overdue.is_empty())
+                            .then(|| serde_json::to_string(&r.overdue).expect("serialisable")),
                     ],
                 )?;
                 let poll = tx.last_insert_rowid();
@@ -325,21 +347,28 @@ impl Store {
                     )?;
                     if f.status == "failure" {
                         tx.execute(
-                            "INSERT INTO failed_tasks (server, task, task_type, failed_at, error, first_seen, last_seen)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-                             ON CONFLICT (server, task) DO NOTHING",
-                            params![server, f.task, f.task_type, millis(f.done_at), f.error.as_deref().unwrap_or(""), at_ms],
+                            "INSERT INTO failed_tasks (server, task, task_type, failed_at, error, first_seen, last_seen, group_key)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
+                             ON CONFLICT (server, task) DO UPDATE SET
+                                 group_key = coalesce(group_key, excluded.group_key)",
+                            params![server, f.task, f.task_type, millis(f.done_at), f.error.as_deref().unwrap_or(""), at_ms,
+                                    f.cause.as_ref().map(|c| &c.key)],
                         )?;
+                        if let Some(cause) = &f.cause {
+                            seen_group(&tx, server, cause, at_ms)?;
+                        }
                     }
                 }
                 for f in &r.failures {
                     tx.execute(
-                        "INSERT INTO failed_tasks (server, task, task_type, failed_at, error, first_seen, last_seen)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                        "INSERT INTO failed_tasks (server, task, task_type, failed_at, error, first_seen, last_seen, group_key)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
                          ON CONFLICT (server, task) DO UPDATE SET last_seen = excluded.last_seen,
-                             error = CASE WHEN excluded.error = '' THEN error ELSE excluded.error END",
-                        params![server, f.task, f.task_type, f.failed_at.map(millis), f.error, at_ms],
+                             error = CASE WHEN excluded.error = '' THEN error ELSE excluded.error END,
+                             group_key = excluded.group_key",
+                        params![server, f.task, f.task_type, f.failed_at.map(millis), f.error, at_ms, f.cause.key],
                     )?;
+                    seen_group(&tx, server, &f.cause, at_ms)?;
                 }
                 let last: Option<(Option<String>, Option<u32>)> = tx
                     .query_row(
@@ -399,6 +428,23 @@ impl Store {
             |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
         )
     }
+}
+
+/// A failure group seen in a poll: added the first time, its last sighting
+/// moved on after.
+fn seen_group(
+    tx: &rusqlite::Transaction,
+    server: &str,
+    cause: &crate::poll::Cause,
+    at: Millis,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO failure_groups (server, group_key, label, first_seen, last_seen)
+         VALUES (?1, ?2, ?3, ?4, ?4)
+         ON CONFLICT (server, group_key) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)",
+        params![server, cause.key, cause.label, at],
+    )?;
+    Ok(())
 }
 
 pub fn kind_str(kind: taskdeck_api::ServerKind) -> &'static str {

@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::channels;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{ChannelConfig, Config};
+use crate::config::{ChannelConfig, Config, RuleConfig, RuleKind, ServerConfig};
 use crate::poll::ServerPoller;
 use crate::rules::{self, Facts};
 use crate::serve::{self, Shared};
@@ -35,6 +35,20 @@ pub struct Options {
     /// Poll and deliver on the timers; off, only when told to
     /// ([`Watcher::poll_now`], [`Watcher::deliver_now`]), for tests.
     pub timers: bool,
+    /// Told of every alert sent (not held back), besides the channels: an
+    /// embedding app shows it (the desktop app's notifications).
+    pub on_alert: Option<Arc<dyn Fn(Notice) + Send + Sync>>,
+}
+
+/// An alert as an embedding app is told of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub rule_kind: &'static str,
+    pub server: String,
+    /// `firing`, `resolved` or `repeat`.
+    pub state: &'static str,
+    pub title: String,
+    pub message: String,
 }
 
 impl Default for Options {
@@ -42,6 +56,7 @@ impl Default for Options {
         Options {
             clock: Arc::new(SystemClock),
             timers: true,
+            on_alert: None,
         }
     }
 }
@@ -209,6 +224,7 @@ struct Engine {
     channels_http: reqwest::Client,
     /// One delivery run at a time, so nothing is sent twice.
     delivering: tokio::sync::Mutex<()>,
+    on_alert: Option<Arc<dyn Fn(Notice) + Send + Sync>>,
 }
 
 struct StoreFacts<'a>(&'a Mutex<Store>);
@@ -227,6 +243,16 @@ impl Facts for StoreFacts<'_> {
             .unwrap()
             .outcomes_since(server, since)
             .unwrap_or((0, 0))
+    }
+    fn observations(&self, server: &str) -> Vec<taskdeck_triage::Observation> {
+        self.0
+            .lock()
+            .unwrap()
+            .observations(server)
+            .unwrap_or_else(|e| {
+                eprintln!("taskdeck-watch: {server}: the last polls could not be read: {e}");
+                Vec::new()
+            })
     }
 }
 
@@ -282,7 +308,13 @@ impl Engine {
             return;
         }
         for rule in &self.config.rules {
-            if !rule.applies_to(&server.id) || rule.kind.waits_for_triage() {
+            if !rule.applies_to(&server.id) {
+                continue;
+            }
+            if rule.kind == RuleKind::NewFailureGroup {
+                if result.is_ok() {
+                    self.new_groups(rule, server, started);
+                }
                 continue;
             }
             let conditions =
@@ -303,6 +335,15 @@ impl Engine {
                 match store.apply_decision(rule, &server.id, &condition, &decision, started) {
                     Ok(Some(_)) => {
                         let (kind, held) = decision.alert.expect("an alert was written");
+                        if !held && let Some(tell) = &self.on_alert {
+                            tell(Notice {
+                                rule_kind: rule.kind.as_str(),
+                                server: server.id.clone(),
+                                state: kind.as_str(),
+                                title: condition.title.clone(),
+                                message: condition.message.clone(),
+                            });
+                        }
                         eprintln!(
                             "taskdeck-watch: {} {}{}: {}",
                             rule.name,
@@ -319,6 +360,31 @@ impl Engine {
                     Err(e) => eprintln!("taskdeck-watch: the alert could not be written: {e}"),
                 }
             }
+        }
+    }
+
+    fn new_groups(
+        &self,
+        rule: &RuleConfig,
+        server: &ServerConfig,
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
+        let mut store = self.store.lock().unwrap();
+        match crate::triaged::announce_new_groups(&mut store, rule, server, now) {
+            Ok(Some((_, condition))) => {
+                eprintln!("taskdeck-watch: {} firing: {}", rule.name, condition.title);
+                if let Some(tell) = &self.on_alert {
+                    tell(Notice {
+                        rule_kind: rule.kind.as_str(),
+                        server: server.id.clone(),
+                        state: "firing",
+                        title: condition.title,
+                        message: condition.message,
+                    });
+                }
+            }
+            Ok(None) => {}
+            Err(e) => eprintln!("taskdeck-watch: {}: new failure groups: {e}", rule.name),
         }
     }
 
@@ -509,6 +575,7 @@ async fn run(
         ),
         channels_http: crate::transport::client(),
         delivering: tokio::sync::Mutex::new(()),
+        on_alert: options.on_alert.clone(),
         clock: options.clock.clone(),
         store,
         config,

@@ -533,7 +533,11 @@ fn test() -> Result {
         "--test",
         "browser_triage",
         "--test",
+        "browser_history",
+        "--test",
         "browser_findings",
+        "--test",
+        "browser_a11y",
         "--",
         "--test-threads=2",
     ])?;

@@ -13,6 +13,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
 /// Minifies wasm-bindgen's JS loader, which Trunk's minifier cannot parse.
 const ESBUILD_VERSION: &str = "0.28.2";
+/// The accessibility rules the browser tests run on every screen (axe-core's
+/// script, injected into the page; no binary).
+const AXE_CORE_VERSION: &str = "4.14.1";
 const TAURI_CLI_MAJOR: &str = "2";
 
 pub fn tools_dir() -> PathBuf {
@@ -143,6 +146,32 @@ fn npm_step(name: &str, binary: &str, version_mark: &str, package: &str) -> Resu
     )
 }
 
+/// An npm package without a binary, checked by its package.json's version.
+fn npm_library_step(name: &str, package: &str, version: &str) -> Result {
+    let manifest = tools_dir()
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
+    step(
+        name,
+        || {
+            std::fs::read_to_string(&manifest)
+                .is_ok_and(|text| text.contains(&format!("\"version\": \"{version}\"")))
+        },
+        || {
+            std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+            run_cmd(Command::new("npm").args([
+                "install",
+                "--prefix",
+                tools_dir().to_str().expect("utf-8 path"),
+                "--no-audit",
+                "--no-fund",
+                &format!("{package}@{version}"),
+            ]))
+        },
+    )
+}
+
 pub fn run() -> Result {
     let started = Instant::now();
     step(
@@ -194,6 +223,11 @@ pub fn run() -> Result {
         ESBUILD_VERSION,
         &format!("esbuild@{ESBUILD_VERSION}"),
     )?;
+    npm_library_step(
+        &format!("axe-core {AXE_CORE_VERSION} (npm, accessibility rules)"),
+        "axe-core",
+        AXE_CORE_VERSION,
+    )?;
     step(
         "chromium and chromedriver (browser tests)",
         || {
@@ -231,6 +265,21 @@ fn desktop() -> Result {
         // Screenshots of the window come from `import` (ImageMagick): WebDriver
         // screenshots through WebKitWebDriver hang under Xvfb here.
         || apt_install(&["xvfb", "webkit2gtk-driver", "x11-utils", "imagemagick"]),
+    )?;
+    step(
+        "the tray library and python3-xlib (desktop smoke test: the tray, closing the window)",
+        || {
+            output_of("ldconfig", &["-p"])
+                .is_some_and(|libs| libs.contains("libayatana-appindicator3.so.1"))
+                && Command::new("/usr/bin/python3")
+                    .args(["-c", "import Xlib"])
+                    .status()
+                    .is_ok_and(|s| s.success())
+        },
+        // The app's tray icon loads libayatana-appindicator at run time
+        // (without it the app has no tray); the test closes the window as a
+        // window manager would, with python3-xlib.
+        || apt_install(&["libayatana-appindicator3-1", "python3-xlib"]),
     )?;
     npm_step(
         &format!("Tauri CLI {TAURI_CLI_MAJOR} (npm)"),

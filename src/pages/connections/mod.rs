@@ -3,6 +3,7 @@
 mod fields;
 mod form;
 mod probe;
+mod watcher;
 
 use crate::location::Link;
 use leptos::prelude::*;
@@ -28,7 +29,7 @@ pub fn ConnectionsPage() -> impl IntoView {
     view! {
         <section class="screen" aria-labelledby="screen-title">
             <header class="screen-head">
-                <h1 id="screen-title">"Connections"</h1>
+                <h1 id="screen-title" tabindex="-1">"Connections"</h1>
             </header>
             <label class="setting">
                 "Wait for a server at most "
@@ -89,6 +90,8 @@ pub fn ConnectionsPage() -> impl IntoView {
             </div>
 
             <ConnectionForm form status />
+
+            <watcher::WatcherSettings />
 
             {move || removing.get().map(|c| {
                 let id = c.id.clone();

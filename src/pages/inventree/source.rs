@@ -236,6 +236,7 @@ impl RowSource for QueueSource {
             unit: "task",
             testid: "delete-selected",
             per_row: false,
+            log: "delete",
         })
     }
 

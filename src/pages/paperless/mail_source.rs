@@ -320,6 +320,7 @@ impl RowSource for MailSource {
             unit: "mail message",
             testid: "reimport-selected",
             per_row: false,
+            log: "allow_reimport",
         })
     }
 

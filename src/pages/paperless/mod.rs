@@ -124,6 +124,7 @@ fn PaperlessTasks(connection: Connection) -> impl IntoView {
         view! {
             <ChoiceSelect
                 label=""
+                aria_label="Search in"
                 options=vec![("name".into(), "in name".into()), ("result".into(), "in result".into())]
                 selected=Signal::derive(move || view.get().scope.param().to_string())
                 on_pick=move |value: String| {

@@ -297,6 +297,7 @@ impl RowSource for PaperlessSource {
             unit: "task",
             testid: "ack-selected",
             per_row: true,
+            log: "acknowledge",
         })
     }
 

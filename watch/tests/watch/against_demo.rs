@@ -1,8 +1,8 @@
 //! The watcher against the four demo servers: its history and `/metrics`
-//! equal what the demo holds; failing tasks, a failed health check and
-//! stopped workers give exactly one alert per rule and change; a restart
-//! keeps the history and alerts nothing twice; a server that stops
-//! answering is alerted once.
+//! equal what the demo holds; failing tasks, a failed health check,
+//! stopped workers, hung workers and new causes of failure give exactly one
+//! alert per rule and change; a restart keeps the history and alerts
+//! nothing twice; a server that stops answering is alerted once.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -43,29 +43,49 @@ fn config(demo: &Demo, recorder: &Recorder) -> Config {
          [[rule]]\nkind = \"worker_stopped\"\n\
          [[rule]]\nkind = \"health_error\"\n\
          [[rule]]\nkind = \"failure_rate\"\nthreshold = 0.5\nwindow = \"1h\"\nmin_tasks = 10\n\
-         [[rule]]\nkind = \"unreachable\"\nafter = 2\n",
+         [[rule]]\nkind = \"unreachable\"\nafter = 2\n\
+         [[rule]]\nkind = \"new_failure_group\"\n\
+         [[rule]]\nkind = \"stall\"\n",
         recorder.url("/hook")
     ));
     Config::parse(&text, &TestSecrets(secrets)).expect("config")
 }
 
-fn start(config: &Config, dir: &std::path::Path) -> Watcher {
+/// Alerts an embedding app was told of, as (rule kind, server, state).
+type Told = std::sync::Arc<std::sync::Mutex<Vec<(String, String, String)>>>;
+
+fn start_telling(config: &Config, dir: &std::path::Path, told: &Told) -> Watcher {
+    let told = told.clone();
     Watcher::start_with(
         config.clone(),
         dir,
         taskdeck_watch::Options {
             timers: false,
+            on_alert: Some(std::sync::Arc::new(move |n: taskdeck_watch::Notice| {
+                told.lock()
+                    .unwrap()
+                    .push((n.rule_kind.to_string(), n.server, n.state.to_string()));
+            })),
             ..taskdeck_watch::Options::default()
         },
     )
     .expect("watcher starts")
 }
 
+fn start(config: &Config, dir: &std::path::Path) -> Watcher {
+    start_telling(config, dir, &Told::default())
+}
+
 /// A task of this type that finished a moment ago.
 fn finished(instance: &Instance, task_type: &'static str, ok: bool) {
+    finished_before(instance, task_type, ok, chrono::Duration::zero());
+}
+
+/// A task of this type that finished `ago`.
+fn finished_before(instance: &Instance, task_type: &'static str, ok: bool, ago: chrono::Duration) {
     let mut state = instance.paperless().lock().unwrap();
     let id = state.tasks.iter().map(|t| t.id).max().unwrap_or(0) + 1;
-    let now = Utc::now();
+    let now = Utc::now() - ago;
     state.tasks.push(PaperlessRow {
         id,
         task_id: format!("watch-test-{id}"),
@@ -198,17 +218,23 @@ fn tuple(a: &str, b: &str, c: &str, d: &str) -> (String, String, String, String)
 
 #[test]
 fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
-    let demo = taskdeck_demo::start(DemoConfig::ephemeral(None)).expect("demo starts");
+    // Two servers with a hung worker: it takes nothing while the server
+    // says it runs, and nothing has finished for 40 minutes.
+    let mut demo_config = DemoConfig::ephemeral(None);
+    demo_config.stalled = vec![Flavor::Paperless2, Flavor::InvenTree198];
+    let demo = taskdeck_demo::start(demo_config).expect("demo starts");
     let recorder = Recorder::start();
     // Each Paperless server's last sanity check and training went well, so
-    // the health checks start out fine.
-    for flavor in [Flavor::Paperless3, Flavor::Paperless2] {
-        finished(demo.instance(flavor), "sanity_check", true);
-        finished(demo.instance(flavor), "train_classifier", true);
+    // the health checks start out fine (on the hung one before it hung).
+    for (flavor, ago) in [(Flavor::Paperless3, 0), (Flavor::Paperless2, 50)] {
+        let ago = chrono::Duration::minutes(ago);
+        finished_before(demo.instance(flavor), "sanity_check", true, ago);
+        finished_before(demo.instance(flavor), "train_classifier", true, ago);
     }
     let config = config(&demo, &recorder);
     let dir = temp_dir("demo");
-    let watcher = start(&config, &dir);
+    let told = Told::default();
+    let watcher = start_telling(&config, &dir, &told);
     watcher.poll_now();
 
     // The history and the metrics say what the demo holds.
@@ -284,7 +310,81 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
             );
         }
     }
-    assert_eq!(alerts(&watcher), [], "nothing is wrong yet");
+    // The console reads the history and health with the API crate's types.
+    for (id, _) in SERVERS {
+        let read: taskdeck_api::watcher::History =
+            serde_json::from_value(history(&watcher, id)).expect("the console reads the history");
+        assert_eq!(read.server.id, id);
+        assert!(!read.days.is_empty() && !read.polls.is_empty() && !read.versions.is_empty());
+    }
+    let (_, _, health) = get(
+        &format!("http://{}/api/health", watcher.http_addr().unwrap()),
+        &[],
+    );
+    let health: taskdeck_api::watcher::WatcherHealth =
+        serde_json::from_str(&health).expect("the console reads the health");
+    let p3 = demo.instance(Flavor::Paperless3);
+    let base = taskdeck_api::BaseUrl::parse(&p3.url()).unwrap();
+    let found: Vec<&str> = health
+        .servers
+        .iter()
+        .filter(|s| s.is(taskdeck_api::ServerKind::Paperless, &base))
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(
+        found,
+        ["p3"],
+        "a console finds its server by kind and address"
+    );
+
+    // Only the hung workers are wrong yet: the stalls are there at the first
+    // poll; the causes of failure already there are taken as known.
+    let stalls = vec![
+        tuple("stall", "i198", "stall", "firing"),
+        tuple("stall", "p2", "stall", "firing"),
+    ];
+    assert_eq!(alerts(&watcher), stalls);
+    let hooks_at_start = recorder.requests_to("/hook").len();
+    assert_eq!(hooks_at_start, 2);
+    let stall = &history(&watcher, "p2")["alerts"][0];
+    assert_eq!(
+        stall["title"],
+        "Paperless-ngx 2 (demo): tasks are not moving"
+    );
+    assert!(
+        stall["message"]
+            .as_str()
+            .unwrap()
+            .contains("The server says its worker is running"),
+        "{stall}"
+    );
+    // Every failure kept has its cause, and every cause its label.
+    for (id, _) in SERVERS {
+        let h = history(&watcher, id);
+        let groups: BTreeMap<String, String> = h["failure_groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["group"].as_str().unwrap().to_string(),
+                    g["label"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let failures = h["failures"].as_array().unwrap();
+        assert!(!failures.is_empty(), "{id}: the demo seeds failures");
+        for f in failures {
+            let group = f["group"].as_str().expect("a failure has its group");
+            assert!(groups.contains_key(group), "{id}: {f}");
+        }
+        // The demo seeds failures that repeat by cause.
+        assert!(
+            groups.len() < failures.len(),
+            "{id}: {} causes",
+            groups.len()
+        );
+    }
 
     // The demo fails tasks and a sanity check, and stops its workers.
     let p3 = demo.instance(Flavor::Paperless3);
@@ -309,21 +409,52 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
                 started: now - chrono::Duration::minutes(1),
                 stopped: now,
                 attempt_count: 1,
-                result: "ValueError : Traceback (most recent call last):\nValueError: made to fail"
+                // django-q2 writes f"{e} : {traceback}".
+                result: "made to fail : Traceback (most recent call last):\n  File \"/home/inventree/tasks.py\", line 9, in watch_test\nValueError: made to fail"
                     .into(),
             });
         }
     }
     set_workers(&demo, false);
     watcher.poll_now();
-    let expected = vec![
+    let mut expected = vec![
         tuple("failure_rate", "p3", "failure_rate", "firing"),
         tuple("health_error", "p3", "Sanity check", "firing"),
+        tuple("new_failure_group", "i477", "groups", "firing"),
+        tuple("new_failure_group", "p3", "groups", "firing"),
         tuple("worker_stopped", "i477", "worker", "firing"),
         tuple("worker_stopped", "p3", "worker", "firing"),
     ];
+    expected.extend(stalls.clone());
+    expected.sort();
     assert_eq!(alerts(&watcher), expected);
-    assert_eq!(recorder.requests_to("/hook").len(), 4);
+    assert_eq!(recorder.requests_to("/hook").len(), 8);
+    // The new causes: the failing consume_file and sanity_check tasks on
+    // one server, in one alert; the new function's failures on the other.
+    let new_cause = |id: &str| -> Value {
+        history(&watcher, id)["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["rule"] == "new_failure_group")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        new_cause("p3")["title"],
+        "Paperless-ngx 3 (demo): 2 new causes of failure"
+    );
+    let message = new_cause("p3")["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("- consume_file · made to fail by the watcher's test (20 failed tasks")
+            && message
+                .contains("- sanity_check · made to fail by the watcher's test (1 failed task"),
+        "{message}"
+    );
+    assert_eq!(
+        new_cause("i477")["title"],
+        "InvenTree 1.3 (demo): a new cause of failure: InvenTree.tasks.watch_test · made to fail"
+    );
     let figures = metrics(&watcher);
     assert_eq!(figures["taskdeck_worker_up{server=\"p3\"}"], 0.0);
     assert_eq!(figures["taskdeck_worker_up{server=\"i477\"}"], 0.0);
@@ -360,10 +491,10 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
     };
     let types_before = types(&history(&watcher, "p3"));
     watcher.stop();
-    let watcher = start(&config, &dir);
+    let watcher = start_telling(&config, &dir, &told);
     watcher.poll_now();
     assert_eq!(alerts(&watcher), expected, "no alert twice after a restart");
-    assert_eq!(recorder.requests_to("/hook").len(), 4);
+    assert_eq!(recorder.requests_to("/hook").len(), 8);
     let after = history(&watcher, "p3");
     assert_eq!(after["polls"].as_array().unwrap().len(), polls_before + 1);
     assert!(
@@ -382,13 +513,16 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
         "seen again after the restart"
     );
 
-    // The workers run again: each says so once.
+    // The workers run again, the hung ones too: each says so once.
     set_workers(&demo, true);
+    demo.instance(Flavor::Paperless2).set_worker_running(true);
+    demo.instance(Flavor::InvenTree198).set_worker_running(true);
     watcher.poll_now();
     watcher.poll_now();
-    let mut expected = expected;
     expected.push(tuple("worker_stopped", "i477", "worker", "resolved"));
     expected.push(tuple("worker_stopped", "p3", "worker", "resolved"));
+    expected.push(tuple("stall", "p2", "stall", "resolved"));
+    expected.push(tuple("stall", "i198", "stall", "resolved"));
     expected.sort();
     assert_eq!(alerts(&watcher), expected);
 
@@ -402,13 +536,11 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
         },
     );
     watcher.poll_now();
-    assert!(!alerts(&watcher).iter().any(|a| a.1 == "i198"));
+    let unreachable = |a: &(String, String, String, String)| a.0 == "unreachable" && a.1 == "i198";
+    assert!(!alerts(&watcher).iter().any(unreachable));
     watcher.poll_now();
     watcher.poll_now();
-    let down: Vec<_> = alerts(&watcher)
-        .into_iter()
-        .filter(|a| a.1 == "i198")
-        .collect();
+    let down: Vec<_> = alerts(&watcher).into_iter().filter(unreachable).collect();
     assert_eq!(down, [tuple("unreachable", "i198", "server", "firing")]);
     let figures = metrics(&watcher);
     assert_eq!(figures["taskdeck_last_poll_ok{server=\"i198\"}"], 0.0);
@@ -434,6 +566,16 @@ fn the_watcher_remembers_and_alerts_once_per_change_across_a_restart() {
         "{i198_health}"
     );
     assert_eq!(recorder.requests_to("/hook").len(), expected.len() + 1);
+    // An embedding app (the desktop's notifications) was told of each
+    // alert sent, once, across the restart.
+    let mut told: Vec<_> = told.lock().unwrap().clone();
+    told.sort();
+    let mut sent: Vec<(String, String, String)> = alerts(&watcher)
+        .into_iter()
+        .map(|(rule, server, _, state)| (rule, server, state))
+        .collect();
+    sent.sort();
+    assert_eq!(told, sent);
     watcher.stop();
     std::thread::sleep(Duration::from_millis(10));
     std::fs::remove_dir_all(dir).unwrap();

@@ -57,6 +57,7 @@ fn start(config: &Config, dir: &std::path::Path, clock: &ManualClock) -> Watcher
         Options {
             clock: Arc::new(clock.clone()),
             timers: false,
+            on_alert: None,
         },
     )
     .expect("watcher starts")
