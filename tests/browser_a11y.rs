@@ -84,6 +84,21 @@ fn audit_every_screen(theme: &'static str) -> Vec<String> {
         "document.querySelector('main h1')",
     );
     audit.screen(
+        "/failures",
+        "failures by cause",
+        "document.querySelectorAll('[data-testid=tasks-table] tbody tr').length > 0",
+    );
+    audit.screen(
+        "/actions",
+        "action log",
+        "document.querySelector('main h1')",
+    );
+    audit.screen(
+        &format!("/trends/{PAPERLESS3}"),
+        "trends",
+        "document.querySelector('main h1')",
+    );
+    audit.screen(
         "/attention",
         "attention inbox",
         "document.querySelectorAll('tbody tr').length > 0",
