@@ -18,7 +18,12 @@ use taskdeck_watch::config::Config;
 use taskdeck_watch::{Options, Watcher};
 
 /// The log's rows as shown: (action, server, how many, outcome, who).
-const LOG_ROWS: &str = "[...document.querySelectorAll('[data-testid=tasks-table] tbody tr[data-task-id]')].map(r => [r.cells[4].textContent, r.cells[3].textContent, r.cells[6].textContent, r.querySelector('[data-testid=log-outcome]').dataset.outcome, r.cells[2].textContent])";
+/// Action, server, how many, outcome and who of each row, found by their
+/// headers (a read-only list has no selection column).
+const LOG_ROWS: &str = "(() => { \
+    const heads = [...document.querySelectorAll('[data-testid=tasks-table] thead th')].map(t => t.textContent.trim()); \
+    const at = name => heads.findIndex(h => h.startsWith(name)); \
+    return [...document.querySelectorAll('[data-testid=tasks-table] tbody tr[data-task-id]')].map(r => [r.cells[at('Action')].textContent, r.cells[at('Server')].textContent, r.cells[at('How many')].textContent, r.querySelector('[data-testid=log-outcome]').dataset.outcome, r.cells[at('Who')].textContent]); })()";
 
 fn set_theme(c: &Console, theme: &str) {
     c.browser.execute(&format!(
