@@ -154,6 +154,10 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
         )
         .env("XDG_CONFIG_HOME", &config_home)
         .env("XDG_DATA_HOME", config_home.join("data"))
+        // The autostart plugin (auto-launch) writes under $HOME/.config,
+        // whatever XDG_CONFIG_HOME says: a home of the test's own keeps the
+        // machine's login untouched.
+        .env("HOME", &config_home)
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .stdout(Stdio::null())
@@ -380,7 +384,7 @@ fn watching_goes_on_in_the_tray_with_the_window_closed(
     // Start at login, switched on and off under Connections.
     app.execute("location.hash = '#/connections'; return null");
     app.click_css("[data-testid=autostart]");
-    let autostart = config_home.join("autostart");
+    let autostart = config_home.join(".config/autostart");
     let started = Instant::now();
     let entry = loop {
         let found = std::fs::read_dir(&autostart)
