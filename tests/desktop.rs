@@ -127,6 +127,8 @@ fn desktop_app_shows_live_data_and_acts_through_rust_side_http() {
     let offer = format!("{}/demo-connections.json", demo.ui_url().unwrap());
     let x = Xvfb::start();
     let config_home = Browser::scratch_dir();
+    // A login's home has ~/.config; the autostart plugin writes into it.
+    std::fs::create_dir_all(config_home.join(".config")).expect("a .config folder");
 
     let port = Browser::free_port();
     // In its own process group, so WebKitWebDriver, which tauri-driver
