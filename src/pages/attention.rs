@@ -37,9 +37,12 @@ use crate::web;
 /// Failures read per server: the newest.
 const PER_SERVER: u32 = 100;
 
+/// The "new" marks' column, named for screen readers only.
+const NEW_MARK: &str = "New since last seen";
+
 const COLUMNS: [Column; 5] = [
     // The "new" marks: no column where nothing is new.
-    Column::plain("New since last seen", Width::Xs)
+    Column::plain(NEW_MARK, Width::Xs)
         .collapses()
         .label_for_screen_readers(),
     Column::sorted("When", "when", true, Width::M),
@@ -84,7 +87,7 @@ impl Row for AttentionRow {
     }
 
     fn is_blank(&self, column: &str) -> bool {
-        column.is_empty() && !self.new
+        column == NEW_MARK && !self.new
     }
 
     fn label(&self) -> String {
