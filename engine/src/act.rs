@@ -173,18 +173,8 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::block_on;
     use std::cell::RefCell;
-
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        use std::task::{Context, Poll, Waker};
-        let mut future = std::pin::pin!(future);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-                return value;
-            }
-        }
-    }
 
     /// A server as a set of rows needing the action.
     struct Rows {

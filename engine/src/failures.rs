@@ -157,17 +157,7 @@ pub async fn inventree_failed(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn block_on<F: Future>(future: F) -> F::Output {
-        use std::task::{Context, Poll, Waker};
-        let mut future = std::pin::pin!(future);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-                return value;
-            }
-        }
-    }
+    use crate::testing::block_on;
 
     fn unreadable(index: usize, key: Option<&str>) -> UnreadableRow {
         UnreadableRow {

@@ -31,3 +31,20 @@ pub mod runs;
 pub mod walk;
 
 pub use taskdeck_api as api;
+
+/// What the unit tests share: polling a future that never waits on I/O.
+#[cfg(test)]
+mod testing {
+    /// Drives `future` to its end on this thread (the tests' transports
+    /// answer at once, so a no-op waker is enough).
+    pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        use std::task::{Context, Poll, Waker};
+        let mut future = std::pin::pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+                return value;
+            }
+        }
+    }
+}

@@ -161,18 +161,8 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::block_on;
     use std::cell::Cell;
-
-    fn block_on<F: Future>(future: F) -> F::Output {
-        use std::task::{Context, Poll, Waker};
-        let mut future = std::pin::pin!(future);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-                return value;
-            }
-        }
-    }
 
     /// A list of `n` rows served `size` at a time, as a server that pages.
     fn paged(
